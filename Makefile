@@ -1,0 +1,83 @@
+# Gongjian — two commands on a fresh machine: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+export DEBUG ?= 1
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test venv test-deps assets browser migrate demo-city serve worker lint messages clean bench
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.installed pyproject.toml
+	$(PIP) install -q -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Front-end packages come from the npm registry and are served from static/vendor: no CDN.
+static/vendor/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
+	cp node_modules/echarts/dist/echarts.min.js static/vendor/
+	touch $@
+
+assets: static/vendor/.installed
+
+migrate: venv
+	$(PY) manage.py migrate --noinput -v0
+
+demo-city: migrate
+	$(VENV)/bin/gongjian demo-city
+
+# Installs, migrates the embedded SQLite database, loads the demo city, starts the background
+# worker and serves http://127.0.0.1:8000.
+demo: venv assets demo-city
+	@$(VENV)/bin/gongjian demo-accounts
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops the server and the worker)"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(PY) manage.py run_huey --workers 2 --quiet & \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
+
+serve: venv assets
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: venv
+	$(PY) manage.py run_huey --workers 2
+
+# Debian's chromium drives the browser tests (a test tool's own browser download fails offline).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'wenquanyi\|wqy'; then \
+	  echo "Installing Debian chromium and a CJK font for browser tests"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	fi
+
+test: $(VENV)/.test-installed assets browser
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run -v0
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Extract and compile the translation catalogue (needs GNU gettext; compiled .mo files are committed).
+messages: venv
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'node_modules/*' --no-obsolete
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+bench: venv
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles var

@@ -1,0 +1,26 @@
+"""View guards. A wrong role is refused (403); an object outside the scope is missing (404)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+from accounts.scope import scope_for
+
+
+def role_required(*roles: str):
+    """Signed in, and holding one of ``roles`` (platform administrators pass every check)."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not scope_for(request.user).has(*roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,13 @@
+"""Role groups used by views, the API and navigation, so each rule is written once."""
+
+from accounts.models import Role
+
+AREA_ROLES = (Role.ORG_DEPT, Role.STREET, Role.COMMUNITY)
+# Who works with the registries of people (lists of members).
+MEMBER_LIST_ROLES = (*AREA_ROLES, Role.UNIT_ADMIN, Role.INSPECTOR, Role.GRID_WORKER)
+RESIDENT_LIST_ROLES = (*AREA_ROLES, Role.GRID_WORKER)
+UNIT_LIST_ROLES = (*AREA_ROLES, Role.UNIT_ADMIN, Role.INSPECTOR, Role.DEPARTMENT)
+AREA_TREE_ROLES = (*AREA_ROLES, Role.GRID_WORKER)
+ORG_CHART_ROLES = (*AREA_ROLES, Role.UNIT_ADMIN, Role.INSPECTOR, Role.GRID_WORKER, Role.MEMBER)
+REGISTRY_ROLES = AREA_ROLES
+IMPORT_ROLES = (Role.UNIT_ADMIN,)

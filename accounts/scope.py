@@ -1,0 +1,110 @@
+"""What a user may see, computed once per request from their role grants.
+
+Every model's ``visible_to(user)`` turns this Scope into a filter; nothing else decides access.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from accounts.models import Role
+from places.paths import any_subtree_q
+
+_CACHE_ATTR = "_gongjian_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    roles: frozenset[str] = frozenset()
+    area_paths: tuple[str, ...] = ()  # subtrees: org dept, street, community
+    unit_ids: frozenset[int] = frozenset()  # unit admin, department, inspector
+    grid_paths: tuple[str, ...] = ()  # grid workers
+    member_ids: frozenset[int] = frozenset()  # the user's own member record
+    resident_ids: frozenset[int] = frozenset()  # the user's own resident record
+    extra_area_ids: frozenset[int] = field(default_factory=frozenset)  # homes, units' places
+    extra_party_org_ids: frozenset[int] = field(default_factory=frozenset)  # a member's own org
+
+    def area_q(self, path_field: str) -> Q:
+        return any_subtree_q(path_field, self.area_paths)
+
+    def grid_q(self, path_field: str) -> Q:
+        return any_subtree_q(path_field, self.grid_paths)
+
+    def has(self, *roles: str) -> bool:
+        return self.everything or bool(self.roles.intersection(roles))
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.everything or self.area_paths or self.unit_ids or self.grid_paths
+                    or self.member_ids or self.resident_ids or self.extra_area_ids)
+
+
+NOBODY = Scope()
+
+
+def scope_for(user) -> Scope:
+    """The user's scope, cached on the user object for the rest of the request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOBODY
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    scope = _compute(user)
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _compute(user) -> Scope:
+    from people.models import Member, Resident
+
+    grants = list(user.role_grants.select_related("area", "unit", "grid"))
+    roles = frozenset(g.role for g in grants)
+    if user.is_superuser or Role.PLATFORM_ADMIN in roles:
+        return Scope(everything=True, roles=roles | {Role.PLATFORM_ADMIN})
+
+    area_paths = tuple(sorted({g.area.path for g in grants if g.area_id}))
+    unit_ids = frozenset(g.unit_id for g in grants if g.unit_id)
+    grid_paths = tuple(sorted({g.grid.path for g in grants if g.grid_id}))
+    extra_area_ids: set[int] = {g.unit.address_area_id for g in grants if g.unit_id}
+    extra_area_ids |= {g.grid.street_id for g in grants if g.grid_id}
+    member_ids: frozenset[int] = frozenset()
+    resident_ids: frozenset[int] = frozenset()
+    extra_party_org_ids: frozenset[int] = frozenset()
+
+    if Role.MEMBER in roles:
+        own = list(Member.objects.filter(user=user).values_list("pk", "party_org_id", "residence_area_id"))
+        member_ids = frozenset(pk for pk, _, _ in own)
+        extra_party_org_ids = frozenset(org for _, org, _ in own)
+        extra_area_ids |= {area for _, _, area in own if area}
+    if Role.RESIDENT in roles:
+        own_r = list(Resident.objects.filter(user=user).values_list("pk", "residence_area_id"))
+        resident_ids = frozenset(pk for pk, _ in own_r)
+        extra_area_ids |= {area for _, area in own_r}
+
+    return Scope(
+        roles=roles,
+        area_paths=_outermost(area_paths),
+        unit_ids=unit_ids,
+        grid_paths=_outermost(grid_paths),
+        member_ids=member_ids,
+        resident_ids=resident_ids,
+        extra_area_ids=frozenset(extra_area_ids),
+        extra_party_org_ids=extra_party_org_ids,
+    )
+
+
+def _outermost(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """Drop paths already inside another one, so filters stay short."""
+    kept: list[str] = []
+    for path in sorted(paths):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return tuple(kept)

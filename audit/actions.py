@@ -1,0 +1,41 @@
+"""The one way to write the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from audit.models import AuditEvent, Outcome
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record_event(
+    *,
+    actor,
+    action: str,
+    request=None,
+    target: models.Model | None = None,
+    outcome: str = Outcome.SUCCESS,
+    detail: dict[str, Any] | None = None,
+    actor_label: str = "",
+) -> AuditEvent:
+    """Append one audit row. Called inside the action's transaction, so it lands with it or not at all."""
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEvent.objects.create(
+        actor=actor if authenticated else None,
+        actor_label=actor_label or (actor.get_username() if authenticated else ""),
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(getattr(target, "public_id", None) or getattr(target, "pk", "") or "") if target is not None else "",
+        target_label=str(target)[:200] if target is not None else "",
+        ip_address=client_ip(request),
+        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""),
+        outcome=outcome,
+        detail=detail or {},
+    )

@@ -1,0 +1,177 @@
+"""Writes to the people registries, and the audited reveal of sensitive numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from accounts.scope import scope_for
+from audit.actions import record_event
+from audit.models import Outcome
+from gongjian.names import pinyin_initials
+from gongjian.privacy import InvalidNumber, decrypt, keyed_hash, normalize_id_number, normalize_phone, seal
+from people.models import Member, MemberStatus, Resident, SensitiveNumbers
+
+
+def seal_numbers(person: SensitiveNumbers, *, id_number: str | None = None, phone: str | None = None) -> None:
+    """Validate and seal numbers onto a person (not saved). ``None`` leaves a number as it is."""
+    if id_number is not None:
+        value = normalize_id_number(id_number)
+        sealed = seal("id_number", value)
+        person.id_number_cipher, person.id_number_hash, person.id_number_hint = sealed.cipher, sealed.hash, sealed.hint
+    if phone is not None:
+        if phone == "":
+            person.phone_cipher = person.phone_hash = person.phone_hint = ""
+        else:
+            sealed = seal("phone", normalize_phone(phone))
+            person.phone_cipher, person.phone_hash, person.phone_hint = sealed.cipher, sealed.hash, sealed.hint
+
+
+@dataclass
+class MemberData:
+    """What a roster row or a form says of a member; unit and places resolved to objects."""
+
+    name: str
+    id_number: str
+    phone: str
+    party_org: object
+    gender: str = ""
+    birth_date: date | None = None
+    joined_on: date | None = None
+    status: str = MemberStatus.FULL
+    unit: object | None = None
+    residence_area: object | None = None
+    residence_compound: object | None = None
+    residence_building: object | None = None
+    in_service: bool = False
+    skills: str = ""
+
+
+def find_member_by_id_number(id_number: str) -> Member | None:
+    return Member.objects.filter(id_number_hash=keyed_hash("id_number", normalize_id_number(id_number))).first()
+
+
+@transaction.atomic
+def save_member(*, acting_user, data: MemberData, member: Member | None = None, request=None, via: str = "form") -> Member:
+    """Create a member, or update the one with the same ID number: a re-import updates, never duplicates."""
+    from gongjian.privacy import birth_date_from_id, gender_from_id
+
+    try:
+        id_number = normalize_id_number(data.id_number)
+    except InvalidNumber as exc:
+        raise ValidationError({"id_number": str(exc)}) from exc
+    existing = member or find_member_by_id_number(id_number)
+    creating = existing is None
+    person = existing or Member()
+    try:
+        seal_numbers(person, id_number=id_number, phone=data.phone)
+    except InvalidNumber as exc:
+        raise ValidationError({"phone": str(exc)}) from exc
+    if not creating and person.pk and Member.objects.exclude(pk=person.pk).filter(id_number_hash=person.id_number_hash).exists():
+        raise ValidationError({"id_number": _("Another member has this ID number.")})
+    person.name = data.name.strip()
+    person.name_initials = pinyin_initials(person.name)
+    person.gender = data.gender or gender_from_id(id_number)
+    person.birth_date = data.birth_date or birth_date_from_id(id_number)
+    person.joined_on = data.joined_on
+    person.status = data.status
+    person.unit = data.unit
+    person.party_org = data.party_org
+    person.residence_area = data.residence_area
+    person.residence_compound = data.residence_compound
+    person.residence_building = data.residence_building
+    person.in_service = data.in_service
+    person.skills = data.skills
+    person.save()
+    record_event(
+        actor=acting_user, action="member.create" if creating else "member.update", target=person,
+        request=request, detail={"via": via},
+    )
+    return person
+
+
+@transaction.atomic
+def save_resident(
+    *, acting_user, name: str, residence_area, phone: str = "", id_number: str = "", gender: str = "",
+    residence_compound=None, residence_building=None, household_note: str = "", resident: Resident | None = None,
+    request=None,
+) -> Resident:
+    person = resident or Resident()
+    try:
+        seal_numbers(person, phone=phone, id_number=id_number or None)
+    except InvalidNumber as exc:
+        raise ValidationError(str(exc)) from exc
+    person.name = name.strip()
+    person.name_initials = pinyin_initials(person.name)
+    person.gender = gender
+    person.residence_area = residence_area
+    person.residence_compound = residence_compound
+    person.residence_building = residence_building
+    person.household_note = household_note
+    creating = person.pk is None
+    person.save()
+    record_event(actor=acting_user, action="resident.create" if creating else "resident.update", target=person,
+                 request=request)
+    return person
+
+
+REVEALABLE = ("id_number", "phone")
+
+
+def can_reveal(user, person: SensitiveNumbers, field: str) -> bool:
+    """Who may see a full number. The caller has already found ``person`` through visible_to(user).
+
+    - platform administrators: everything;
+    - a unit's party admin: ID and phone of the unit's own members (roster work, certificates);
+    - a community party organisation: phones of members and residents living in its community;
+    - a grid worker: phones of residents living in their grid;
+    - members and residents: their own numbers.
+    """
+    scope = scope_for(user)
+    if scope.everything:
+        return True
+    if isinstance(person, Member):
+        if person.pk in scope.member_ids:
+            return True
+        if Role.UNIT_ADMIN in scope.roles and person.unit_id in _admin_unit_ids(user):
+            return True
+        if field == "phone" and Role.COMMUNITY in scope.roles and person.residence_area_id:
+            return any(person.residence_area.path.startswith(p) for p in scope.area_paths)
+        return False
+    if isinstance(person, Resident):
+        if person.pk in scope.resident_ids:
+            return True
+        if field != "phone":
+            return False
+        if Role.COMMUNITY in scope.roles and any(person.residence_area.path.startswith(p) for p in scope.area_paths):
+            return True
+        building = person.residence_building
+        if Role.GRID_WORKER in scope.roles and building and building.grid_id:
+            return any(building.grid.path.startswith(p) for p in scope.grid_paths)
+    return False
+
+
+def _admin_unit_ids(user) -> set[int]:
+    return set(user.role_grants.filter(role=Role.UNIT_ADMIN).values_list("unit_id", flat=True))
+
+
+def reveal_number(*, acting_user, person: SensitiveNumbers, field: str, request=None) -> str:
+    """Decrypt one number for one user, after checking the right; every attempt is audited.
+
+    Not wrapped in a transaction on purpose: a refused attempt must leave its audit row too.
+    """
+    if field not in REVEALABLE:
+        raise ValidationError(_("Unknown field."))
+    if not can_reveal(acting_user, person, field):
+        record_event(actor=acting_user, action=f"privacy.reveal.{field}", target=person, request=request,
+                     outcome=Outcome.DENIED)
+        raise PermissionDenied(_("Your role may not see this number in full."))
+    cipher = getattr(person, f"{field}_cipher")
+    value = decrypt(cipher) if cipher else ""
+    record_event(actor=acting_user, action=f"privacy.reveal.{field}", target=person, request=request)
+    return value

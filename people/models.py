@@ -1,0 +1,301 @@
+"""People: members, residents, and Changning's other registries (applicants, commercial buildings,
+trade unions, youth league organisations).
+
+ID card and phone numbers are never stored in the clear; see gongjian/privacy.py.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gongjian.privacy import mask_from_hint
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class SensitiveNumbers(models.Model):
+    """Sealed ID card and phone number columns: ciphertext, keyed hash, and the mask's hint."""
+
+    id_number_cipher = models.TextField(blank=True, editable=False)
+    id_number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    id_number_hint = models.CharField(max_length=10, blank=True, editable=False)
+    phone_cipher = models.TextField(blank=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_hint = models.CharField(max_length=7, blank=True, db_index=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_from_hint("id_number", self.id_number_hint)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_from_hint("phone", self.phone_hint)
+
+
+class MemberStatus(models.TextChoices):
+    FULL = "full", _("Full member")
+    PROBATIONARY = "probationary", _("Probationary member")
+
+
+class MemberQuerySet(models.QuerySet):
+    def visible_to(self, user) -> MemberQuerySet:
+        """Members living in the user's areas or grids, members of units they administer or
+        inspect, members of units located in their areas, and the member themself."""
+        from accounts.scope import scope_for
+
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        return self.filter(
+            scope.area_q("residence_area__path")
+            | scope.area_q("unit__address_area__path")
+            | Q(unit_id__in=scope.unit_ids)
+            | scope.grid_q("residence_building__grid__path")
+            | Q(pk__in=scope.member_ids)
+        )
+
+    def in_service(self) -> MemberQuerySet:
+        """In-service members (在职党员): employed by a unit, report to where they live."""
+        return self.filter(in_service=True)
+
+    def search(self, text: str) -> MemberQuerySet:
+        """Name, pinyin initials, or the last four digits of the phone."""
+        return self.filter(_person_search_q(text))
+
+
+def _person_search_q(text: str) -> Q:
+    text = (text or "").strip()
+    if not text:
+        return Q()
+    q = Q(name__icontains=text)
+    if text.isascii() and text.isalpha():
+        q |= Q(name_initials__startswith=text.lower())
+    if text.isdigit() and len(text) == 4:
+        q |= Q(phone_hint__endswith=text)
+    return q
+
+
+class Member(SensitiveNumbers):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="member"
+    )
+    name = models.CharField(_("name"), max_length=32)
+    name_initials = models.CharField(max_length=32, db_index=True, editable=False)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
+    birth_date = models.DateField(_("birth date"))
+    joined_on = models.DateField(_("joined the party on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=MemberStatus.choices, default=MemberStatus.FULL)
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("unit")
+    )
+    party_org = models.ForeignKey(
+        "orgs.PartyOrg", on_delete=models.PROTECT, related_name="members", verbose_name=_("party organisation")
+    )
+    residence_area = models.ForeignKey(
+        "places.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="resident_members",
+        verbose_name=_("community of residence"),
+    )
+    residence_compound = models.ForeignKey(
+        "places.Compound", on_delete=models.SET_NULL, null=True, blank=True, related_name="members",
+        verbose_name=_("compound"),
+    )
+    residence_building = models.ForeignKey(
+        "places.Building", on_delete=models.SET_NULL, null=True, blank=True, related_name="members",
+        verbose_name=_("building"),
+    )
+    in_service = models.BooleanField(_("in service"), default=False)
+    skills = models.CharField(_("skills"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_initials", "id"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_hash"], condition=~Q(id_number_hash=""), name="member_unique_id_number"
+            )
+        ]
+        indexes = [models.Index(fields=["unit", "in_service"], name="member_unit_in_service")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResidentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ResidentQuerySet:
+        """Residents of the user's areas or grids, and the resident themself."""
+        from accounts.scope import scope_for
+
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        return self.filter(
+            scope.area_q("residence_area__path")
+            | scope.grid_q("residence_building__grid__path")
+            | Q(pk__in=scope.resident_ids)
+        )
+
+    def search(self, text: str) -> ResidentQuerySet:
+        """Name, pinyin initials, or the last four digits of the phone."""
+        return self.filter(_person_search_q(text))
+
+
+class Resident(SensitiveNumbers):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="resident"
+    )
+    name = models.CharField(_("name"), max_length=32)
+    name_initials = models.CharField(max_length=32, db_index=True, editable=False)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
+    residence_area = models.ForeignKey(
+        "places.Area", on_delete=models.PROTECT, related_name="residents", verbose_name=_("community")
+    )
+    residence_compound = models.ForeignKey(
+        "places.Compound", on_delete=models.SET_NULL, null=True, blank=True, related_name="residents",
+        verbose_name=_("compound"),
+    )
+    residence_building = models.ForeignKey(
+        "places.Building", on_delete=models.SET_NULL, null=True, blank=True, related_name="residents",
+        verbose_name=_("building"),
+    )
+    household_note = models.CharField(_("household note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_initials", "id"]
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AreaOrUnitQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Records in the user's area subtrees or belonging to their units."""
+        from accounts.scope import scope_for
+
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        return self.filter(scope.area_q("area__path") | Q(unit_id__in=scope.unit_ids))
+
+
+class ApplicantStage(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    ACTIVIST = "activist", _("Activist")
+    DEVELOPMENT = "development", _("Development target")
+    PROBATIONARY = "probationary", _("Probationary member")
+    FULL = "full", _("Full member")
+
+
+class Applicant(SensitiveNumbers):
+    """入党申请人: from application to full membership, one stage at a time."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=32)
+    name_initials = models.CharField(max_length=32, db_index=True, editable=False)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
+    area = models.ForeignKey("places.Area", on_delete=models.PROTECT, related_name="applicants")
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="applicants")
+    party_org = models.ForeignKey("orgs.PartyOrg", on_delete=models.PROTECT, related_name="applicants")
+    stage = models.CharField(_("stage"), max_length=16, choices=ApplicantStage.choices, default=ApplicantStage.APPLIED)
+    applied_on = models.DateField(_("applied on"))
+    activist_on = models.DateField(_("activist since"), null=True, blank=True)
+    development_on = models.DateField(_("development target since"), null=True, blank=True)
+    probationary_on = models.DateField(_("admitted on"), null=True, blank=True)
+    full_on = models.DateField(_("full member since"), null=True, blank=True)
+
+    objects = AreaOrUnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-applied_on", "id"]
+        verbose_name = _("applicant")
+        verbose_name_plural = _("applicants")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommercialBuilding(models.Model):
+    """商务楼宇: an office building, with its party organisation and the firms inside."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=128)
+    area = models.ForeignKey("places.Area", on_delete=models.PROTECT, related_name="commercial_buildings")
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    party_org = models.ForeignKey("orgs.PartyOrg", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    floors = models.PositiveSmallIntegerField(_("floors"), default=0)
+    tenant_count = models.PositiveIntegerField(_("tenant firms"), default=0)
+    member_count = models.PositiveIntegerField(_("members working here"), default=0)
+
+    objects = AreaOrUnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("commercial building")
+        verbose_name_plural = _("commercial buildings")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TradeUnion(models.Model):
+    """工会."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=128)
+    area = models.ForeignKey("places.Area", on_delete=models.PROTECT, related_name="trade_unions")
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="trade_unions")
+    chair_name = models.CharField(_("chair"), max_length=32, blank=True)
+    member_count = models.PositiveIntegerField(_("members"), default=0)
+
+    objects = AreaOrUnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("trade union")
+        verbose_name_plural = _("trade unions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class YouthLeagueOrg(models.Model):
+    """团组织."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=128)
+    area = models.ForeignKey("places.Area", on_delete=models.PROTECT, related_name="youth_league_orgs")
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="youth_league_orgs")
+    secretary_name = models.CharField(_("secretary"), max_length=32, blank=True)
+    member_count = models.PositiveIntegerField(_("league members"), default=0)
+
+    objects = AreaOrUnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("youth league organisation")
+        verbose_name_plural = _("youth league organisations")
+
+    def __str__(self) -> str:
+        return self.name
