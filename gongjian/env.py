@@ -9,7 +9,8 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 def envstr(name: str, default: str) -> str:
-    return os.environ.get(name, default)
+    """A string; unset or empty means the default."""
+    return os.environ.get(name) or default
 
 
 def envbool(name: str, default: bool) -> bool:

@@ -1,0 +1,60 @@
+"""Filters for the people lists, shared by the pages, the API and the exports."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import Unit
+from people.models import Applicant, ApplicantStage, Member, MemberStatus, Resident
+from places.models import Area, AreaLevel
+from places.paths import subtree_q
+
+def _visible_units(request):
+    return Unit.objects.visible_to(request.user) if request else Unit.objects.none()
+
+class SearchFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
+
+class MemberFilter(SearchFilterSet):
+    status = django_filters.ChoiceFilter(choices=MemberStatus.choices, label=_("Status"))
+    in_service = django_filters.BooleanFilter(label=_("In service"))
+    unit = django_filters.ModelChoiceFilter(queryset=_visible_units, to_field_name="public_id", label=_("Unit"))
+    area = django_filters.ModelChoiceFilter(
+        queryset=lambda request: Area.objects.visible_to(request.user) if request else Area.objects.none(),
+        to_field_name="public_id", method="filter_area", label=_("Lives in"),
+    )
+
+    class Meta:
+        model = Member
+        fields = ["q", "status", "in_service", "unit", "area"]
+
+    def filter_area(self, queryset, name, value):
+        return queryset.filter(subtree_q("residence_area__path", value.path))
+
+class ResidentFilter(SearchFilterSet):
+    area = django_filters.ModelChoiceFilter(
+        queryset=lambda request: Area.objects.visible_to(request.user) if request else Area.objects.none(),
+        to_field_name="public_id", method="filter_area", label=_("Lives in"),
+    )
+
+    class Meta:
+        model = Resident
+        fields = ["q", "area"]
+
+    def filter_area(self, queryset, name, value):
+        return queryset.filter(subtree_q("residence_area__path", value.path))
+
+class ApplicantFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
+    stage = django_filters.ChoiceFilter(choices=ApplicantStage.choices, label=_("Stage"))
+
+    class Meta:
+        model = Applicant
+        fields = ["q", "stage"]
+
+class NamedFilter(django_filters.FilterSet):
+    """For the simple registries (commercial buildings, trade unions, youth league organisations)."""
+
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
