@@ -53,6 +53,10 @@ def grant_role(*, acting_user, user, role: str, area=None, unit=None, grid=None,
     grant, created = RoleGrant.objects.get_or_create(
         user=user, role=role, area=area, unit=unit, grid=grid, defaults={"granted_by": acting_user}
     )
+    if role == Role.PLATFORM_ADMIN and not (user.is_staff and user.is_superuser):
+        # Platform administrators run the Django admin, which needs these flags.
+        user.is_staff = user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser"])
     if created:
         record_event(actor=acting_user, action="role.grant", target=user, request=request,
                      detail={"role": role, "scope": str(area or unit or grid or "")})
@@ -65,7 +69,11 @@ def revoke_role(*, acting_user, grant: RoleGrant, request=None) -> None:
     record_event(actor=acting_user, action="role.revoke", target=grant.user, request=request,
                  detail={"role": grant.role, "scope": str(grant.area or grant.unit or grant.grid or "")})
     grant.delete()
-    forget_scope(grant.user)
+    user = grant.user
+    if grant.role == Role.PLATFORM_ADMIN:
+        user.is_staff = user.is_superuser = False
+        user.save(update_fields=["is_staff", "is_superuser"])
+    forget_scope(user)
 
 
 @transaction.atomic

@@ -1,0 +1,14 @@
+from django.contrib import admin
+
+from audit.admin import AuditedModelAdmin
+from jobs.models import Job
+
+
+@admin.register(Job)
+class JobAdmin(AuditedModelAdmin):
+    list_display = ["title", "kind", "status", "created_by", "created_at", "done", "total"]
+    list_filter = ["kind", "status"]
+    readonly_fields = ["kind", "created_by", "params", "errors", "summary", "input_file", "result_file"]
+
+    def has_add_permission(self, request):
+        return False

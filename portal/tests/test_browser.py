@@ -1,0 +1,71 @@
+"""A person's journey in a real browser (Playwright driving Debian's chromium): the street secretary
+signs in on a phone-sized screen and drills from the street down to a building.
+
+Screenshots are kept in test-artifacts/ for a human to look at.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import build_cast
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by the fixtures are
+# still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def browser_page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 360, "height": 760}, locale="zh-CN",
+                                      device_scale_factor=1)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        yield page
+        context.close()
+        browser.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_street_secretary_drills_from_street_to_building(live_server, browser_page):
+    cast = build_cast()
+    page = browser_page
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "street")
+    page.fill("input[name=password]", cast.password)
+    page.screenshot(path=str(ARTIFACTS / "01-login-360.png"), full_page=True)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    assert "东城街道" in page.content()  # the home page names the street the secretary looks after
+
+    page.goto(f"{live_server.url}/areas/")  # one visible root: straight to the street
+    page.wait_for_selector("text=龙津社区")
+    assert "西安社区" not in page.content()  # street B's community is out of scope
+    page.screenshot(path=str(ARTIFACTS / "02-street-360.png"), full_page=True)
+
+    page.click("text=龙津社区")
+    page.wait_for_selector("text=阳光小区")
+    page.screenshot(path=str(ARTIFACTS / "03-community-360.png"), full_page=True)
+    page.click("text=阳光小区")
+    page.wait_for_selector("text=1号楼")
+    page.click("text=1号楼")
+    page.wait_for_selector("text=张三丰")
+    body = page.content()
+    assert "孙大妈" in body  # the resident living in the building
+    assert "13800000001" not in body and "138****0001" in body  # phones masked
+    page.screenshot(path=str(ARTIFACTS / "04-building-360.png"), full_page=True)
+    # nothing overflows sideways on a 360 px screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
