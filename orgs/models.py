@@ -68,7 +68,8 @@ class PartyOrgKind(models.TextChoices):
 
 class PartyOrgQuerySet(models.QuerySet):
     def visible_to(self, user) -> PartyOrgQuerySet:
-        """Organisations attached to the user's areas, units or grids, and the member's own."""
+        """Organisations attached to the user's areas (or to units located there), units or grids, and the
+        member's own."""
         from accounts.scope import scope_for
 
         scope = scope_for(user)
@@ -76,6 +77,7 @@ class PartyOrgQuerySet(models.QuerySet):
             return self
         return self.filter(
             scope.area_q("area__path")
+            | scope.area_q("unit__address_area__path")
             | Q(unit_id__in=scope.unit_ids)
             | scope.grid_q("grid__path")
             | Q(pk__in=scope.extra_party_org_ids)

@@ -141,13 +141,13 @@ class Building(models.Model):
 
 class GridQuerySet(models.QuerySet):
     def visible_to(self, user) -> GridQuerySet:
-        """Grids inside the user's area subtrees, or the user's own grids and their subgrids."""
+        """Grids inside the user's area subtrees (a community sees its own grids), or the user's own grids."""
         from accounts.scope import scope_for
 
         scope = scope_for(user)
         if scope.everything:
             return self
-        return self.filter(scope.area_q("street__path") | scope.grid_q("path"))
+        return self.filter(scope.area_q("street__path") | scope.area_q("community__path") | scope.grid_q("path"))
 
 
 class Grid(models.Model):
