@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from accounts.models import SCOPE_FIELD, ApiToken, Role, RoleGrant

@@ -61,6 +61,9 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action}"
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError("audit log is append-only")
@@ -69,5 +72,3 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit log is append-only")
 
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action}"

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_htmx",
     "huey.contrib.djhuey",
+    "ninja",
     "accounts",
     "audit",
     "places",

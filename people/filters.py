@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
 from people.models import Applicant, ApplicantStage, Member, MemberStatus, Resident
-from places.models import Area, AreaLevel
+from places.models import Area
 from places.paths import subtree_q
+
 
 def _visible_units(request):
     return Unit.objects.visible_to(request.user) if request else Unit.objects.none()

@@ -84,6 +84,14 @@ class Area(models.Model):
         return Area.objects.filter(code__in=codes).order_by("depth")
 
 
+class CompoundQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CompoundQuerySet:
+        """Compounds in the user's visible communities, or holding a building they may see."""
+        return self.filter(
+            Q(community__in=Area.objects.visible_to(user)) | Q(pk__in=Building.objects.visible_to(user).values("compound"))
+        )
+
+
 class Compound(models.Model):
     """小区: a residential compound inside a community."""
 
@@ -91,6 +99,8 @@ class Compound(models.Model):
     community = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="compounds")
     name = models.CharField(_("name"), max_length=64)
     address = models.CharField(_("address"), max_length=200, blank=True)
+
+    objects = CompoundQuerySet.as_manager()
 
     class Meta:
         ordering = ["community_id", "name"]

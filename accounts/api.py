@@ -1,0 +1,102 @@
+"""API sign-in: bearer tokens, the session for the browser, role checks, and the token endpoint."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from uuid import UUID
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.errors import AuthorizationError, HttpError
+from ninja.security import HttpBearer, django_auth
+
+from accounts.actions import issue_api_token
+from accounts.models import ApiToken
+from accounts.scope import scope_for
+from gongjian.api_shapes import ErrorOut
+
+
+class BearerAuth(HttpBearer):
+    """``Authorization: Bearer <token>``: an active token (not expired, not revoked) of an active user."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        if not token:
+            return None
+        found = (
+            ApiToken.objects.active()
+            .select_related("user")
+            .filter(digest=ApiToken.digest_of(token), user__is_active=True)
+            .first()
+        )
+        if found is None:
+            return None
+        # The FilterSets and anything else that reads request.user see the token's user too.
+        request.user = found.user
+        return found.user
+
+
+# Every endpoint but the token endpoint (set on the NinjaAPI in gongjian/api.py): a bearer
+# token, or the signed-in browser session (which needs the CSRF token on unsafe methods).
+API_AUTH = [BearerAuth(), django_auth]
+
+
+def require_roles(request: HttpRequest, roles: Iterable[str]) -> None:
+    """Refuse (403) a caller who holds none of ``roles``; platform administrators pass."""
+    if not scope_for(request.auth).has(*roles):
+        raise AuthorizationError(message=_("Your role may not use this endpoint."))
+
+
+router = Router(tags=["auth"])
+
+
+class TokenIn(Schema):
+    username: str = Field(description="Username or mobile number.")
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: datetime
+
+
+class MeOut(Schema):
+    id: UUID = Field(alias="public_id")
+    username: str
+    full_name: str
+    phone_masked: str = Field(alias="masked_phone")
+    roles: list[str]
+
+    @staticmethod
+    def resolve_roles(obj) -> list[str]:
+        return sorted(scope_for(obj).roles)
+
+
+@router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 429: ErrorOut})
+def create_token(request: HttpRequest, credentials: TokenIn):
+    """Exchange a username (or mobile number) and password for a bearer token.
+
+    Failed attempts count towards the sign-in lockout (django-axes) exactly as on the login page;
+    a wrong username and a wrong password answer alike (401). The token is shown once.
+    """
+    user = authenticate(request, username=credentials.username, password=credentials.password)
+    if user is None:
+        if getattr(request, "axes_locked_out", False):
+            # Answer the lockout here, in JSON; clearing the flag stops AxesMiddleware from
+            # replacing this answer with the HTML lockout page.
+            request.axes_locked_out = False
+            raise HttpError(429, _("Too many failed sign-ins. Try again later."))
+        raise HttpError(401, _("Invalid username or password."))
+    # A token exchange is a sign-in: the signal updates last_login, writes the audit row and lets
+    # django-axes reset the failure count (AXES_RESET_ON_SUCCESS), as login() would for a session.
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
+    token = issue_api_token(acting_user=user, request=request)
+    expires_at = ApiToken.objects.values_list("expires_at", flat=True).get(digest=ApiToken.digest_of(token))
+    return {"token": token, "expires_at": expires_at}
+
+
+@router.get("/me", response=MeOut)
+def get_me(request: HttpRequest):
+    """The caller: public id, username, masked phone and roles. Any signed-in user."""
+    return request.auth

@@ -1,0 +1,87 @@
+"""Shapes every API router shares: the list page, filter parameters, nested references, errors.
+
+Kept apart from gongjian/api.py (which mounts the routers) so that the routers can import these
+without an import cycle.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+from uuid import UUID
+
+import django_filters
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Schema
+from ninja.errors import ValidationError
+from ninja.pagination import PaginationBase
+from pydantic import create_model
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+class ListPage(PaginationBase):
+    """``?limit=&offset=`` paging answering ``{"items": [...], "count": N}``."""
+
+    class Input(Schema):
+        limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Page size (at most 200).")
+        offset: int = Field(0, ge=0, description="Rows to skip.")
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+
+    items_attribute = "items"
+
+    def paginate_queryset(
+        self, queryset: QuerySet, pagination: Input, request: HttpRequest, **params: Any
+    ) -> dict:
+        start = pagination.offset
+        return {"items": queryset[start : start + pagination.limit], "count": queryset.count()}
+
+
+class Ref(Schema):
+    """A related object, as its public id and name."""
+
+    id: UUID = Field(alias="public_id")
+    name: str
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def filter_params(filterset: type[django_filters.FilterSet], name: str) -> type[Schema]:
+    """A ninja query schema mirroring a FilterSet, so the OpenAPI document lists its parameters.
+
+    Validation here is light (types, choices); the FilterSet itself still does the filtering, from
+    ``request.GET``, exactly as on the pages.
+    """
+    fields: dict[str, Any] = {}
+    for field_name, flt in filterset.base_filters.items():
+        kind: Any = str
+        if isinstance(flt, django_filters.ModelChoiceFilter):  # before ChoiceFilter, its base
+            kind = UUID
+        elif isinstance(flt, django_filters.ChoiceFilter):
+            kind = Literal[tuple(value for value, _label in flt.extra["choices"])]
+        elif isinstance(flt, django_filters.BooleanFilter):
+            kind = Literal["true", "false"]
+        fields[field_name] = (kind | None, None)
+    return create_model(name, __base__=Schema, **fields)
+
+
+def apply_filters(
+    filterset: type[django_filters.FilterSet], request: HttpRequest, queryset: QuerySet
+) -> QuerySet:
+    """Filter a (scoped) queryset with a page's FilterSet; invalid values answer 422."""
+    bound = filterset(request.GET, queryset=queryset, request=request)
+    if not bound.is_valid():
+        raise ValidationError(
+            [
+                {"loc": ["query", field], "msg": str(message), "type": "invalid"}
+                for field, messages in bound.errors.items()
+                for message in messages
+            ]
+        )
+    return bound.qs
