@@ -1,0 +1,138 @@
+"""Pages for roster import, jobs and their progress, and list exports."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import role_required
+from accounts.roles import IMPORT_ROLES
+from jobs import actions
+from jobs.exports import get_spec
+from jobs.forms import RosterUploadForm
+from jobs.models import Job, JobKind
+from jobs.workbooks import XLSX_CONTENT_TYPE, write_roster_template
+
+ERRORS_PER_PAGE = 50
+JOBS_PER_PAGE = 25
+
+
+def _jobs_crumb():
+    return {"label": _("Jobs"), "url": reverse("jobs:job_list")}
+
+
+@role_required(*IMPORT_ROLES)
+def import_members(request):
+    units = actions.importable_units(request.user).order_by("name")
+    form = RosterUploadForm(request.POST or None, request.FILES or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        job = actions.upload_roster(acting_user=request.user, unit=form.cleaned_data["unit"],
+                                    upload=form.cleaned_data["file"], request=request)
+        return redirect("jobs:job_detail", job.public_id)
+    recent = Job.objects.visible_to(request.user).filter(kind=JobKind.IMPORT_MEMBERS)[:10]
+    return render(request, "jobs/import.html", {
+        "form": form, "recent": recent,
+        "breadcrumbs": [_jobs_crumb(), {"label": _("Roster import"), "url": ""}],
+    })
+
+
+@role_required(*IMPORT_ROLES)
+def roster_template(request):
+    out = io.BytesIO()
+    write_roster_template(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, _("Member roster template") + ".xlsx")
+    return response
+
+
+@login_required
+def job_list(request):
+    jobs = Job.objects.visible_to(request.user).select_related("created_by")
+    page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "jobs/job_list.html", {"page": page, "breadcrumbs": [_jobs_crumb()]})
+
+
+def _job(request, public_id) -> Job:
+    return get_object_or_404(Job.objects.visible_to(request.user), public_id=public_id)
+
+
+@login_required
+def job_detail(request, public_id):
+    job = _job(request, public_id)
+    errors = Paginator(job.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "jobs/job_detail.html", {
+        "job": job, "errors": errors, "can_retry": actions.can_retry(job),
+        "breadcrumbs": [_jobs_crumb(), {"label": str(job), "url": ""}],
+    })
+
+
+@login_required
+def job_progress(request, public_id):
+    job = _job(request, public_id)
+    response = render(request, "jobs/_progress.html", {"job": job})
+    if job.is_finished and request.htmx:
+        response["HX-Refresh"] = "true"  # show the rest of the page (errors, download) once it ends
+    return response
+
+
+@require_POST
+@role_required(*IMPORT_ROLES)
+def job_confirm(request, public_id):
+    job = _job(request, public_id)
+    try:
+        actions.confirm_import(acting_user=request.user, job=job, request=request)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, _("The import is queued."))
+    return redirect("jobs:job_detail", job.public_id)
+
+
+@require_POST
+@login_required
+def job_retry(request, public_id):
+    job = _job(request, public_id)
+    try:
+        actions.retry_job(acting_user=request.user, job=job, request=request)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, _("The job is queued again."))
+    return redirect("jobs:job_detail", job.public_id)
+
+
+@login_required
+def job_download(request, public_id):
+    job = _job(request, public_id)
+    if not job.result_file:
+        raise Http404
+    actions.record_download(acting_user=request.user, job=job, request=request)
+    return FileResponse(job.result_file.open("rb"), as_attachment=True,
+                        filename=job.params.get("filename") or f"{job.public_id}.xlsx",
+                        content_type=XLSX_CONTENT_TYPE)
+
+
+@login_required
+def export_start(request, name):
+    spec = get_spec(name)
+    if spec is None:
+        raise Http404
+    if not spec.allowed(request.user):
+        raise PermissionDenied
+    result = actions.export_list(acting_user=request.user, spec=spec, query=request.GET, request=request)
+    if isinstance(result, Job):
+        messages.info(request, _("The list is long; it is being exported in the background."))
+        return redirect("jobs:job_detail", result.public_id)
+    response = HttpResponse(result.content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, result.filename)
+    return response
