@@ -112,3 +112,10 @@ def build_cast():
 @pytest.fixture
 def cast(db):
     return build_cast()
+
+
+@pytest.fixture(autouse=True)
+def _english_source_strings(settings):
+    """Tests read pages in the source language (English) unless they ask for Chinese, which is what
+    a browser without an English preference gets (see portal/tests/test_i18n.py)."""
+    settings.LANGUAGE_CODE = "en"

@@ -19,6 +19,7 @@ from demo import vocab
 from demo.layout import CityLayout, CommunityPlace, Dice, Home, Weighted
 from gongjian.names import pinyin_initials
 from gongjian.privacy import birth_date_from_id, id_check_char, seal
+from people.actions import derive_place_paths
 from people.models import Applicant, ApplicantStage, Gender, Member, MemberStatus, Resident
 
 # Birth dates count back from a fixed day, so ID numbers do not change with the calendar.
@@ -167,7 +168,7 @@ def member_rows(people: People, count: int) -> Iterator[Member]:
             org = home.org if home is not None and d.chance(0.25) else community.org
         n_skills = d.pick((0, 0, 1, 1, 2))
         name = people.name(male)
-        yield Member(
+        member = Member(
             name=name,
             name_initials=initials(name),
             gender=Gender.MALE if male else Gender.FEMALE,
@@ -184,6 +185,8 @@ def member_rows(people: People, count: int) -> Iterator[Member]:
             **_sealed("id_number", id_number),
             **_sealed("phone", people.phones.issue(d)),
         )
+        derive_place_paths(member)
+        yield member
 
 
 def resident_rows(people: People, count: int) -> Iterator[Resident]:
@@ -203,7 +206,7 @@ def resident_rows(people: People, count: int) -> Iterator[Resident]:
             numbers.update(_sealed("id_number", id_number))
         if has_phone:
             numbers.update(_sealed("phone", people.phones.issue(d)))
-        yield Resident(
+        resident = Resident(
             name=name,
             name_initials=initials(name),
             gender=Gender.MALE if male else Gender.FEMALE,
@@ -213,6 +216,8 @@ def resident_rows(people: People, count: int) -> Iterator[Resident]:
             household_note=note,
             **numbers,
         )
+        derive_place_paths(resident)
+        yield resident
 
 
 # Stages in order, with the gap in days before each one (from the previous stage).

@@ -3,6 +3,7 @@ from django.contrib import admin
 from audit.admin import AuditedModelAdmin
 from orgs import actions
 from orgs.models import PartyOrg, Post, Unit
+from people.actions import refresh_place_paths
 
 
 @admin.register(Unit)
@@ -11,6 +12,11 @@ class UnitAdmin(AuditedModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "credit_code"]
     autocomplete_fields = ["address_area"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "address_area" in form.changed_data:
+            refresh_place_paths(members=obj.members.all())
 
 
 class PostInline(admin.TabularInline):

@@ -32,6 +32,36 @@ def seal_numbers(person: SensitiveNumbers, *, id_number: str | None = None, phon
             person.phone_cipher, person.phone_hash, person.phone_hint = sealed.cipher, sealed.hash, sealed.hint
 
 
+def derive_place_paths(person: Member | Resident) -> None:
+    """Copy the tree paths of a person's home, grid and unit onto the row (not saved).
+
+    The paths are immutable once an area or grid exists, so the copies only change when the person
+    moves, changes unit, or their unit or building is moved; refresh_place_paths covers the last two.
+    """
+    person.residence_path = person.residence_area.path if person.residence_area_id else ""
+    building = person.residence_building
+    person.grid_path = building.grid.path if building is not None and building.grid_id else ""
+    if isinstance(person, Member):
+        person.unit_path = person.unit.address_area.path if person.unit_id else ""
+
+
+def refresh_place_paths(*, members=None, residents=None) -> int:
+    """Re-derive the stored paths of the given people, after a unit or a building moved."""
+    changed = 0
+    for queryset, fields in ((members, ["residence_path", "grid_path", "unit_path"]),
+                             (residents, ["residence_path", "grid_path"])):
+        if queryset is None:
+            continue
+        batch = list(queryset.select_related("residence_area", "residence_building__grid", *(
+            ["unit__address_area"] if "unit_path" in fields else [])))
+        for person in batch:
+            derive_place_paths(person)
+        type_ = queryset.model
+        type_.objects.bulk_update(batch, fields, batch_size=500)
+        changed += len(batch)
+    return changed
+
+
 @dataclass
 class MemberData:
     """What a roster row or a form says of a member; unit and places resolved to objects."""
@@ -87,6 +117,7 @@ def save_member(*, acting_user, data: MemberData, member: Member | None = None, 
     person.residence_building = data.residence_building
     person.in_service = data.in_service
     person.skills = data.skills
+    derive_place_paths(person)
     person.save()
     record_event(
         actor=acting_user, action="member.create" if creating else "member.update", target=person,
@@ -113,6 +144,7 @@ def save_resident(
     person.residence_compound = residence_compound
     person.residence_building = residence_building
     person.household_note = household_note
+    derive_place_paths(person)
     creating = person.pk is None
     person.save()
     record_event(actor=acting_user, action="resident.create" if creating else "resident.update", target=person,

@@ -32,7 +32,7 @@ class MemberFilter(SearchFilterSet):
         fields = ["q", "status", "in_service", "unit", "area"]
 
     def filter_area(self, queryset, name, value):
-        return queryset.filter(subtree_q("residence_area__path", value.path))
+        return queryset.filter(subtree_q("residence_path", value.path))
 
 class ResidentFilter(SearchFilterSet):
     area = django_filters.ModelChoiceFilter(
@@ -45,7 +45,7 @@ class ResidentFilter(SearchFilterSet):
         fields = ["q", "area"]
 
     def filter_area(self, queryset, name, value):
-        return queryset.filter(subtree_q("residence_area__path", value.path))
+        return queryset.filter(subtree_q("residence_path", value.path))
 
 class ApplicantFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))

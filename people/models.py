@@ -58,10 +58,10 @@ class MemberQuerySet(models.QuerySet):
         if scope.everything:
             return self
         return self.filter(
-            scope.area_q("residence_area__path")
-            | scope.area_q("unit__address_area__path")
+            scope.area_q("residence_path")
+            | scope.area_q("unit_path")
             | Q(unit_id__in=scope.unit_ids)
-            | scope.grid_q("residence_building__grid__path")
+            | scope.grid_q("grid_path")
             | Q(pk__in=scope.member_ids)
         )
 
@@ -117,6 +117,11 @@ class Member(SensitiveNumbers):
     )
     in_service = models.BooleanField(_("in service"), default=False)
     skills = models.CharField(_("skills"), max_length=200, blank=True)
+    # Copies of the tree paths the scope filters on (see people.actions.derive_place_paths), so that
+    # visible_to is an OR of indexed ranges on this table instead of an OR across three joins.
+    residence_path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
+    unit_path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
+    grid_path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -146,9 +151,7 @@ class ResidentQuerySet(models.QuerySet):
         if scope.everything:
             return self
         return self.filter(
-            scope.area_q("residence_area__path")
-            | scope.grid_q("residence_building__grid__path")
-            | Q(pk__in=scope.resident_ids)
+            scope.area_q("residence_path") | scope.grid_q("grid_path") | Q(pk__in=scope.resident_ids)
         )
 
     def search(self, text: str) -> ResidentQuerySet:
@@ -176,6 +179,8 @@ class Resident(SensitiveNumbers):
         verbose_name=_("building"),
     )
     household_note = models.CharField(_("household note"), max_length=200, blank=True)
+    residence_path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
+    grid_path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ResidentQuerySet.as_manager()

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from audit.admin import AuditedModelAdmin
+from people.actions import refresh_place_paths
 from places import actions
 from places.models import Area, Building, Compound, Grid
 
@@ -59,3 +60,8 @@ class BuildingAdmin(AuditedModelAdmin):
     list_display = ["name", "compound", "grid"]
     search_fields = ["name", "compound__name"]
     autocomplete_fields = ["compound", "grid"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "grid" in form.changed_data:
+            refresh_place_paths(members=obj.members.all(), residents=obj.residents.all())

@@ -100,15 +100,15 @@ def subtree_counts(user, areas: Iterable[Area]) -> dict[int, Counts]:
         found = (by_path.get(SEPARATOR.join(codes[: i + 1]) + SEPARATOR) for i in range(len(codes)))
         return [c for c in found if c is not None]
 
-    members = Member.objects.visible_to(user).filter(any_subtree_q("residence_area__path", prefixes))
-    for row in members.order_by().values(key=F("residence_area__path")).annotate(
+    members = Member.objects.visible_to(user).filter(any_subtree_q("residence_path", prefixes))
+    for row in members.order_by().values(key=F("residence_path")).annotate(
         n=Count("id"), s=Count("id", filter=Q(in_service=True))
     ):
         for c in targets(row["key"]):
             c.members += row["n"]
             c.in_service += row["s"]
-    residents = Resident.objects.visible_to(user).filter(any_subtree_q("residence_area__path", prefixes))
-    for row in residents.order_by().values(key=F("residence_area__path")).annotate(n=Count("id")):
+    residents = Resident.objects.visible_to(user).filter(any_subtree_q("residence_path", prefixes))
+    for row in residents.order_by().values(key=F("residence_path")).annotate(n=Count("id")):
         for c in targets(row["key"]):
             c.residents += row["n"]
     units = Unit.objects.visible_to(user).filter(any_subtree_q("address_area__path", prefixes))
@@ -209,9 +209,9 @@ def grid_figures(user, under: Grid | None = None) -> GridFigures:
     members = Member.objects.visible_to(user).filter(residence_building__grid__isnull=False)
     if under is not None:
         buildings = buildings.filter(subtree_q("grid__path", under.path))
-        members = members.filter(subtree_q("residence_building__grid__path", under.path))
+        members = members.filter(subtree_q("grid_path", under.path))
     b_rows = buildings.order_by().values(key=F("grid__path")).annotate(n=Count("id"))
-    m_rows = members.order_by().values(key=F("residence_building__grid__path")).annotate(n=Count("id"))
+    m_rows = members.order_by().values(key=F("grid_path")).annotate(n=Count("id"))
     return GridFigures(buildings=_roll_up_paths(b_rows), members=_roll_up_paths(m_rows))
 
 

@@ -62,3 +62,33 @@ def test_numbers_are_ciphertext_in_the_database(cast):
     assert id_cipher.startswith("gAAAA")  # Fernet token
     assert cast.m_member.masked_phone == "138****0001"
     assert cast.m_member.masked_id_number.startswith("350802********")
+
+
+def test_scope_filters_read_only_the_person_tables(cast):
+    """visible_to is an OR of indexed columns on the member table: no join to areas, units or grids."""
+    for who in ("street", "community", "unit", "grid", "member"):
+        sql = str(Member.objects.visible_to(getattr(cast, who)).only("id").query)
+        assert "places_area" not in sql and "orgs_unit" not in sql and "places_grid" not in sql, (who, sql)
+    for who in ("street", "community", "grid", "resident"):
+        sql = str(Resident.objects.visible_to(getattr(cast, who)).only("id").query)
+        assert "places_area" not in sql and "places_grid" not in sql, (who, sql)
+
+
+def test_moving_a_unit_or_a_building_refreshes_the_scope(cast, client):
+    """The stored paths follow a unit that moves to street B, and a building re-gridded in the admin."""
+    from django.urls import reverse
+
+    client.force_login(cast.admin)
+    unit = cast.places.unit_a
+    response = client.post(reverse("admin:orgs_unit_change", args=[unit.pk]), {
+        "name": unit.name, "kind": unit.kind, "address_area": cast.places.b1.pk, "credit_code": "", "address": "",
+        "contact_name": ""})
+    assert response.status_code == 302
+    # 李四 works for unit A and lives in A2: now visible to street B through the unit
+    assert "李四" in names(Member.objects.visible_to(cast.street2))
+
+    building = cast.places.building_a1
+    response = client.post(reverse("admin:places_building_change", args=[building.pk]), {
+        "name": building.name, "compound": building.compound_id, "grid": ""})
+    assert response.status_code == 302
+    assert names(Resident.objects.visible_to(cast.grid)) == set()
