@@ -116,7 +116,7 @@ SPECS: dict[str, ExportSpec] = {spec.name: spec for spec in (
         lambda u: Member.objects.visible_to(u).select_related(
             "unit", "party_org", "residence_area", "residence_compound", "residence_building"),
         MemberFilter, R.MEMBER_LIST_ROLES,
-        (Col(_("Name"), "name", 12), GENDER, Col(_("Birth date"), "birth_date", 12), ID_NUMBER, PHONE,
+        (Col(_("Full name"), "name", 12), GENDER, Col(_("Birth date"), "birth_date", 12), ID_NUMBER, PHONE,
          Col(_("Status"), "get_status_display", 12), Col(_("Joined the party on"), "joined_on", 14), UNIT,
          Col(_("Party organisation"), "party_org.name", 28),
          Col(_("Community of residence"), "residence_area.name", 16),
@@ -128,7 +128,7 @@ SPECS: dict[str, ExportSpec] = {spec.name: spec for spec in (
         lambda u: Resident.objects.visible_to(u).select_related(
             "residence_area", "residence_compound", "residence_building"),
         ResidentFilter, R.RESIDENT_LIST_ROLES,
-        (Col(_("Name"), "name", 12), GENDER, ID_NUMBER, PHONE, Col(_("Community"), "residence_area.name", 16),
+        (Col(_("Full name"), "name", 12), GENDER, ID_NUMBER, PHONE, Col(_("Community"), "residence_area.name", 16),
          Col(_("Compound"), "residence_compound.name", 16), Col(_("Building"), "residence_building.name", 10),
          Col(_("Household note"), "household_note", 30)),
     ),
@@ -167,7 +167,7 @@ SPECS: dict[str, ExportSpec] = {spec.name: spec for spec in (
         "applicants", _("Party applicants"),
         lambda u: Applicant.objects.visible_to(u).select_related("area", "unit", "party_org"),
         ApplicantFilter, R.REGISTRY_ROLES,
-        (Col(_("Name"), "name", 12), GENDER, ID_NUMBER, PHONE, Col(_("Stage"), "get_stage_display", 14), AREA,
+        (Col(_("Full name"), "name", 12), GENDER, ID_NUMBER, PHONE, Col(_("Stage"), "get_stage_display", 14), AREA,
          UNIT, Col(_("Party organisation"), "party_org.name", 28), Col(_("Applied on"), "applied_on", 12),
          Col(_("Activist since"), "activist_on", 12), Col(_("Development target since"), "development_on", 14),
          Col(_("Admitted on"), "probationary_on", 12), Col(_("Full member since"), "full_on", 12)),

@@ -91,7 +91,7 @@ class Member(SensitiveNumbers):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="member"
     )
-    name = models.CharField(_("name"), max_length=32)
+    name = models.CharField(_("full name"), max_length=32)
     name_initials = models.CharField(max_length=32, db_index=True, editable=False)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))
@@ -164,7 +164,7 @@ class Resident(SensitiveNumbers):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="resident"
     )
-    name = models.CharField(_("name"), max_length=32)
+    name = models.CharField(_("full name"), max_length=32)
     name_initials = models.CharField(max_length=32, db_index=True, editable=False)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
     residence_area = models.ForeignKey(
@@ -217,7 +217,7 @@ class Applicant(SensitiveNumbers):
     """入党申请人: from application to full membership, one stage at a time."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(_("name"), max_length=32)
+    name = models.CharField(_("full name"), max_length=32)
     name_initials = models.CharField(max_length=32, db_index=True, editable=False)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
     area = models.ForeignKey("places.Area", on_delete=models.PROTECT, related_name="applicants")

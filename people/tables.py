@@ -57,7 +57,7 @@ class PeopleTable(tables.Table):
 
 
 class MemberTable(PeopleTable):
-    name = tables.Column(verbose_name=_("Name"), order_by=("name_initials",))
+    name = tables.Column(verbose_name=_("Full name"), order_by=("name_initials",))
     gender = tables.Column(verbose_name=_("Gender"), attrs=SECONDARY)
     phone = tables.Column(verbose_name=_("Phone"), accessor="phone_hint", orderable=False)
     unit = tables.Column(verbose_name=_("Unit"), attrs=SECONDARY, order_by=("unit__name",))
@@ -85,7 +85,7 @@ class MemberTable(PeopleTable):
 
 
 class ResidentTable(PeopleTable):
-    name = tables.Column(verbose_name=_("Name"), order_by=("name_initials",))
+    name = tables.Column(verbose_name=_("Full name"), order_by=("name_initials",))
     gender = tables.Column(verbose_name=_("Gender"), attrs=SECONDARY)
     phone = tables.Column(verbose_name=_("Phone"), accessor="phone_hint", orderable=False)
     residence_area = tables.Column(verbose_name=_("Community"), order_by=("residence_area__path",))
@@ -107,7 +107,7 @@ class ResidentTable(PeopleTable):
 
 
 class ApplicantTable(PeopleTable):
-    name = tables.Column(verbose_name=_("Name"), order_by=("name_initials",))
+    name = tables.Column(verbose_name=_("Full name"), order_by=("name_initials",))
     gender = tables.Column(verbose_name=_("Gender"), attrs=SECONDARY)
     stage = tables.Column(verbose_name=_("Stage"))
     applied_on = tables.DateColumn(verbose_name=_("Applied on"), format="Y-m-d", attrs=SECONDARY)
