@@ -72,3 +72,12 @@ def test_home_counts_only_the_scope(client, cast):
     client.logout()
     street2 = cast.login(client, "street2").get(reverse("portal:home")).context["figures"]
     assert street2["members"] == 2 and street2["residents"] == 1
+
+
+@pytest.mark.parametrize(("who", "url_name", "record"), [("member", "people:member_detail", "m_member"),
+                                                         ("resident", "people:resident_detail", "r_a")])
+def test_members_and_residents_find_their_own_record_from_home(client, cast, who, url_name, record):
+    body = cast.login(client, who).get(reverse("portal:home")).content.decode()
+    own = getattr(cast, record)
+    assert reverse(url_name, args=[own.public_id]) in body
+    assert client.get(reverse(url_name, args=[own.public_id])).status_code == 200
