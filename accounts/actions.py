@@ -19,8 +19,14 @@ User = get_user_model()
 
 @transaction.atomic
 def create_user(
-    *, acting_user, username: str, password: str | None, full_name: str = "", phone: str = "",
-    is_staff: bool = False, request=None,
+    *,
+    acting_user,
+    username: str,
+    password: str | None,
+    full_name: str = "",
+    phone: str = "",
+    is_staff: bool = False,
+    request=None,
 ) -> User:
     if User.objects.filter(username=username).exists():
         raise ValidationError(_("The username %(name)s is taken.") % {"name": username})
@@ -48,8 +54,10 @@ def grant_role(*, acting_user, user, role: str, area=None, unit=None, grid=None,
     needed = SCOPE_FIELD[Role(role)]
     given = {"area": area, "unit": unit, "grid": grid}
     if any(v is not None for k, v in given.items() if k != needed) or (needed and given[needed] is None):
-        raise ValidationError(_("The role %(role)s needs a scope of kind %(kind)s.")
-                              % {"role": Role(role).label, "kind": needed or "-"})
+        raise ValidationError(
+            _("The role %(role)s needs a scope of kind %(kind)s.")
+            % {"role": Role(role).label, "kind": needed or "-"}
+        )
     grant, created = RoleGrant.objects.get_or_create(
         user=user, role=role, area=area, unit=unit, grid=grid, defaults={"granted_by": acting_user}
     )
@@ -58,16 +66,26 @@ def grant_role(*, acting_user, user, role: str, area=None, unit=None, grid=None,
         user.is_staff = user.is_superuser = True
         user.save(update_fields=["is_staff", "is_superuser"])
     if created:
-        record_event(actor=acting_user, action="role.grant", target=user, request=request,
-                     detail={"role": role, "scope": str(area or unit or grid or "")})
+        record_event(
+            actor=acting_user,
+            action="role.grant",
+            target=user,
+            request=request,
+            detail={"role": role, "scope": str(area or unit or grid or "")},
+        )
     forget_scope(user)
     return grant
 
 
 @transaction.atomic
 def revoke_role(*, acting_user, grant: RoleGrant, request=None) -> None:
-    record_event(actor=acting_user, action="role.revoke", target=grant.user, request=request,
-                 detail={"role": grant.role, "scope": str(grant.area or grant.unit or grant.grid or "")})
+    record_event(
+        actor=acting_user,
+        action="role.revoke",
+        target=grant.user,
+        request=request,
+        detail={"role": grant.role, "scope": str(grant.area or grant.unit or grant.grid or "")},
+    )
     grant.delete()
     user = grant.user
     if grant.role == Role.PLATFORM_ADMIN:

@@ -20,5 +20,10 @@ def _on_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _on_login_failed(sender, credentials, request=None, **kwargs):
-    record_event(actor=None, actor_label=str(credentials.get("username", ""))[:150], action="auth.login",
-                 request=request, outcome=Outcome.FAILURE)
+    record_event(
+        actor=None,
+        actor_label=str(credentials.get("username", ""))[:150],
+        action="auth.login",
+        request=request,
+        outcome=Outcome.FAILURE,
+    )

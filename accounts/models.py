@@ -27,7 +27,9 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
-            models.UniqueConstraint(fields=["phone_hash"], condition=~Q(phone_hash=""), name="user_unique_phone")
+            models.UniqueConstraint(
+                fields=["phone_hash"], condition=~Q(phone_hash=""), name="user_unique_phone"
+            )
         ]
 
     def __str__(self) -> str:
@@ -76,7 +78,9 @@ class RoleGrant(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     area = models.ForeignKey("places.Area", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, null=True, blank=True, related_name="role_grants")
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.CASCADE, null=True, blank=True, related_name="role_grants"
+    )
     grid = models.ForeignKey("places.Grid", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -90,21 +94,47 @@ class RoleGrant(models.Model):
             models.CheckConstraint(
                 name="role_grant_scope_matches_role",
                 condition=(
-                    Q(role__in=["org_dept", "street", "community"], area__isnull=False, unit__isnull=True, grid__isnull=True)
-                    | Q(role__in=["unit_admin", "department", "inspector"], unit__isnull=False, area__isnull=True, grid__isnull=True)
+                    Q(
+                        role__in=["org_dept", "street", "community"],
+                        area__isnull=False,
+                        unit__isnull=True,
+                        grid__isnull=True,
+                    )
+                    | Q(
+                        role__in=["unit_admin", "department", "inspector"],
+                        unit__isnull=False,
+                        area__isnull=True,
+                        grid__isnull=True,
+                    )
                     | Q(role="grid_worker", grid__isnull=False, area__isnull=True, unit__isnull=True)
-                    | Q(role__in=["platform_admin", "member", "resident"], area__isnull=True, unit__isnull=True, grid__isnull=True)
+                    | Q(
+                        role__in=["platform_admin", "member", "resident"],
+                        area__isnull=True,
+                        unit__isnull=True,
+                        grid__isnull=True,
+                    )
                 ),
             ),
-            models.UniqueConstraint(fields=["user", "role", "area"], condition=Q(area__isnull=False),
-                                    name="role_grant_unique_area"),
-            models.UniqueConstraint(fields=["user", "role", "unit"], condition=Q(unit__isnull=False),
-                                    name="role_grant_unique_unit"),
-            models.UniqueConstraint(fields=["user", "role", "grid"], condition=Q(grid__isnull=False),
-                                    name="role_grant_unique_grid"),
-            models.UniqueConstraint(fields=["user", "role"],
-                                    condition=Q(area__isnull=True, unit__isnull=True, grid__isnull=True),
-                                    name="role_grant_unique_unscoped"),
+            models.UniqueConstraint(
+                fields=["user", "role", "area"],
+                condition=Q(area__isnull=False),
+                name="role_grant_unique_area",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "unit"],
+                condition=Q(unit__isnull=False),
+                name="role_grant_unique_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "grid"],
+                condition=Q(grid__isnull=False),
+                name="role_grant_unique_grid",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(area__isnull=True, unit__isnull=True, grid__isnull=True),
+                name="role_grant_unique_unscoped",
+            ),
         ]
 
     def __str__(self) -> str:

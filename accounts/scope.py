@@ -38,8 +38,15 @@ class Scope:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.everything or self.area_paths or self.unit_ids or self.grid_paths
-                    or self.member_ids or self.resident_ids or self.extra_area_ids)
+        return not (
+            self.everything
+            or self.area_paths
+            or self.unit_ids
+            or self.grid_paths
+            or self.member_ids
+            or self.resident_ids
+            or self.extra_area_ids
+        )
 
 
 NOBODY = Scope()

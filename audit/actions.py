@@ -32,7 +32,9 @@ def record_event(
         actor_label=actor_label or (actor.get_username() if authenticated else ""),
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
-        target_id=str(getattr(target, "public_id", None) or getattr(target, "pk", "") or "") if target is not None else "",
+        target_id=str(getattr(target, "public_id", None) or getattr(target, "pk", "") or "")
+        if target is not None
+        else "",
         target_label=str(target)[:200] if target is not None else "",
         ip_address=client_ip(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""),

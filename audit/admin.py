@@ -11,13 +11,23 @@ class AuditedModelAdmin(admin.ModelAdmin):
     """A ModelAdmin whose additions, changes and deletions land in the audit log."""
 
     def log_addition(self, request, obj, message):
-        record_event(actor=request.user, action="admin.add", target=obj, request=request,
-                     detail={"message": str(message)[:500]})
+        record_event(
+            actor=request.user,
+            action="admin.add",
+            target=obj,
+            request=request,
+            detail={"message": str(message)[:500]},
+        )
         return super().log_addition(request, obj, message)
 
     def log_change(self, request, obj, message):
-        record_event(actor=request.user, action="admin.change", target=obj, request=request,
-                     detail={"message": str(message)[:500]})
+        record_event(
+            actor=request.user,
+            action="admin.change",
+            target=obj,
+            request=request,
+            detail={"message": str(message)[:500]},
+        )
         return super().log_change(request, obj, message)
 
     def log_deletions(self, request, queryset):

@@ -22,7 +22,11 @@ from accounts.models import Role
 from audit.models import AuditEvent, Outcome
 
 PER_PAGE = 50
-OUTCOME_BADGE = {Outcome.SUCCESS: "text-bg-success", Outcome.FAILURE: "text-bg-warning", Outcome.DENIED: "text-bg-danger"}
+OUTCOME_BADGE = {
+    Outcome.SUCCESS: "text-bg-success",
+    Outcome.FAILURE: "text-bg-warning",
+    Outcome.DENIED: "text-bg-danger",
+}
 SECONDARY = {"th": {"class": "gj-hide-sm"}, "td": {"class": "gj-hide-sm"}}
 _TEXT = {"class": "form-control form-control-sm", "autocomplete": "off"}
 _DATE = {"class": "form-control form-control-sm", "type": "date"}
@@ -30,22 +34,33 @@ _DATE = {"class": "form-control form-control-sm", "type": "date"}
 
 class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.CharFilter(
-        field_name="action", lookup_expr="startswith", label=_("Action starts with"),
+        field_name="action",
+        lookup_expr="startswith",
+        label=_("Action starts with"),
         widget=forms.TextInput(attrs={**_TEXT, "placeholder": "privacy.reveal"}),
     )
     actor = django_filters.CharFilter(
-        field_name="actor_label", lookup_expr="iexact", label=_("User name"), widget=forms.TextInput(attrs=_TEXT),
+        field_name="actor_label",
+        lookup_expr="iexact",
+        label=_("User name"),
+        widget=forms.TextInput(attrs=_TEXT),
     )
     outcome = django_filters.ChoiceFilter(
-        choices=Outcome.choices, label=_("Outcome"), empty_label=_("All"),
+        choices=Outcome.choices,
+        label=_("Outcome"),
+        empty_label=_("All"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     since = django_filters.DateFilter(
-        field_name="at", lookup_expr="date__gte", label=_("From date"),
+        field_name="at",
+        lookup_expr="date__gte",
+        label=_("From date"),
         widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
     )
     until = django_filters.DateFilter(
-        field_name="at", lookup_expr="date__lte", label=_("To date"),
+        field_name="at",
+        lookup_expr="date__lte",
+        label=_("To date"),
         widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
     )
 
@@ -75,15 +90,20 @@ class AuditEventTable(tables.Table):
     def render_at(self, value):
         """Local time, Y-m-d H:i; the year is dropped on narrow phones."""
         local = timezone.localtime(value)
-        return format_html('<span class="gj-hide-sm">{}</span>{}', date_format(local, "Y-"), date_format(local, "m-d H:i"))
+        return format_html(
+            '<span class="gj-hide-sm">{}</span>{}', date_format(local, "Y-"), date_format(local, "m-d H:i")
+        )
 
     def render_action(self, value: str):
         """Dotted names may wrap after each dot on narrow screens."""
         return format_html_join(mark_safe(".<wbr>"), "{}", ((part,) for part in value.split(".")))
 
     def render_outcome(self, record: AuditEvent):
-        return format_html('<span class="badge {}">{}</span>', OUTCOME_BADGE.get(record.outcome, "text-bg-secondary"),
-                           record.get_outcome_display())
+        return format_html(
+            '<span class="badge {}">{}</span>',
+            OUTCOME_BADGE.get(record.outcome, "text-bg-secondary"),
+            record.get_outcome_display(),
+        )
 
 
 @role_required(Role.PLATFORM_ADMIN)
@@ -91,21 +111,31 @@ def event_list(request: HttpRequest) -> HttpResponse:
     filterset = AuditEventFilter(request.GET, queryset=AuditEvent.objects.visible_to(request.user))
     table = AuditEventTable(filterset.qs)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    return render(request, "audit/event_list.html", {
-        "table": table,
-        "total": table.paginator.count,
-        "form": filterset.form,
-        "searching": any(request.GET.get(name) for name in filterset.form.fields),
-    })
+    return render(
+        request,
+        "audit/event_list.html",
+        {
+            "table": table,
+            "total": table.paginator.count,
+            "form": filterset.form,
+            "searching": any(request.GET.get(name) for name in filterset.form.fields),
+        },
+    )
 
 
 @role_required(Role.PLATFORM_ADMIN)
 def event_detail(request: HttpRequest, public_id) -> HttpResponse:
     event = get_object_or_404(AuditEvent.objects.visible_to(request.user), public_id=public_id)
-    return render(request, "audit/event_detail.html", {
-        "event": event,
-        "outcome_badge": OUTCOME_BADGE.get(event.outcome, "text-bg-secondary"),
-        "detail_json": json.dumps(event.detail, ensure_ascii=False, indent=2, sort_keys=True),
-        "breadcrumbs": [{"label": _("Audit log"), "url": reverse("audit:event_list")},
-                        {"label": event.action, "url": ""}],
-    })
+    return render(
+        request,
+        "audit/event_detail.html",
+        {
+            "event": event,
+            "outcome_badge": OUTCOME_BADGE.get(event.outcome, "text-bg-secondary"),
+            "detail_json": json.dumps(event.detail, ensure_ascii=False, indent=2, sort_keys=True),
+            "breadcrumbs": [
+                {"label": _("Audit log"), "url": reverse("audit:event_list")},
+                {"label": event.action, "url": ""},
+            ],
+        },
+    )

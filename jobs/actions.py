@@ -83,7 +83,9 @@ def upload_roster(*, acting_user, unit: Unit, upload, request=None) -> Job:
         raise PermissionDenied
     filename = PurePath(upload.name or "roster").name
     job = Job.objects.create(
-        kind=JobKind.IMPORT_MEMBERS, status=JobStatus.PREVIEW, created_by=acting_user,
+        kind=JobKind.IMPORT_MEMBERS,
+        status=JobStatus.PREVIEW,
+        created_by=acting_user,
         title=(_("Roster import for %(unit)s") % {"unit": unit.name})[:200],
         params={"unit": str(unit.public_id), "filename": filename, "lang": translation.get_language()},
     )
@@ -100,9 +102,14 @@ def upload_roster(*, acting_user, unit: Unit, upload, request=None) -> Job:
         job.errors = check.errors
         job.summary = check.summary
         job.save(update_fields=["total", "errors", "summary"])
-    record_event(actor=acting_user, action="import.upload", target=job, request=request,
-                 outcome=Outcome.FAILURE if job.status == JobStatus.FAILED else Outcome.SUCCESS,
-                 detail={"unit": unit.name, "filename": filename, **job.summary})
+    record_event(
+        actor=acting_user,
+        action="import.upload",
+        target=job,
+        request=request,
+        outcome=Outcome.FAILURE if job.status == JobStatus.FAILED else Outcome.SUCCESS,
+        detail={"unit": unit.name, "filename": filename, **job.summary},
+    )
     return job
 
 
@@ -145,7 +152,9 @@ def confirm_import(*, acting_user, job: Job, request=None) -> Job:
 
 
 def can_retry(job: Job) -> bool:
-    return job.status == JobStatus.FAILED and (job.kind == JobKind.EXPORT or job.params.get("confirmed", False))
+    return job.status == JobStatus.FAILED and (
+        job.kind == JobKind.EXPORT or job.params.get("confirmed", False)
+    )
 
 
 @transaction.atomic
@@ -168,7 +177,9 @@ def retry_job(*, acting_user, job: Job, request=None) -> Job:
 def _claim(job_id: int) -> Job | None:
     """Move a queued job to running; None if someone else took it or it is not queued."""
     now = timezone.now()
-    if not Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING, started_at=now):
+    if not Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=now
+    ):
         return None
     job = Job.objects.select_related("created_by").get(pk=job_id)
     job.attempts += 1
@@ -194,12 +205,19 @@ def run_job(job_id: int) -> None:
                 log.exception("job %s failed", job.public_id)
                 message, errors = _("Unexpected error: %(error)s") % {"error": exc}, None
             _fail(job, message, errors)
-            record_event(actor=job.created_by, action=_audit_action(job), target=job, outcome=Outcome.FAILURE,
-                         detail={"error": str(message)})
+            record_event(
+                actor=job.created_by,
+                action=_audit_action(job),
+                target=job,
+                outcome=Outcome.FAILURE,
+                detail={"error": str(message)},
+            )
 
 
 def _audit_action(job: Job) -> str:
-    return "import.members" if job.kind == JobKind.IMPORT_MEMBERS else f"export.{job.params.get('export', '')}"
+    return (
+        "import.members" if job.kind == JobKind.IMPORT_MEMBERS else f"export.{job.params.get('export', '')}"
+    )
 
 
 def _progress(job: Job, phase: str):
@@ -226,8 +244,10 @@ def _run_import(job: Job) -> None:
     check = check_roster(unit=unit, rows=rows, progress=_progress(job, "checking"))
     if check.errors:
         job.summary = check.summary
-        raise JobAborted(_("The file no longer passes the checks: %(n)d errors.") % {"n": len(check.errors)},
-                         errors=check.errors)
+        raise JobAborted(
+            _("The file no longer passes the checks: %(n)d errors.") % {"n": len(check.errors)},
+            errors=check.errors,
+        )
     _progress(job, "writing")
     # Pass 2: all rows in one transaction.
     with transaction.atomic():
@@ -237,21 +257,27 @@ def _run_import(job: Job) -> None:
         hashes = [keyed_hash("id_number", data.id_number) for _n, data in check.members]
         existing = existing_members(hashes)
         ids = [m.pk for m in existing.values()]
-        locked = {m.pk: m for start in range(0, len(ids), 900)
-                  for m in Member.objects.select_for_update().filter(pk__in=ids[start:start + 900])}
+        locked = {
+            m.pk: m
+            for start in range(0, len(ids), 900)
+            for m in Member.objects.select_for_update().filter(pk__in=ids[start : start + 900])
+        }
         new = updates = 0
         for (number, data), digest in zip(check.members, hashes, strict=True):
             member = existing.get(digest)
             if member is not None:
                 member = locked.get(member.pk)
                 if member is None or member.unit_id != unit.pk:
-                    raise JobAborted(_("Row %(row)d: this ID number now belongs to another unit.")
-                                     % {"row": number}, number)
+                    raise JobAborted(
+                        _("Row %(row)d: this ID number now belongs to another unit.") % {"row": number},
+                        number,
+                    )
             try:
                 save_member(acting_user=job.created_by, data=data, member=member, via="import")
             except ValidationError as exc:
-                raise JobAborted(_("Row %(row)d: %(error)s") % {"row": number, "error": "; ".join(exc.messages)},
-                                 number) from exc
+                raise JobAborted(
+                    _("Row %(row)d: %(error)s") % {"row": number, "error": "; ".join(exc.messages)}, number
+                ) from exc
             if member is None:
                 new += 1
             else:
@@ -262,8 +288,12 @@ def _run_import(job: Job) -> None:
         job.errors = []
         job.summary = {"rows": len(rows), "new": new, "updates": updates, "errors": 0, "phase": ""}
         job.save(update_fields=["status", "done", "finished_at", "errors", "summary"])
-        record_event(actor=job.created_by, action="import.members", target=unit,
-                     detail={"job": str(job.public_id), "rows": len(rows), "new": new, "updates": updates})
+        record_event(
+            actor=job.created_by,
+            action="import.members",
+            target=unit,
+            detail={"job": str(job.public_id), "rows": len(rows), "new": new, "updates": updates},
+        )
     discard_input(job)
 
 
@@ -273,10 +303,15 @@ def sweep_jobs(*, older_than: timedelta = INPUT_RETENTION) -> int:
     now = timezone.now()
     cutoff = now - older_than
     Job.objects.filter(status=JobStatus.RUNNING, started_at__lt=now - STUCK_AFTER).update(
-        status=JobStatus.FAILED, finished_at=now,
-        errors=[{"row": None, "column": "", "message": _("The worker stopped while running this job.")}])
-    stale = (Job.objects.exclude(input_file="").filter(created_at__lt=cutoff)
-             .exclude(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]))
+        status=JobStatus.FAILED,
+        finished_at=now,
+        errors=[{"row": None, "column": "", "message": _("The worker stopped while running this job.")}],
+    )
+    stale = (
+        Job.objects.exclude(input_file="")
+        .filter(created_at__lt=cutoff)
+        .exclude(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
+    )
     count = 0
     for job in stale.iterator():
         discard_input(job)
@@ -308,18 +343,34 @@ def export_list(*, acting_user, spec: ExportSpec, query: QueryDict, request=None
             rows = spec.write(out, queryset.iterator(chunk_size=1000))
             out.seek(0)
             content = out.read()
-        record_event(actor=acting_user, action=f"export.{spec.name}", request=request,
-                     detail={"rows": rows, "filters": filters, "inline": True})
+        record_event(
+            actor=acting_user,
+            action=f"export.{spec.name}",
+            request=request,
+            detail={"rows": rows, "filters": filters, "inline": True},
+        )
         return InlineExport(spec.filename(), content, rows)
     with transaction.atomic():
         job = Job.objects.create(
-            kind=JobKind.EXPORT, status=JobStatus.QUEUED, created_by=acting_user, total=count,
+            kind=JobKind.EXPORT,
+            status=JobStatus.QUEUED,
+            created_by=acting_user,
+            total=count,
             title=_("Export: %(title)s") % {"title": spec.title},
-            params={"export": spec.name, "query": query.urlencode(), "filters": filters,
-                    "lang": translation.get_language()},
+            params={
+                "export": spec.name,
+                "query": query.urlencode(),
+                "filters": filters,
+                "lang": translation.get_language(),
+            },
         )
-        record_event(actor=acting_user, action="export.start", target=job, request=request,
-                     detail={"export": spec.name, "rows": count, "filters": filters})
+        record_event(
+            actor=acting_user,
+            action="export.start",
+            target=job,
+            request=request,
+            detail={"export": spec.name, "rows": count, "filters": filters},
+        )
         _enqueue(job)
     return job
 
@@ -352,12 +403,22 @@ def _run_export(job: Job) -> None:
             job.finished_at = timezone.now()
             job.summary = {"rows": rows, "phase": ""}
             job.params = {**job.params, "filename": spec.filename()}
-            job.save(update_fields=["result_file", "status", "done", "total", "finished_at", "summary", "params"])
-            record_event(actor=user, action=f"export.{spec.name}", target=job,
-                         detail={"rows": rows, "filters": job.params.get("filters", {}), "inline": False})
+            job.save(
+                update_fields=["result_file", "status", "done", "total", "finished_at", "summary", "params"]
+            )
+            record_event(
+                actor=user,
+                action=f"export.{spec.name}",
+                target=job,
+                detail={"rows": rows, "filters": job.params.get("filters", {}), "inline": False},
+            )
 
 
 def record_download(*, acting_user, job: Job, request=None) -> None:
-    record_event(actor=acting_user, action="job.download", target=job, request=request,
-                 detail={"kind": job.kind, "export": job.params.get("export", "")})
-
+    record_event(
+        actor=acting_user,
+        action="job.download",
+        target=job,
+        request=request,
+        detail={"kind": job.kind, "export": job.params.get("export", "")},
+    )

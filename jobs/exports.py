@@ -70,8 +70,9 @@ class ExportSpec:
 
     def filtered(self, user, query: QueryDict, request=None) -> QuerySet:
         """The user's rows after the list page's filters (given as its querystring)."""
-        filterset = self.filterset(query, queryset=self.queryset_for(user),
-                                   request=request or SimpleNamespace(user=user))
+        filterset = self.filterset(
+            query, queryset=self.queryset_for(user), request=request or SimpleNamespace(user=user)
+        )
         return filterset.qs
 
     def row(self, obj) -> list[Any]:
@@ -79,8 +80,11 @@ class ExportSpec:
 
     def write(self, out: IO[bytes], rows: Iterator[Any]) -> int:
         return write_table(
-            out, title=str(self.title), headers=[str(c.header) for c in self.columns],
-            widths=[c.width for c in self.columns], rows=(self.row(obj) for obj in rows),
+            out,
+            title=str(self.title),
+            headers=[str(c.header) for c in self.columns],
+            widths=[c.width for c in self.columns],
+            rows=(self.row(obj) for obj in rows),
         )
 
     def filename(self) -> str:
@@ -99,8 +103,11 @@ def resolve(obj: Any, accessor: str) -> Any:
 
 def clean_filters(query: QueryDict) -> dict[str, Any]:
     """The filters a querystring sets, for the audit log (pagination and sorting left out)."""
-    return {key: (values[0] if len(values) == 1 else values) for key, values in query.lists()
-            if key not in IGNORED_PARAMS and any(values)}
+    return {
+        key: (values[0] if len(values) == 1 else values)
+        for key, values in query.lists()
+        if key not in IGNORED_PARAMS and any(values)
+    }
 
 
 NAME = Col(_("Name"), "name", 14)
@@ -110,91 +117,181 @@ PHONE = Col(_("Phone"), "masked_phone", 15)
 AREA = Col(_("Area"), "area.name", 16)
 UNIT = Col(_("Unit"), "unit.name", 28)
 
-SPECS: dict[str, ExportSpec] = {spec.name: spec for spec in (
-    ExportSpec(
-        "members", _("Party members"),
-        lambda u: Member.objects.visible_to(u).select_related(
-            "unit", "party_org", "residence_area", "residence_compound", "residence_building"),
-        MemberFilter, R.MEMBER_LIST_ROLES,
-        (Col(_("Full name"), "name", 12), GENDER, Col(_("Birth date"), "birth_date", 12), ID_NUMBER, PHONE,
-         Col(_("Status"), "get_status_display", 12), Col(_("Joined the party on"), "joined_on", 14), UNIT,
-         Col(_("Party organisation"), "party_org.name", 28),
-         Col(_("Community of residence"), "residence_area.name", 16),
-         Col(_("Compound"), "residence_compound.name", 16), Col(_("Building"), "residence_building.name", 10),
-         Col(_("In service"), "in_service", 8), Col(_("Skills"), "skills", 24)),
-    ),
-    ExportSpec(
-        "residents", _("Residents"),
-        lambda u: Resident.objects.visible_to(u).select_related(
-            "residence_area", "residence_compound", "residence_building"),
-        ResidentFilter, R.RESIDENT_LIST_ROLES,
-        (Col(_("Full name"), "name", 12), GENDER, ID_NUMBER, PHONE, Col(_("Community"), "residence_area.name", 16),
-         Col(_("Compound"), "residence_compound.name", 16), Col(_("Building"), "residence_building.name", 10),
-         Col(_("Household note"), "household_note", 30)),
-    ),
-    ExportSpec(
-        "units", _("Units"),
-        lambda u: Unit.objects.visible_to(u).select_related("address_area"),
-        UnitFilter, R.UNIT_LIST_ROLES,
-        (Col(_("Name"), "name", 30), Col(_("Kind"), "get_kind_display", 16),
-         Col(_("Unified social credit code"), "credit_code", 22), Col(_("Located in"), "address_area.name", 16),
-         Col(_("Address"), "address", 30), Col(_("Contact"), "contact_name", 10),
-         Col(_("Registered on"), "created_at", 16)),
-    ),
-    ExportSpec(
-        "party_orgs", _("Party organisations"),
-        lambda u: PartyOrg.objects.visible_to(u).select_related("parent", "area", "unit"),
-        PartyOrgFilter, R.ORG_CHART_ROLES,
-        (Col(_("Name"), "name", 30), Col(_("Organisation code"), "code", 14), Col(_("Kind"), "get_kind_display", 16),
-         Col(_("Parent organisation"), "parent.name", 30), AREA, UNIT, Col(_("Founded on"), "founded_on", 12)),
-    ),
-    ExportSpec(
-        "areas", _("Areas"),
-        lambda u: Area.objects.visible_to(u).select_related("parent"),
-        AreaNameFilter, R.AREA_TREE_ROLES,
-        (Col(_("Division code"), "code", 14), Col(_("Name"), "name", 16), Col(_("Level"), "get_level_display", 10),
-         Col(_("Parent area"), "parent.name", 16)),
-    ),
-    ExportSpec(
-        "grids", _("Grids"),
-        lambda u: Grid.objects.visible_to(u).select_related("street", "community", "parent"),
-        GridNameFilter, R.AREA_TREE_ROLES,
-        (Col(_("Grid code"), "code", 20), Col(_("Name"), "name", 20), Col(_("Grid level"), "level", 8),
-         Col(_("Street"), "street.name", 16), Col(_("Community"), "community.name", 16),
-         Col(_("Parent grid"), "parent.name", 20)),
-    ),
-    ExportSpec(
-        "applicants", _("Party applicants"),
-        lambda u: Applicant.objects.visible_to(u).select_related("area", "unit", "party_org"),
-        ApplicantFilter, R.REGISTRY_ROLES,
-        (Col(_("Full name"), "name", 12), GENDER, ID_NUMBER, PHONE, Col(_("Stage"), "get_stage_display", 14), AREA,
-         UNIT, Col(_("Party organisation"), "party_org.name", 28), Col(_("Applied on"), "applied_on", 12),
-         Col(_("Activist since"), "activist_on", 12), Col(_("Development target since"), "development_on", 14),
-         Col(_("Admitted on"), "probationary_on", 12), Col(_("Full member since"), "full_on", 12)),
-    ),
-    ExportSpec(
-        "commercial_buildings", _("Commercial buildings"),
-        lambda u: CommercialBuilding.objects.visible_to(u).select_related("area", "unit", "party_org"),
-        NamedFilter, R.REGISTRY_ROLES,
-        (Col(_("Name"), "name", 28), AREA, UNIT, Col(_("Party organisation"), "party_org.name", 28),
-         Col(_("Floors"), "floors", 8), Col(_("Tenant firms"), "tenant_count", 10),
-         Col(_("Members working here"), "member_count", 10)),
-    ),
-    ExportSpec(
-        "trade_unions", _("Trade unions"),
-        lambda u: TradeUnion.objects.visible_to(u).select_related("area", "unit"),
-        NamedFilter, R.REGISTRY_ROLES,
-        (Col(_("Name"), "name", 28), AREA, UNIT, Col(_("Chair"), "chair_name", 10),
-         Col(_("Members"), "member_count", 10)),
-    ),
-    ExportSpec(
-        "youth_league_orgs", _("Youth league organisations"),
-        lambda u: YouthLeagueOrg.objects.visible_to(u).select_related("area", "unit"),
-        NamedFilter, R.REGISTRY_ROLES,
-        (Col(_("Name"), "name", 28), AREA, UNIT, Col(_("Secretary"), "secretary_name", 10),
-         Col(_("League members"), "member_count", 10)),
-    ),
-)}
+SPECS: dict[str, ExportSpec] = {
+    spec.name: spec
+    for spec in (
+        ExportSpec(
+            "members",
+            _("Party members"),
+            lambda u: Member.objects.visible_to(u).select_related(
+                "unit", "party_org", "residence_area", "residence_compound", "residence_building"
+            ),
+            MemberFilter,
+            R.MEMBER_LIST_ROLES,
+            (
+                Col(_("Full name"), "name", 12),
+                GENDER,
+                Col(_("Birth date"), "birth_date", 12),
+                ID_NUMBER,
+                PHONE,
+                Col(_("Status"), "get_status_display", 12),
+                Col(_("Joined the party on"), "joined_on", 14),
+                UNIT,
+                Col(_("Party organisation"), "party_org.name", 28),
+                Col(_("Community of residence"), "residence_area.name", 16),
+                Col(_("Compound"), "residence_compound.name", 16),
+                Col(_("Building"), "residence_building.name", 10),
+                Col(_("In service"), "in_service", 8),
+                Col(_("Skills"), "skills", 24),
+            ),
+        ),
+        ExportSpec(
+            "residents",
+            _("Residents"),
+            lambda u: Resident.objects.visible_to(u).select_related(
+                "residence_area", "residence_compound", "residence_building"
+            ),
+            ResidentFilter,
+            R.RESIDENT_LIST_ROLES,
+            (
+                Col(_("Full name"), "name", 12),
+                GENDER,
+                ID_NUMBER,
+                PHONE,
+                Col(_("Community"), "residence_area.name", 16),
+                Col(_("Compound"), "residence_compound.name", 16),
+                Col(_("Building"), "residence_building.name", 10),
+                Col(_("Household note"), "household_note", 30),
+            ),
+        ),
+        ExportSpec(
+            "units",
+            _("Units"),
+            lambda u: Unit.objects.visible_to(u).select_related("address_area"),
+            UnitFilter,
+            R.UNIT_LIST_ROLES,
+            (
+                Col(_("Name"), "name", 30),
+                Col(_("Kind"), "get_kind_display", 16),
+                Col(_("Unified social credit code"), "credit_code", 22),
+                Col(_("Located in"), "address_area.name", 16),
+                Col(_("Address"), "address", 30),
+                Col(_("Contact"), "contact_name", 10),
+                Col(_("Registered on"), "created_at", 16),
+            ),
+        ),
+        ExportSpec(
+            "party_orgs",
+            _("Party organisations"),
+            lambda u: PartyOrg.objects.visible_to(u).select_related("parent", "area", "unit"),
+            PartyOrgFilter,
+            R.ORG_CHART_ROLES,
+            (
+                Col(_("Name"), "name", 30),
+                Col(_("Organisation code"), "code", 14),
+                Col(_("Kind"), "get_kind_display", 16),
+                Col(_("Parent organisation"), "parent.name", 30),
+                AREA,
+                UNIT,
+                Col(_("Founded on"), "founded_on", 12),
+            ),
+        ),
+        ExportSpec(
+            "areas",
+            _("Areas"),
+            lambda u: Area.objects.visible_to(u).select_related("parent"),
+            AreaNameFilter,
+            R.AREA_TREE_ROLES,
+            (
+                Col(_("Division code"), "code", 14),
+                Col(_("Name"), "name", 16),
+                Col(_("Level"), "get_level_display", 10),
+                Col(_("Parent area"), "parent.name", 16),
+            ),
+        ),
+        ExportSpec(
+            "grids",
+            _("Grids"),
+            lambda u: Grid.objects.visible_to(u).select_related("street", "community", "parent"),
+            GridNameFilter,
+            R.AREA_TREE_ROLES,
+            (
+                Col(_("Grid code"), "code", 20),
+                Col(_("Name"), "name", 20),
+                Col(_("Grid level"), "level", 8),
+                Col(_("Street"), "street.name", 16),
+                Col(_("Community"), "community.name", 16),
+                Col(_("Parent grid"), "parent.name", 20),
+            ),
+        ),
+        ExportSpec(
+            "applicants",
+            _("Party applicants"),
+            lambda u: Applicant.objects.visible_to(u).select_related("area", "unit", "party_org"),
+            ApplicantFilter,
+            R.REGISTRY_ROLES,
+            (
+                Col(_("Full name"), "name", 12),
+                GENDER,
+                ID_NUMBER,
+                PHONE,
+                Col(_("Stage"), "get_stage_display", 14),
+                AREA,
+                UNIT,
+                Col(_("Party organisation"), "party_org.name", 28),
+                Col(_("Applied on"), "applied_on", 12),
+                Col(_("Activist since"), "activist_on", 12),
+                Col(_("Development target since"), "development_on", 14),
+                Col(_("Admitted on"), "probationary_on", 12),
+                Col(_("Full member since"), "full_on", 12),
+            ),
+        ),
+        ExportSpec(
+            "commercial_buildings",
+            _("Commercial buildings"),
+            lambda u: CommercialBuilding.objects.visible_to(u).select_related("area", "unit", "party_org"),
+            NamedFilter,
+            R.REGISTRY_ROLES,
+            (
+                Col(_("Name"), "name", 28),
+                AREA,
+                UNIT,
+                Col(_("Party organisation"), "party_org.name", 28),
+                Col(_("Floors"), "floors", 8),
+                Col(_("Tenant firms"), "tenant_count", 10),
+                Col(_("Members working here"), "member_count", 10),
+            ),
+        ),
+        ExportSpec(
+            "trade_unions",
+            _("Trade unions"),
+            lambda u: TradeUnion.objects.visible_to(u).select_related("area", "unit"),
+            NamedFilter,
+            R.REGISTRY_ROLES,
+            (
+                Col(_("Name"), "name", 28),
+                AREA,
+                UNIT,
+                Col(_("Chair"), "chair_name", 10),
+                Col(_("Members"), "member_count", 10),
+            ),
+        ),
+        ExportSpec(
+            "youth_league_orgs",
+            _("Youth league organisations"),
+            lambda u: YouthLeagueOrg.objects.visible_to(u).select_related("area", "unit"),
+            NamedFilter,
+            R.REGISTRY_ROLES,
+            (
+                Col(_("Name"), "name", 28),
+                AREA,
+                UNIT,
+                Col(_("Secretary"), "secretary_name", 10),
+                Col(_("League members"), "member_count", 10),
+            ),
+        ),
+    )
+}
 
 
 def get_spec(name: str) -> ExportSpec | None:

@@ -5,10 +5,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RosterUploadForm(forms.Form):
-    unit = forms.ModelChoiceField(queryset=None, to_field_name="public_id", label=_("Unit"), empty_label=None,
-                                  widget=forms.Select(attrs={"class": "form-select"}))
+    unit = forms.ModelChoiceField(
+        queryset=None,
+        to_field_name="public_id",
+        label=_("Unit"),
+        empty_label=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     file = forms.FileField(
-        label=_("Roster file"), help_text=_("Excel (.xlsx) or CSV (.csv), laid out like the template."),
+        label=_("Roster file"),
+        help_text=_("Excel (.xlsx) or CSV (.csv), laid out like the template."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv", "class": "form-control"}),
     )
 

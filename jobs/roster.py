@@ -53,34 +53,81 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("name", "姓名", gettext_lazy("Required. Full name."), required=True, width=12),
-    Column("id_number", "身份证号", gettext_lazy("Required. 18-character resident ID number, as text."),
-           required=True, width=22),
+    Column(
+        "id_number",
+        "身份证号",
+        gettext_lazy("Required. 18-character resident ID number, as text."),
+        required=True,
+        width=22,
+    ),
     Column("phone", "手机号", gettext_lazy("Required. 11-digit mobile number."), required=True, width=15),
-    Column("gender", "性别", gettext_lazy("男 or 女; may be left blank (taken from the ID number)."), width=8),
-    Column("birth_date", "出生日期", gettext_lazy("Optional, e.g. 1980-01-31; must agree with the ID number."),
-           width=12),
+    Column(
+        "gender", "性别", gettext_lazy("男 or 女; may be left blank (taken from the ID number)."), width=8
+    ),
+    Column(
+        "birth_date",
+        "出生日期",
+        gettext_lazy("Optional, e.g. 1980-01-31; must agree with the ID number."),
+        width=12,
+    ),
     Column("joined_on", "入党日期", gettext_lazy("Optional, e.g. 2005-07-01 or 2005年7月1日."), width=12),
     Column("status", "党员状态", gettext_lazy("Required. 正式党员 or 预备党员."), required=True, width=12),
-    Column("party_org_code", "所在党组织编码", gettext_lazy("Required. Code of your unit's party organisation."),
-           required=True, width=16),
+    Column(
+        "party_org_code",
+        "所在党组织编码",
+        gettext_lazy("Required. Code of your unit's party organisation."),
+        required=True,
+        width=16,
+    ),
     Column("in_service", "是否在职", gettext_lazy("是 or 否; blank means 是."), width=10),
-    Column("community_code", "居住社区代码", gettext_lazy("Optional. 12-digit code of the community of residence."),
-           width=16),
-    Column("compound", "居住小区", gettext_lazy("Optional. Compound name, as registered in that community."),
-           width=14),
+    Column(
+        "community_code",
+        "居住社区代码",
+        gettext_lazy("Optional. 12-digit code of the community of residence."),
+        width=16,
+    ),
+    Column(
+        "compound",
+        "居住小区",
+        gettext_lazy("Optional. Compound name, as registered in that community."),
+        width=14,
+    ),
     Column("building", "居住楼栋", gettext_lazy("Optional. Building name in that compound."), width=12),
     Column("skills", "技能特长", gettext_lazy("Optional. Skills, up to 200 characters."), width=24),
 )
 HEADER_TO_KEY = {c.header: c.key for c in COLUMNS} | {c.key: c.key for c in COLUMNS}
 HEADER_OF = {c.key: c.header for c in COLUMNS}
 
-GENDER_WORDS = {"男": Gender.MALE, "女": Gender.FEMALE, "male": Gender.MALE, "female": Gender.FEMALE,
-                "m": Gender.MALE, "f": Gender.FEMALE}
-STATUS_WORDS = {"正式党员": MemberStatus.FULL, "预备党员": MemberStatus.PROBATIONARY, "正式": MemberStatus.FULL,
-                "预备": MemberStatus.PROBATIONARY, "full": MemberStatus.FULL,
-                "probationary": MemberStatus.PROBATIONARY}
-YES_NO = {"是": True, "否": False, "yes": True, "no": False, "y": True, "n": False, "true": True, "false": False,
-          "1": True, "0": False, "在职": True, "不在职": False}
+GENDER_WORDS = {
+    "男": Gender.MALE,
+    "女": Gender.FEMALE,
+    "male": Gender.MALE,
+    "female": Gender.FEMALE,
+    "m": Gender.MALE,
+    "f": Gender.FEMALE,
+}
+STATUS_WORDS = {
+    "正式党员": MemberStatus.FULL,
+    "预备党员": MemberStatus.PROBATIONARY,
+    "正式": MemberStatus.FULL,
+    "预备": MemberStatus.PROBATIONARY,
+    "full": MemberStatus.FULL,
+    "probationary": MemberStatus.PROBATIONARY,
+}
+YES_NO = {
+    "是": True,
+    "否": False,
+    "yes": True,
+    "no": False,
+    "y": True,
+    "n": False,
+    "true": True,
+    "false": False,
+    "1": True,
+    "0": False,
+    "在职": True,
+    "不在职": False,
+}
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
@@ -118,7 +165,9 @@ class RosterCheck:
 def read_roster(content: bytes, filename: str) -> list[RosterRow]:
     """Read the data rows of an .xlsx or .csv roster; raise RosterFileError if it is not one."""
     if len(content) > MAX_FILE_BYTES:
-        raise RosterFileError(_("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)})
+        raise RosterFileError(
+            _("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
+        )
     name = filename.lower()
     if name.endswith(".xlsx"):
         raw = _xlsx_rows(content)
@@ -175,8 +224,9 @@ def _rows_from(raw: Iterator[tuple[int, list[Any]]]) -> list[RosterRow]:
         values = {key: cells[i] for i, key in enumerate(header) if key and i < len(cells)}
         rows.append(RosterRow(number, values))
         if len(rows) > limit:
-            raise RosterFileError(_("The file has more than %(n)d member rows; split it into smaller files.")
-                                  % {"n": limit})
+            raise RosterFileError(
+                _("The file has more than %(n)d member rows; split it into smaller files.") % {"n": limit}
+            )
     if header is None or not rows:
         raise RosterFileError(_("The file contains no member rows."))
     return rows
@@ -186,8 +236,10 @@ def _header(cells: list[Any]) -> list[str | None]:
     keys = [HEADER_TO_KEY.get(str(c or "").strip().strip("*＊").strip()) for c in cells]
     missing = [c.header for c in COLUMNS if c.required and c.key not in keys]
     if missing:
-        raise RosterFileError(_("The first row must hold the template's headers; missing: %(cols)s.")
-                              % {"cols": "、".join(missing)})
+        raise RosterFileError(
+            _("The first row must hold the template's headers; missing: %(cols)s.")
+            % {"cols": "、".join(missing)}
+        )
     return keys
 
 
@@ -215,7 +267,9 @@ def text_of(value: Any, *, number_ok: bool = True) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int | float) and not number_ok:
-        raise CellError(_("The number was stored as a number and may have lost digits; format the column as text."))
+        raise CellError(
+            _("The number was stored as a number and may have lost digits; format the column as text.")
+        )
     if isinstance(value, datetime | date):
         return value.isoformat()
     return str(value).replace("\u3000", " ").strip()
@@ -271,8 +325,9 @@ class _Parsed:
     skills: str
 
 
-def check_roster(*, unit: Unit, rows: list[RosterRow],
-                 progress: Callable[[int], None] | None = None) -> RosterCheck:
+def check_roster(
+    *, unit: Unit, rows: list[RosterRow], progress: Callable[[int], None] | None = None
+) -> RosterCheck:
     """Check every row against the format and the database; nothing is written."""
     check = RosterCheck(rows=len(rows))
     parsed: list[_Parsed] = []
@@ -284,7 +339,7 @@ def check_roster(*, unit: Unit, rows: list[RosterRow],
             progress(index)
     _check_duplicates_in_file(parsed, check)
     _resolve(unit, parsed, check)
-    check.errors.sort(key=lambda e: (e["row"] or 0))
+    check.errors.sort(key=lambda e: e["row"] or 0)
     if progress:
         progress(len(rows))
     return check
@@ -375,12 +430,26 @@ def _parse_row(row: RosterRow, check: RosterCheck) -> _Parsed | None:
         err("compound", _("Give the compound when giving a building."))
     if failed:
         # keep the ID so duplicates inside the file are still reported on this row
-        return _Parsed(n, "", id_number, "", "", None, None, "", "", False, "", "", "", "") if id_number else None
+        return (
+            _Parsed(n, "", id_number, "", "", None, None, "", "", False, "", "", "", "")
+            if id_number
+            else None
+        )
     return _Parsed(
-        number=n, name=texts["name"], id_number=id_number, phone=phone, gender=gender,
-        birth_date=dates["birth_date"], joined_on=dates["joined_on"], status=status,
-        party_org_code=texts["party_org_code"], in_service=in_service, community_code=community_code,
-        compound=texts["compound"], building=texts["building"], skills=texts["skills"],
+        number=n,
+        name=texts["name"],
+        id_number=id_number,
+        phone=phone,
+        gender=gender,
+        birth_date=dates["birth_date"],
+        joined_on=dates["joined_on"],
+        status=status,
+        party_org_code=texts["party_org_code"],
+        in_service=in_service,
+        community_code=community_code,
+        compound=texts["compound"],
+        building=texts["building"],
+        skills=texts["skills"],
     )
 
 
@@ -398,13 +467,16 @@ def _check_duplicates_in_file(parsed: list[_Parsed], check: RosterCheck) -> None
         if len(numbers) > 1:
             for number in numbers:
                 others = ", ".join(str(x) for x in numbers if x != number)
-                check.add(number, "id_number", _("The same ID number appears again in row %(rows)s.")
-                          % {"rows": others})
+                check.add(
+                    number,
+                    "id_number",
+                    _("The same ID number appears again in row %(rows)s.") % {"rows": others},
+                )
 
 
 def _chunks(items: list, size: int = 900) -> Iterator[list]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def existing_members(id_hashes: list[str]) -> dict[str, Member]:
@@ -429,8 +501,9 @@ def _resolve(unit: Unit, parsed: list[_Parsed], check: RosterCheck) -> None:
     areas = {a.code: a for chunk in _chunks(area_codes) for a in Area.objects.filter(code__in=chunk)}
     community_ids = [a.pk for a in areas.values() if a.level == AreaLevel.COMMUNITY]
     compounds = {(c.community_id, c.name): c for c in Compound.objects.filter(community_id__in=community_ids)}
-    buildings = {(b.compound_id, b.name): b
-                 for b in Building.objects.filter(compound__community_id__in=community_ids)}
+    buildings = {
+        (b.compound_id, b.name): b for b in Building.objects.filter(compound__community_id__in=community_ids)
+    }
     hashes = {p.id_number: keyed_hash("id_number", p.id_number) for p in clean}
     existing = existing_members(list(hashes.values()))
 
@@ -441,8 +514,11 @@ def _resolve(unit: Unit, parsed: list[_Parsed], check: RosterCheck) -> None:
             check.add(p.number, "party_org_code", _("Unknown party organisation code."))
             ok = False
         elif not (org.unit_id == unit.pk or org.path.startswith(unit_paths)):
-            check.add(p.number, "party_org_code", _("This party organisation does not belong to %(unit)s.")
-                      % {"unit": unit.name})
+            check.add(
+                p.number,
+                "party_org_code",
+                _("This party organisation does not belong to %(unit)s.") % {"unit": unit.name},
+            )
             ok = False
         area = compound = building = None
         if p.community_code:
@@ -457,19 +533,28 @@ def _resolve(unit: Unit, parsed: list[_Parsed], check: RosterCheck) -> None:
                 if p.compound:
                     compound = compounds.get((area.pk, p.compound))
                     if compound is None:
-                        check.add(p.number, "compound", _("No compound of this name in %(area)s.")
-                                  % {"area": area.name})
+                        check.add(
+                            p.number,
+                            "compound",
+                            _("No compound of this name in %(area)s.") % {"area": area.name},
+                        )
                         ok = False
                 if compound and p.building:
                     building = buildings.get((compound.pk, p.building))
                     if building is None:
-                        check.add(p.number, "building", _("No building of this name in %(compound)s.")
-                                  % {"compound": compound.name})
+                        check.add(
+                            p.number,
+                            "building",
+                            _("No building of this name in %(compound)s.") % {"compound": compound.name},
+                        )
                         ok = False
         member = existing.get(hashes[p.id_number])
         if member is not None and member.unit_id != unit.pk:
-            check.add(p.number, "id_number",
-                      _("This ID number belongs to a member registered by another unit or organisation."))
+            check.add(
+                p.number,
+                "id_number",
+                _("This ID number belongs to a member registered by another unit or organisation."),
+            )
             ok = False
         if not ok:
             continue
@@ -477,8 +562,24 @@ def _resolve(unit: Unit, parsed: list[_Parsed], check: RosterCheck) -> None:
             check.new += 1
         else:
             check.updates += 1
-        check.members.append((p.number, MemberData(
-            name=p.name, id_number=p.id_number, phone=p.phone, party_org=org, gender=p.gender,
-            birth_date=p.birth_date, joined_on=p.joined_on, status=p.status, unit=unit, residence_area=area,
-            residence_compound=compound, residence_building=building, in_service=p.in_service, skills=p.skills,
-        )))
+        check.members.append(
+            (
+                p.number,
+                MemberData(
+                    name=p.name,
+                    id_number=p.id_number,
+                    phone=p.phone,
+                    party_org=org,
+                    gender=p.gender,
+                    birth_date=p.birth_date,
+                    joined_on=p.joined_on,
+                    status=p.status,
+                    unit=unit,
+                    residence_area=area,
+                    residence_compound=compound,
+                    residence_building=building,
+                    in_service=p.in_service,
+                    skills=p.skills,
+                ),
+            )
+        )

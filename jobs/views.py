@@ -36,14 +36,23 @@ def import_members(request):
     units = actions.importable_units(request.user).order_by("name")
     form = RosterUploadForm(request.POST or None, request.FILES or None, units=units)
     if request.method == "POST" and form.is_valid():
-        job = actions.upload_roster(acting_user=request.user, unit=form.cleaned_data["unit"],
-                                    upload=form.cleaned_data["file"], request=request)
+        job = actions.upload_roster(
+            acting_user=request.user,
+            unit=form.cleaned_data["unit"],
+            upload=form.cleaned_data["file"],
+            request=request,
+        )
         return redirect("jobs:job_detail", job.public_id)
     recent = Job.objects.visible_to(request.user).filter(kind=JobKind.IMPORT_MEMBERS)[:10]
-    return render(request, "jobs/import.html", {
-        "form": form, "recent": recent,
-        "breadcrumbs": [_jobs_crumb(), {"label": _("Roster import"), "url": ""}],
-    })
+    return render(
+        request,
+        "jobs/import.html",
+        {
+            "form": form,
+            "recent": recent,
+            "breadcrumbs": [_jobs_crumb(), {"label": _("Roster import"), "url": ""}],
+        },
+    )
 
 
 @role_required(*IMPORT_ROLES)
@@ -70,10 +79,16 @@ def _job(request, public_id) -> Job:
 def job_detail(request, public_id):
     job = _job(request, public_id)
     errors = Paginator(job.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "jobs/job_detail.html", {
-        "job": job, "errors": errors, "can_retry": actions.can_retry(job),
-        "breadcrumbs": [_jobs_crumb(), {"label": str(job), "url": ""}],
-    })
+    return render(
+        request,
+        "jobs/job_detail.html",
+        {
+            "job": job,
+            "errors": errors,
+            "can_retry": actions.can_retry(job),
+            "breadcrumbs": [_jobs_crumb(), {"label": str(job), "url": ""}],
+        },
+    )
 
 
 @login_required
@@ -117,9 +132,12 @@ def job_download(request, public_id):
     if not job.result_file:
         raise Http404
     actions.record_download(acting_user=request.user, job=job, request=request)
-    return FileResponse(job.result_file.open("rb"), as_attachment=True,
-                        filename=job.params.get("filename") or f"{job.public_id}.xlsx",
-                        content_type=XLSX_CONTENT_TYPE)
+    return FileResponse(
+        job.result_file.open("rb"),
+        as_attachment=True,
+        filename=job.params.get("filename") or f"{job.public_id}.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
+    )
 
 
 @login_required

@@ -57,7 +57,12 @@ def sheet_title(title: str) -> str:
 
 
 def write_table(
-    out: IO[bytes], *, title: str, headers: Sequence[str], widths: Sequence[int], rows: Iterable[Sequence[Any]],
+    out: IO[bytes],
+    *,
+    title: str,
+    headers: Sequence[str],
+    widths: Sequence[int],
+    rows: Iterable[Sequence[Any]],
 ) -> int:
     """Stream rows into a write-only workbook: bold frozen header, real dates, set widths. Returns the row count."""
     workbook = Workbook(write_only=True)

@@ -12,19 +12,46 @@ from places.paths import child_path
 
 
 @transaction.atomic
-def create_unit(*, acting_user, name: str, kind: str, address_area, credit_code: str = "", address: str = "",
-                contact_name: str = "", request=None) -> Unit:
+def create_unit(
+    *,
+    acting_user,
+    name: str,
+    kind: str,
+    address_area,
+    credit_code: str = "",
+    address: str = "",
+    contact_name: str = "",
+    request=None,
+) -> Unit:
     if Unit.objects.filter(name=name.strip()).exists():
         raise ValidationError(_("A unit named %(name)s exists already.") % {"name": name})
-    unit = Unit.objects.create(name=name.strip(), kind=kind, address_area=address_area, credit_code=credit_code,
-                               address=address, contact_name=contact_name)
+    unit = Unit.objects.create(
+        name=name.strip(),
+        kind=kind,
+        address_area=address_area,
+        credit_code=credit_code,
+        address=address,
+        contact_name=contact_name,
+    )
     record_event(actor=acting_user, action="unit.create", target=unit, request=request)
     return unit
 
 
 @transaction.atomic
-def create_party_org(*, acting_user, name: str, kind: str, code: str, parent: PartyOrg | None = None, area=None,
-                     unit=None, grid=None, compound=None, founded_on=None, request=None) -> PartyOrg:
+def create_party_org(
+    *,
+    acting_user,
+    name: str,
+    kind: str,
+    code: str,
+    parent: PartyOrg | None = None,
+    area=None,
+    unit=None,
+    grid=None,
+    compound=None,
+    founded_on=None,
+    request=None,
+) -> PartyOrg:
     """Found a party organisation, attached to an area or a unit, under its parent organisation."""
     if area is None and unit is None:
         raise ValidationError(_("A party organisation is attached to an area or to a unit."))
@@ -35,18 +62,46 @@ def create_party_org(*, acting_user, name: str, kind: str, code: str, parent: Pa
     if PartyOrg.objects.filter(code=code).exists():
         raise ValidationError(_("The organisation code %(code)s is taken.") % {"code": code})
     org = PartyOrg.objects.create(
-        name=name.strip(), kind=kind, code=code, parent=parent, area=area, unit=unit, grid=grid, compound=compound,
-        founded_on=founded_on, path=child_path(parent.path if parent else None, code),
+        name=name.strip(),
+        kind=kind,
+        code=code,
+        parent=parent,
+        area=area,
+        unit=unit,
+        grid=grid,
+        compound=compound,
+        founded_on=founded_on,
+        path=child_path(parent.path if parent else None, code),
     )
     record_event(actor=acting_user, action="party_org.create", target=org, request=request)
     return org
 
 
 @transaction.atomic
-def appoint_post(*, acting_user, party_org: PartyOrg, title: str, holder_name: str, member=None, from_unit=None,
-                 started_on=None, request=None) -> Post:
-    post = Post.objects.create(party_org=party_org, title=title, holder_name=holder_name, member=member,
-                               from_unit=from_unit, started_on=started_on)
-    record_event(actor=acting_user, action="post.appoint", target=party_org, request=request,
-                 detail={"title": title, "holder": holder_name})
+def appoint_post(
+    *,
+    acting_user,
+    party_org: PartyOrg,
+    title: str,
+    holder_name: str,
+    member=None,
+    from_unit=None,
+    started_on=None,
+    request=None,
+) -> Post:
+    post = Post.objects.create(
+        party_org=party_org,
+        title=title,
+        holder_name=holder_name,
+        member=member,
+        from_unit=from_unit,
+        started_on=started_on,
+    )
+    record_event(
+        actor=acting_user,
+        action="post.appoint",
+        target=party_org,
+        request=request,
+        detail={"title": title, "holder": holder_name},
+    )
     return post

@@ -44,8 +44,16 @@ class PartyOrgAdmin(AuditedModelAdmin):
             obj.save()
         else:
             created = actions.create_party_org(
-                acting_user=request.user, name=obj.name, kind=obj.kind, code=obj.code, parent=obj.parent,
-                area=obj.area, unit=obj.unit, grid=obj.grid, compound=obj.compound, founded_on=obj.founded_on,
+                acting_user=request.user,
+                name=obj.name,
+                kind=obj.kind,
+                code=obj.code,
+                parent=obj.parent,
+                area=obj.area,
+                unit=obj.unit,
+                grid=obj.grid,
+                compound=obj.compound,
+                founded_on=obj.founded_on,
                 request=request,
             )
             obj.pk, obj.path = created.pk, created.path

@@ -90,7 +90,9 @@ class PartyOrg(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=128)
     kind = models.CharField(_("kind"), max_length=32, choices=PartyOrgKind.choices)
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
     code = models.CharField(_("organisation code"), max_length=32, unique=True)
     path = models.CharField(max_length=255, db_index=True, editable=False)
     area = models.ForeignKey(
@@ -141,7 +143,11 @@ class Post(models.Model):
     )
     holder_name = models.CharField(_("holder"), max_length=32)
     from_unit = models.ForeignKey(
-        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="seconded_posts",
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="seconded_posts",
         help_text=_("For part-time members and first secretaries sent by a unit."),
     )
     started_on = models.DateField(_("since"), null=True, blank=True)
@@ -154,7 +160,3 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party_org} {self.get_title_display()} {self.holder_name}"
-
-
-
-

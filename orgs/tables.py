@@ -14,7 +14,9 @@ _NUM = {"th": {"class": "gj-num"}, "td": {"class": "gj-num"}}
 class UnitTable(tables.Table):
     name = tables.Column(verbose_name=_("Name"))
     kind = tables.Column(verbose_name=_("Kind"), attrs=_HIDE_SM)
-    address_area = tables.Column(verbose_name=_("Located in"), attrs=_HIDE_SM, order_by=("address_area__path",))
+    address_area = tables.Column(
+        verbose_name=_("Located in"), attrs=_HIDE_SM, order_by=("address_area__path",)
+    )
     member_count = tables.Column(verbose_name=_("Members"), attrs=_NUM)
     in_service_count = tables.Column(verbose_name=_("In service"), attrs=_NUM)
 
@@ -28,6 +30,8 @@ class UnitTable(tables.Table):
         """The name links to the unit; on a phone, kind and place follow under it (their columns hide)."""
         return format_html(
             '<a href="{}">{}</a><div class="small text-muted d-sm-none">{} · {}</div>',
-            reverse("orgs:unit_detail", args=[record.public_id]), value, record.get_kind_display(),
+            reverse("orgs:unit_detail", args=[record.public_id]),
+            value,
+            record.get_kind_display(),
             record.address_area.name,
         )

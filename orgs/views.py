@@ -27,7 +27,9 @@ MAX_INDENT = 6
 def _current_posts(title: str | None = None) -> Prefetch:
     posts = Post.objects.filter(ended_on__isnull=True).select_related("member", "from_unit")
     if title:
-        return Prefetch("posts", queryset=posts.filter(title=title).order_by("started_on", "id"), to_attr="secretaries")
+        return Prefetch(
+            "posts", queryset=posts.filter(title=title).order_by("started_on", "id"), to_attr="secretaries"
+        )
     return Prefetch("posts", queryset=posts.order_by("title", "started_on", "id"), to_attr="current_posts")
 
 
@@ -45,17 +47,26 @@ def _tree_indents(orgs: list[PartyOrg]) -> list[tuple[PartyOrg, int]]:
 @role_required(*ORG_CHART_ROLES)
 def party_org_list(request: HttpRequest) -> HttpResponse:
     """The visible party organisations as an indented tree, searchable and filtered by kind."""
-    orgs = PartyOrg.objects.visible_to(request.user).select_related("area", "unit").prefetch_related(
-        _current_posts(PostTitle.SECRETARY)
+    orgs = (
+        PartyOrg.objects.visible_to(request.user)
+        .select_related("area", "unit")
+        .prefetch_related(_current_posts(PostTitle.SECRETARY))
     )
     filterset = PartyOrgFilter(request.GET, queryset=orgs)
     page = Paginator(filterset.qs.order_by("path"), ORGS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "orgs/party_org_list.html", {
-        "filter": filterset, "page": page, "rows": _tree_indents(list(page)), "query": query.urlencode(),
-        "filtered": any(request.GET.get(k) for k in ("q", "kind")),
-    })
+    return render(
+        request,
+        "orgs/party_org_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "rows": _tree_indents(list(page)),
+            "query": query.urlencode(),
+            "filtered": any(request.GET.get(k) for k in ("q", "kind")),
+        },
+    )
 
 
 @role_required(*ORG_CHART_ROLES)
@@ -64,7 +75,9 @@ def party_org_detail(request: HttpRequest, public_id) -> HttpResponse:
     user = request.user
     visible = PartyOrg.objects.visible_to(user)
     org = get_object_or_404(
-        visible.select_related("parent", "area", "unit", "grid", "compound").prefetch_related(_current_posts()),
+        visible.select_related("parent", "area", "unit", "grid", "compound").prefetch_related(
+            _current_posts()
+        ),
         public_id=public_id,
     )
     parent_visible = org.parent_id is not None and visible.filter(pk=org.parent_id).exists()
@@ -74,46 +87,87 @@ def party_org_detail(request: HttpRequest, public_id) -> HttpResponse:
         "grid": org.grid_id and Grid.objects.visible_to(user).filter(pk=org.grid_id).exists(),
         "compound": org.compound_id and Compound.objects.visible_to(user).filter(pk=org.compound_id).exists(),
     }
-    counts = Member.objects.visible_to(user).filter(party_org=org).aggregate(
-        members=Count("id"), in_service=Count("id", filter=Q(in_service=True))
+    counts = (
+        Member.objects.visible_to(user)
+        .filter(party_org=org)
+        .aggregate(members=Count("id"), in_service=Count("id", filter=Q(in_service=True)))
     )
     crumbs = [{"label": _("Party organisations"), "url": reverse("orgs:party_org_list")}]
     if parent_visible:
-        crumbs.append({"label": org.parent.name, "url": reverse("orgs:party_org_detail", args=[org.parent.public_id])})
+        crumbs.append(
+            {"label": org.parent.name, "url": reverse("orgs:party_org_detail", args=[org.parent.public_id])}
+        )
     crumbs.append({"label": org.name, "url": None})
-    return render(request, "orgs/party_org_detail.html", {
-        "org": org, "parent_visible": parent_visible, "links": links, "counts": counts,
-        "children": visible.filter(parent=org).order_by("path"), "breadcrumbs": crumbs,
-    })
+    return render(
+        request,
+        "orgs/party_org_detail.html",
+        {
+            "org": org,
+            "parent_visible": parent_visible,
+            "links": links,
+            "counts": counts,
+            "children": visible.filter(parent=org).order_by("path"),
+            "breadcrumbs": crumbs,
+        },
+    )
 
 
 @role_required(*UNIT_LIST_ROLES)
 def unit_list(request: HttpRequest) -> HttpResponse:
     """The visible units in a sortable, filterable table with member and in-service counts."""
-    units = Unit.objects.visible_to(request.user).select_related("address_area").annotate(
-        member_count=Count("members"), in_service_count=Count("members", filter=Q(members__in_service=True))
-    ).order_by("name")  # an aggregate query drops Meta.ordering
+    units = (
+        Unit.objects.visible_to(request.user)
+        .select_related("address_area")
+        .annotate(
+            member_count=Count("members"),
+            in_service_count=Count("members", filter=Q(members__in_service=True)),
+        )
+        .order_by("name")
+    )  # an aggregate query drops Meta.ordering
     filterset = UnitFilter(request.GET, queryset=units)
     table = UnitTable(filterset.qs)
     RequestConfig(request, paginate={"per_page": UNITS_PER_PAGE}).configure(table)
-    return render(request, "orgs/unit_list.html", {
-        "filter": filterset, "table": table, "filtered": any(request.GET.get(k) for k in ("q", "kind")),
-    })
+    return render(
+        request,
+        "orgs/unit_list.html",
+        {
+            "filter": filterset,
+            "table": table,
+            "filtered": any(request.GET.get(k) for k in ("q", "kind")),
+        },
+    )
 
 
 @role_required(*UNIT_LIST_ROLES)
 def unit_detail(request: HttpRequest, public_id) -> HttpResponse:
     """A unit: its facts, its party organisations and its member figures."""
     user = request.user
-    unit = get_object_or_404(Unit.objects.visible_to(user).select_related("address_area"), public_id=public_id)
-    counts = Member.objects.visible_to(user).filter(unit=unit).aggregate(
-        members=Count("id"), in_service=Count("id", filter=Q(in_service=True))
+    unit = get_object_or_404(
+        Unit.objects.visible_to(user).select_related("address_area"), public_id=public_id
     )
-    party_orgs = PartyOrg.objects.visible_to(user).filter(unit=unit).prefetch_related(
-        _current_posts(PostTitle.SECRETARY)
-    ).order_by("path")
+    counts = (
+        Member.objects.visible_to(user)
+        .filter(unit=unit)
+        .aggregate(members=Count("id"), in_service=Count("id", filter=Q(in_service=True)))
+    )
+    party_orgs = (
+        PartyOrg.objects.visible_to(user)
+        .filter(unit=unit)
+        .prefetch_related(_current_posts(PostTitle.SECRETARY))
+        .order_by("path")
+    )
     area_visible = Area.objects.visible_to(user).filter(pk=unit.address_area_id).exists()
-    return render(request, "orgs/unit_detail.html", {
-        "unit": unit, "counts": counts, "party_orgs": party_orgs, "area_visible": area_visible,
-        "breadcrumbs": [{"label": _("Units"), "url": reverse("orgs:unit_list")}, {"label": unit.name, "url": None}],
-    })
+    return render(
+        request,
+        "orgs/unit_detail.html",
+        {
+            "unit": unit,
+            "counts": counts,
+            "party_orgs": party_orgs,
+            "area_visible": area_visible,
+            "breadcrumbs": [
+                {"label": _("Units"), "url": reverse("orgs:unit_list")},
+                {"label": unit.name, "url": None},
+            ],
+        },
+    )

@@ -23,13 +23,21 @@ def seal_numbers(person: SensitiveNumbers, *, id_number: str | None = None, phon
     if id_number is not None:
         value = normalize_id_number(id_number)
         sealed = seal("id_number", value)
-        person.id_number_cipher, person.id_number_hash, person.id_number_hint = sealed.cipher, sealed.hash, sealed.hint
+        person.id_number_cipher, person.id_number_hash, person.id_number_hint = (
+            sealed.cipher,
+            sealed.hash,
+            sealed.hint,
+        )
     if phone is not None:
         if phone == "":
             person.phone_cipher = person.phone_hash = person.phone_hint = ""
         else:
             sealed = seal("phone", normalize_phone(phone))
-            person.phone_cipher, person.phone_hash, person.phone_hint = sealed.cipher, sealed.hash, sealed.hint
+            person.phone_cipher, person.phone_hash, person.phone_hint = (
+                sealed.cipher,
+                sealed.hash,
+                sealed.hint,
+            )
 
 
 def derive_place_paths(person: Member | Resident) -> None:
@@ -48,12 +56,19 @@ def derive_place_paths(person: Member | Resident) -> None:
 def refresh_place_paths(*, members=None, residents=None) -> int:
     """Re-derive the stored paths of the given people, after a unit or a building moved."""
     changed = 0
-    for queryset, fields in ((members, ["residence_path", "grid_path", "unit_path"]),
-                             (residents, ["residence_path", "grid_path"])):
+    for queryset, fields in (
+        (members, ["residence_path", "grid_path", "unit_path"]),
+        (residents, ["residence_path", "grid_path"]),
+    ):
         if queryset is None:
             continue
-        batch = list(queryset.select_related("residence_area", "residence_building__grid", *(
-            ["unit__address_area"] if "unit_path" in fields else [])))
+        batch = list(
+            queryset.select_related(
+                "residence_area",
+                "residence_building__grid",
+                *(["unit__address_area"] if "unit_path" in fields else []),
+            )
+        )
         for person in batch:
             derive_place_paths(person)
         type_ = queryset.model
@@ -83,11 +98,15 @@ class MemberData:
 
 
 def find_member_by_id_number(id_number: str) -> Member | None:
-    return Member.objects.filter(id_number_hash=keyed_hash("id_number", normalize_id_number(id_number))).first()
+    return Member.objects.filter(
+        id_number_hash=keyed_hash("id_number", normalize_id_number(id_number))
+    ).first()
 
 
 @transaction.atomic
-def save_member(*, acting_user, data: MemberData, member: Member | None = None, request=None, via: str = "form") -> Member:
+def save_member(
+    *, acting_user, data: MemberData, member: Member | None = None, request=None, via: str = "form"
+) -> Member:
     """Create a member, or update the one with the same ID number: a re-import updates, never duplicates."""
     from gongjian.privacy import birth_date_from_id, gender_from_id
 
@@ -102,7 +121,11 @@ def save_member(*, acting_user, data: MemberData, member: Member | None = None, 
         seal_numbers(person, id_number=id_number, phone=data.phone)
     except InvalidNumber as exc:
         raise ValidationError({"phone": str(exc)}) from exc
-    if not creating and person.pk and Member.objects.exclude(pk=person.pk).filter(id_number_hash=person.id_number_hash).exists():
+    if (
+        not creating
+        and person.pk
+        and Member.objects.exclude(pk=person.pk).filter(id_number_hash=person.id_number_hash).exists()
+    ):
         raise ValidationError({"id_number": _("Another member has this ID number.")})
     person.name = data.name.strip()
     person.name_initials = pinyin_initials(person.name)
@@ -120,16 +143,28 @@ def save_member(*, acting_user, data: MemberData, member: Member | None = None, 
     derive_place_paths(person)
     person.save()
     record_event(
-        actor=acting_user, action="member.create" if creating else "member.update", target=person,
-        request=request, detail={"via": via},
+        actor=acting_user,
+        action="member.create" if creating else "member.update",
+        target=person,
+        request=request,
+        detail={"via": via},
     )
     return person
 
 
 @transaction.atomic
 def save_resident(
-    *, acting_user, name: str, residence_area, phone: str = "", id_number: str = "", gender: str = "",
-    residence_compound=None, residence_building=None, household_note: str = "", resident: Resident | None = None,
+    *,
+    acting_user,
+    name: str,
+    residence_area,
+    phone: str = "",
+    id_number: str = "",
+    gender: str = "",
+    residence_compound=None,
+    residence_building=None,
+    household_note: str = "",
+    resident: Resident | None = None,
     request=None,
 ) -> Resident:
     person = resident or Resident()
@@ -147,8 +182,12 @@ def save_resident(
     derive_place_paths(person)
     creating = person.pk is None
     person.save()
-    record_event(actor=acting_user, action="resident.create" if creating else "resident.update", target=person,
-                 request=request)
+    record_event(
+        actor=acting_user,
+        action="resident.create" if creating else "resident.update",
+        target=person,
+        request=request,
+    )
     return person
 
 
@@ -180,7 +219,9 @@ def can_reveal(user, person: SensitiveNumbers, field: str) -> bool:
             return True
         if field != "phone":
             return False
-        if Role.COMMUNITY in scope.roles and any(person.residence_area.path.startswith(p) for p in scope.area_paths):
+        if Role.COMMUNITY in scope.roles and any(
+            person.residence_area.path.startswith(p) for p in scope.area_paths
+        ):
             return True
         building = person.residence_building
         if Role.GRID_WORKER in scope.roles and building and building.grid_id:
@@ -200,8 +241,13 @@ def reveal_number(*, acting_user, person: SensitiveNumbers, field: str, request=
     if field not in REVEALABLE:
         raise ValidationError(_("Unknown field."))
     if not can_reveal(acting_user, person, field):
-        record_event(actor=acting_user, action=f"privacy.reveal.{field}", target=person, request=request,
-                     outcome=Outcome.DENIED)
+        record_event(
+            actor=acting_user,
+            action=f"privacy.reveal.{field}",
+            target=person,
+            request=request,
+            outcome=Outcome.DENIED,
+        )
         raise PermissionDenied(_("Your role may not see this number in full."))
     cipher = getattr(person, f"{field}_cipher")
     value = decrypt(cipher) if cipher else ""

@@ -28,7 +28,16 @@ class MaskedPersonAdmin(AuditedModelAdmin):
 
 @admin.register(Member)
 class MemberAdmin(MaskedPersonAdmin):
-    list_display = ["name", "id_number", "phone", "unit", "party_org", "residence_area", "in_service", "status"]
+    list_display = [
+        "name",
+        "id_number",
+        "phone",
+        "unit",
+        "party_org",
+        "residence_area",
+        "in_service",
+        "status",
+    ]
     list_filter = ["status", "in_service"]
     list_select_related = ["unit", "party_org", "residence_area"]
 

@@ -46,7 +46,6 @@ from people.models import (
 router = Router(tags=["people"])
 
 
-
 class MemberOut(Schema):
     id: UUID = Field(alias="public_id")
     name: str

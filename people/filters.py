@@ -12,19 +12,25 @@ from places.paths import subtree_q
 def _visible_units(request):
     return Unit.objects.visible_to(request.user) if request else Unit.objects.none()
 
+
 class SearchFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
 
     def filter_q(self, queryset, name, value):
         return queryset.search(value)
 
+
 class MemberFilter(SearchFilterSet):
     status = django_filters.ChoiceFilter(choices=MemberStatus.choices, label=_("Status"))
     in_service = django_filters.BooleanFilter(label=_("In service"))
-    unit = django_filters.ModelChoiceFilter(queryset=_visible_units, to_field_name="public_id", label=_("Unit"))
+    unit = django_filters.ModelChoiceFilter(
+        queryset=_visible_units, to_field_name="public_id", label=_("Unit")
+    )
     area = django_filters.ModelChoiceFilter(
         queryset=lambda request: Area.objects.visible_to(request.user) if request else Area.objects.none(),
-        to_field_name="public_id", method="filter_area", label=_("Lives in"),
+        to_field_name="public_id",
+        method="filter_area",
+        label=_("Lives in"),
     )
 
     class Meta:
@@ -34,10 +40,13 @@ class MemberFilter(SearchFilterSet):
     def filter_area(self, queryset, name, value):
         return queryset.filter(subtree_q("residence_path", value.path))
 
+
 class ResidentFilter(SearchFilterSet):
     area = django_filters.ModelChoiceFilter(
         queryset=lambda request: Area.objects.visible_to(request.user) if request else Area.objects.none(),
-        to_field_name="public_id", method="filter_area", label=_("Lives in"),
+        to_field_name="public_id",
+        method="filter_area",
+        label=_("Lives in"),
     )
 
     class Meta:
@@ -47,6 +56,7 @@ class ResidentFilter(SearchFilterSet):
     def filter_area(self, queryset, name, value):
         return queryset.filter(subtree_q("residence_path", value.path))
 
+
 class ApplicantFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
     stage = django_filters.ChoiceFilter(choices=ApplicantStage.choices, label=_("Stage"))
@@ -54,6 +64,7 @@ class ApplicantFilter(django_filters.FilterSet):
     class Meta:
         model = Applicant
         fields = ["q", "stage"]
+
 
 class NamedFilter(django_filters.FilterSet):
     """For the simple registries (commercial buildings, trade unions, youth league organisations)."""

@@ -110,23 +110,45 @@ class Member(SensitiveNumbers):
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))
     joined_on = models.DateField(_("joined the party on"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=MemberStatus.choices, default=MemberStatus.FULL)
+    status = models.CharField(
+        _("status"), max_length=16, choices=MemberStatus.choices, default=MemberStatus.FULL
+    )
     unit = models.ForeignKey(
-        "orgs.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("unit")
+        "orgs.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("unit"),
     )
     party_org = models.ForeignKey(
-        "orgs.PartyOrg", on_delete=models.PROTECT, related_name="members", verbose_name=_("party organisation")
+        "orgs.PartyOrg",
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("party organisation"),
     )
     residence_area = models.ForeignKey(
-        "places.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="resident_members",
+        "places.Area",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resident_members",
         verbose_name=_("community of residence"),
     )
     residence_compound = models.ForeignKey(
-        "places.Compound", on_delete=models.SET_NULL, null=True, blank=True, related_name="members",
+        "places.Compound",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
         verbose_name=_("compound"),
     )
     residence_building = models.ForeignKey(
-        "places.Building", on_delete=models.SET_NULL, null=True, blank=True, related_name="members",
+        "places.Building",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
         verbose_name=_("building"),
     )
     in_service = models.BooleanField(_("in service"), default=False)
@@ -191,11 +213,19 @@ class Resident(SensitiveNumbers):
         "places.Area", on_delete=models.PROTECT, related_name="residents", verbose_name=_("community")
     )
     residence_compound = models.ForeignKey(
-        "places.Compound", on_delete=models.SET_NULL, null=True, blank=True, related_name="residents",
+        "places.Compound",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="residents",
         verbose_name=_("compound"),
     )
     residence_building = models.ForeignKey(
-        "places.Building", on_delete=models.SET_NULL, null=True, blank=True, related_name="residents",
+        "places.Building",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="residents",
         verbose_name=_("building"),
     )
     household_note = models.CharField(_("household note"), max_length=200, blank=True)
@@ -207,7 +237,9 @@ class Resident(SensitiveNumbers):
 
     class Meta:
         ordering = ["name_initials", "id"]
-        indexes = [models.Index(fields=["name"], name="resident_name_prefix", opclasses=["varchar_pattern_ops"])]
+        indexes = [
+            models.Index(fields=["name"], name="resident_name_prefix", opclasses=["varchar_pattern_ops"])
+        ]
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
 
@@ -242,9 +274,13 @@ class Applicant(SensitiveNumbers):
     name_initials = models.CharField(max_length=32, db_index=True, editable=False)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
     area = models.ForeignKey("places.Area", on_delete=models.PROTECT, related_name="applicants")
-    unit = models.ForeignKey("orgs.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="applicants")
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="applicants"
+    )
     party_org = models.ForeignKey("orgs.PartyOrg", on_delete=models.PROTECT, related_name="applicants")
-    stage = models.CharField(_("stage"), max_length=16, choices=ApplicantStage.choices, default=ApplicantStage.APPLIED)
+    stage = models.CharField(
+        _("stage"), max_length=16, choices=ApplicantStage.choices, default=ApplicantStage.APPLIED
+    )
     applied_on = models.DateField(_("applied on"))
     activist_on = models.DateField(_("activist since"), null=True, blank=True)
     development_on = models.DateField(_("development target since"), null=True, blank=True)
@@ -269,7 +305,9 @@ class CommercialBuilding(models.Model):
     name = models.CharField(_("name"), max_length=128)
     area = models.ForeignKey("places.Area", on_delete=models.PROTECT, related_name="commercial_buildings")
     unit = models.ForeignKey("orgs.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    party_org = models.ForeignKey("orgs.PartyOrg", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    party_org = models.ForeignKey(
+        "orgs.PartyOrg", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     floors = models.PositiveSmallIntegerField(_("floors"), default=0)
     tenant_count = models.PositiveIntegerField(_("tenant firms"), default=0)
     member_count = models.PositiveIntegerField(_("members working here"), default=0)
@@ -291,7 +329,9 @@ class TradeUnion(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=128)
     area = models.ForeignKey("places.Area", on_delete=models.PROTECT, related_name="trade_unions")
-    unit = models.ForeignKey("orgs.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="trade_unions")
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="trade_unions"
+    )
     chair_name = models.CharField(_("chair"), max_length=32, blank=True)
     member_count = models.PositiveIntegerField(_("members"), default=0)
 
@@ -312,7 +352,9 @@ class YouthLeagueOrg(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=128)
     area = models.ForeignKey("places.Area", on_delete=models.PROTECT, related_name="youth_league_orgs")
-    unit = models.ForeignKey("orgs.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="youth_league_orgs")
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="youth_league_orgs"
+    )
     secretary_name = models.CharField(_("secretary"), max_length=32, blank=True)
     member_count = models.PositiveIntegerField(_("league members"), default=0)
 

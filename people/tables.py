@@ -37,8 +37,13 @@ def stage_badge(stage: str, label) -> str:
     """The applicant's stage as a step badge: "2/5 Activist"."""
     step = STAGES.index(stage) + 1 if stage in STAGES else 0
     colour = "text-bg-success" if stage == ApplicantStage.FULL else "text-bg-primary"
-    return format_html('<span class="badge {}"><span class="opacity-75">{}/{}</span> {}</span>',
-                       colour, step, len(STAGES), label)
+    return format_html(
+        '<span class="badge {}"><span class="opacity-75">{}/{}</span> {}</span>',
+        colour,
+        step,
+        len(STAGES),
+        label,
+    )
 
 
 class IntColumn(tables.Column):
@@ -61,9 +66,12 @@ class MemberTable(PeopleTable):
     gender = tables.Column(verbose_name=_("Gender"), attrs=SECONDARY)
     phone = tables.Column(verbose_name=_("Phone"), accessor="phone_hint", orderable=False)
     unit = tables.Column(verbose_name=_("Unit"), attrs=SECONDARY, order_by=("unit__name",))
-    party_org = tables.Column(verbose_name=_("Party organisation"), attrs=SECONDARY, order_by=("party_org__name",))
-    residence_area = tables.Column(verbose_name=_("Community of residence"), attrs=SECONDARY,
-                                   order_by=("residence_area__path",))
+    party_org = tables.Column(
+        verbose_name=_("Party organisation"), attrs=SECONDARY, order_by=("party_org__name",)
+    )
+    residence_area = tables.Column(
+        verbose_name=_("Community of residence"), attrs=SECONDARY, order_by=("residence_area__path",)
+    )
     in_service = tables.Column(verbose_name=_("In service"))
     status = tables.Column(verbose_name=_("Status"), attrs=SECONDARY)
 
@@ -111,7 +119,9 @@ class ApplicantTable(PeopleTable):
     gender = tables.Column(verbose_name=_("Gender"), attrs=SECONDARY)
     stage = tables.Column(verbose_name=_("Stage"))
     applied_on = tables.DateColumn(verbose_name=_("Applied on"), format="Y-m-d", attrs=SECONDARY)
-    party_org = tables.Column(verbose_name=_("Party organisation"), attrs=SECONDARY, order_by=("party_org__name",))
+    party_org = tables.Column(
+        verbose_name=_("Party organisation"), attrs=SECONDARY, order_by=("party_org__name",)
+    )
     area = tables.Column(verbose_name=_("Area"), attrs=SECONDARY, order_by=("area__path",))
 
     class Meta(PeopleTable.Meta):
@@ -129,8 +139,9 @@ class ApplicantTable(PeopleTable):
 class CommercialBuildingTable(PeopleTable):
     name = tables.Column(verbose_name=_("Name"))
     area = tables.Column(verbose_name=_("Area"), attrs=SECONDARY, order_by=("area__path",))
-    party_org = tables.Column(verbose_name=_("Party organisation"), attrs=SECONDARY, default="—",
-                              order_by=("party_org__name",))
+    party_org = tables.Column(
+        verbose_name=_("Party organisation"), attrs=SECONDARY, default="—", order_by=("party_org__name",)
+    )
     floors = IntColumn(verbose_name=_("Floors"), attrs=NUMERIC_SECONDARY)
     tenant_count = IntColumn(verbose_name=_("Tenant firms"), attrs=NUMERIC)
     member_count = IntColumn(verbose_name=_("Members working here"), attrs=NUMERIC)

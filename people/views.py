@@ -55,15 +55,27 @@ def _style_filter_form(form: forms.Form, search_hint=None) -> forms.Form:
             field.empty_label = _("All")
         elif isinstance(field, forms.ChoiceField):  # the widget holds its own copy of the choices
             widget.choices = [("", _("All")), *[choice for choice in widget.choices if choice[0] != ""]]
-        widget.attrs["class"] = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+        widget.attrs["class"] = (
+            "form-select form-select-sm"
+            if isinstance(widget, forms.Select)
+            else "form-control form-control-sm"
+        )
         if name == "q":
-            widget.attrs.update(placeholder=search_hint or _("Search by name"), type="search", autocomplete="off")
+            widget.attrs.update(
+                placeholder=search_hint or _("Search by name"), type="search", autocomplete="off"
+            )
     return form
 
 
 def _list_page(
-    request: HttpRequest, *, title, queryset, filterset_class: type[FilterSet], table_class: type[Table],
-    export_kind: str, breadcrumbs: list[dict] | None = None,
+    request: HttpRequest,
+    *,
+    title,
+    queryset,
+    filterset_class: type[FilterSet],
+    table_class: type[Table],
+    export_kind: str,
+    breadcrumbs: list[dict] | None = None,
 ) -> HttpResponse:
     """Filter, sort and paginate one list; the same page shape for every people list."""
     filterset = filterset_class(request.GET, queryset=queryset, request=request)
@@ -71,17 +83,23 @@ def _list_page(
     table = table_class(filterset.qs)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     more_fields = [field for field in form if field.name != "q"]
-    return render(request, "people/list.html", {
-        "title": title,
-        "table": table,
-        "total": table.paginator.count,
-        "form": form,
-        "more_fields": more_fields,
-        "filters_active": any(request.GET.get(field.name) not in (None, "", "unknown") for field in more_fields),
-        "searching": any(request.GET.get(field.name) not in (None, "", "unknown") for field in form),
-        "export_kind": export_kind,
-        "breadcrumbs": breadcrumbs or [],
-    })
+    return render(
+        request,
+        "people/list.html",
+        {
+            "title": title,
+            "table": table,
+            "total": table.paginator.count,
+            "form": form,
+            "more_fields": more_fields,
+            "filters_active": any(
+                request.GET.get(field.name) not in (None, "", "unknown") for field in more_fields
+            ),
+            "searching": any(request.GET.get(field.name) not in (None, "", "unknown") for field in form),
+            "export_kind": export_kind,
+            "breadcrumbs": breadcrumbs or [],
+        },
+    )
 
 
 def _crumb_to_list(request: HttpRequest, label, viewname: str, roles) -> dict:
@@ -100,14 +118,21 @@ def _reveal_response(request: HttpRequest, person: SensitiveNumbers, field: str)
 
 # Members
 
+
 def _members(request: HttpRequest):
     return Member.objects.visible_to(request.user).select_related("unit", "party_org", "residence_area")
 
 
 @role_required(*R.MEMBER_LIST_ROLES)
 def member_list(request: HttpRequest) -> HttpResponse:
-    return _list_page(request, title=_("Members"), queryset=_members(request), filterset_class=MemberFilter,
-                      table_class=MemberTable, export_kind="members")
+    return _list_page(
+        request,
+        title=_("Members"),
+        queryset=_members(request),
+        filterset_class=MemberFilter,
+        table_class=MemberTable,
+        export_kind="members",
+    )
 
 
 def _member(request: HttpRequest, public_id) -> Member:
@@ -118,15 +143,19 @@ def _member(request: HttpRequest, public_id) -> Member:
 @role_required(*R.MEMBER_DETAIL_ROLES)
 def member_detail(request: HttpRequest, public_id) -> HttpResponse:
     member = _member(request, public_id)
-    return render(request, "people/member_detail.html", {
-        "member": member,
-        "posts": member.posts.select_related("party_org").order_by("ended_on", "-started_on"),
-        "can_reveal": {field: can_reveal(request.user, member, field) for field in REVEALABLE},
-        "breadcrumbs": [
-            _crumb_to_list(request, _("Members"), "people:member_list", R.MEMBER_LIST_ROLES),
-            {"label": member.name, "url": ""},
-        ],
-    })
+    return render(
+        request,
+        "people/member_detail.html",
+        {
+            "member": member,
+            "posts": member.posts.select_related("party_org").order_by("ended_on", "-started_on"),
+            "can_reveal": {field: can_reveal(request.user, member, field) for field in REVEALABLE},
+            "breadcrumbs": [
+                _crumb_to_list(request, _("Members"), "people:member_list", R.MEMBER_LIST_ROLES),
+                {"label": member.name, "url": ""},
+            ],
+        },
+    )
 
 
 @never_cache
@@ -140,6 +169,7 @@ def member_reveal(request: HttpRequest, public_id, field: str) -> HttpResponse:
 
 # Residents
 
+
 def _residents(request: HttpRequest):
     return Resident.objects.visible_to(request.user).select_related(
         "residence_area", "residence_compound", "residence_building"
@@ -148,25 +178,37 @@ def _residents(request: HttpRequest):
 
 @role_required(*R.RESIDENT_LIST_ROLES)
 def resident_list(request: HttpRequest) -> HttpResponse:
-    return _list_page(request, title=_("Residents"), queryset=_residents(request), filterset_class=ResidentFilter,
-                      table_class=ResidentTable, export_kind="residents")
+    return _list_page(
+        request,
+        title=_("Residents"),
+        queryset=_residents(request),
+        filterset_class=ResidentFilter,
+        table_class=ResidentTable,
+        export_kind="residents",
+    )
 
 
 def _resident(request: HttpRequest, public_id) -> Resident:
-    return get_object_or_404(_residents(request).select_related("residence_building__grid"), public_id=public_id)
+    return get_object_or_404(
+        _residents(request).select_related("residence_building__grid"), public_id=public_id
+    )
 
 
 @role_required(*R.RESIDENT_DETAIL_ROLES)
 def resident_detail(request: HttpRequest, public_id) -> HttpResponse:
     resident = _resident(request, public_id)
-    return render(request, "people/resident_detail.html", {
-        "resident": resident,
-        "can_reveal": {field: can_reveal(request.user, resident, field) for field in REVEALABLE},
-        "breadcrumbs": [
-            _crumb_to_list(request, _("Residents"), "people:resident_list", R.RESIDENT_LIST_ROLES),
-            {"label": resident.name, "url": ""},
-        ],
-    })
+    return render(
+        request,
+        "people/resident_detail.html",
+        {
+            "resident": resident,
+            "can_reveal": {field: can_reveal(request.user, resident, field) for field in REVEALABLE},
+            "breadcrumbs": [
+                _crumb_to_list(request, _("Residents"), "people:resident_list", R.RESIDENT_LIST_ROLES),
+                {"label": resident.name, "url": ""},
+            ],
+        },
+    )
 
 
 @never_cache
@@ -182,13 +224,25 @@ def resident_reveal(request: HttpRequest, public_id, field: str) -> HttpResponse
 
 REGISTRIES = [
     # (url name, label, model, one-line description)
-    ("people:applicant_list", _("Party applicants"), Applicant,
-     _("From application to full membership, stage by stage.")),
-    ("people:commercial_building_list", _("Commercial buildings"), CommercialBuilding,
-     _("Office buildings, their party organisations and the firms inside.")),
+    (
+        "people:applicant_list",
+        _("Party applicants"),
+        Applicant,
+        _("From application to full membership, stage by stage."),
+    ),
+    (
+        "people:commercial_building_list",
+        _("Commercial buildings"),
+        CommercialBuilding,
+        _("Office buildings, their party organisations and the firms inside."),
+    ),
     ("people:trade_union_list", _("Trade unions"), TradeUnion, _("Trade unions of the units in the area.")),
-    ("people:youth_league_org_list", _("Youth league organisations"), YouthLeagueOrg,
-     _("Communist Youth League organisations in the area.")),
+    (
+        "people:youth_league_org_list",
+        _("Youth league organisations"),
+        YouthLeagueOrg,
+        _("Communist Youth League organisations in the area."),
+    ),
 ]
 
 
@@ -199,8 +253,12 @@ def _registry_crumbs(label) -> list[dict]:
 @role_required(*R.REGISTRY_ROLES)
 def registry_index(request: HttpRequest) -> HttpResponse:
     cards = [
-        {"url": reverse(name), "label": label, "description": description,
-         "count": model.objects.visible_to(request.user).count()}
+        {
+            "url": reverse(name),
+            "label": label,
+            "description": description,
+            "count": model.objects.visible_to(request.user).count(),
+        }
         for name, label, model, description in REGISTRIES
     ]
     return render(request, "people/registry_index.html", {"cards": cards})
@@ -209,9 +267,15 @@ def registry_index(request: HttpRequest) -> HttpResponse:
 @role_required(*R.REGISTRY_ROLES)
 def applicant_list(request: HttpRequest) -> HttpResponse:
     queryset = Applicant.objects.visible_to(request.user).select_related("party_org", "area")
-    return _list_page(request, title=_("Party applicants"), queryset=queryset, filterset_class=ApplicantFilter,
-                      table_class=ApplicantTable, export_kind="applicants",
-                      breadcrumbs=_registry_crumbs(_("Party applicants")))
+    return _list_page(
+        request,
+        title=_("Party applicants"),
+        queryset=queryset,
+        filterset_class=ApplicantFilter,
+        table_class=ApplicantTable,
+        export_kind="applicants",
+        breadcrumbs=_registry_crumbs(_("Party applicants")),
+    )
 
 
 APPLICANT_STEPS = [
@@ -227,8 +291,13 @@ def applicant_steps(applicant: Applicant) -> list[dict]:
     """The five steps to full membership: done, current, or still ahead."""
     current = [stage for stage, _field in APPLICANT_STEPS].index(applicant.stage)
     return [
-        {"label": stage.label, "date": getattr(applicant, field), "done": i < current, "current": i == current,
-         "ahead": i > current}
+        {
+            "label": stage.label,
+            "date": getattr(applicant, field),
+            "done": i < current,
+            "current": i == current,
+            "ahead": i > current,
+        }
         for i, (stage, field) in enumerate(APPLICANT_STEPS)
     ]
 
@@ -239,33 +308,55 @@ def applicant_detail(request: HttpRequest, public_id) -> HttpResponse:
     applicant = get_object_or_404(queryset, public_id=public_id)
     crumbs = _registry_crumbs(_("Party applicants"))
     crumbs[-1]["url"] = reverse("people:applicant_list")
-    return render(request, "people/applicant_detail.html", {
-        "applicant": applicant,
-        "stage_badge": stage_badge(applicant.stage, applicant.get_stage_display()),
-        "steps": applicant_steps(applicant),
-        "breadcrumbs": [*crumbs, {"label": applicant.name, "url": ""}],
-    })
+    return render(
+        request,
+        "people/applicant_detail.html",
+        {
+            "applicant": applicant,
+            "stage_badge": stage_badge(applicant.stage, applicant.get_stage_display()),
+            "steps": applicant_steps(applicant),
+            "breadcrumbs": [*crumbs, {"label": applicant.name, "url": ""}],
+        },
+    )
 
 
 @role_required(*R.REGISTRY_ROLES)
 def commercial_building_list(request: HttpRequest) -> HttpResponse:
     queryset = CommercialBuilding.objects.visible_to(request.user).select_related("area", "party_org")
-    return _list_page(request, title=_("Commercial buildings"), queryset=queryset,
-                      filterset_class=NamedFilter, table_class=CommercialBuildingTable,
-                      export_kind="commercial_buildings", breadcrumbs=_registry_crumbs(_("Commercial buildings")))
+    return _list_page(
+        request,
+        title=_("Commercial buildings"),
+        queryset=queryset,
+        filterset_class=NamedFilter,
+        table_class=CommercialBuildingTable,
+        export_kind="commercial_buildings",
+        breadcrumbs=_registry_crumbs(_("Commercial buildings")),
+    )
 
 
 @role_required(*R.REGISTRY_ROLES)
 def trade_union_list(request: HttpRequest) -> HttpResponse:
     queryset = TradeUnion.objects.visible_to(request.user).select_related("area", "unit")
-    return _list_page(request, title=_("Trade unions"), queryset=queryset, filterset_class=NamedFilter,
-                      table_class=TradeUnionTable, export_kind="trade_unions",
-                      breadcrumbs=_registry_crumbs(_("Trade unions")))
+    return _list_page(
+        request,
+        title=_("Trade unions"),
+        queryset=queryset,
+        filterset_class=NamedFilter,
+        table_class=TradeUnionTable,
+        export_kind="trade_unions",
+        breadcrumbs=_registry_crumbs(_("Trade unions")),
+    )
 
 
 @role_required(*R.REGISTRY_ROLES)
 def youth_league_org_list(request: HttpRequest) -> HttpResponse:
     queryset = YouthLeagueOrg.objects.visible_to(request.user).select_related("area", "unit")
-    return _list_page(request, title=_("Youth league organisations"), queryset=queryset,
-                      filterset_class=NamedFilter, table_class=YouthLeagueOrgTable,
-                      export_kind="youth_league_orgs", breadcrumbs=_registry_crumbs(_("Youth league organisations")))
+    return _list_page(
+        request,
+        title=_("Youth league organisations"),
+        queryset=queryset,
+        filterset_class=NamedFilter,
+        table_class=YouthLeagueOrgTable,
+        export_kind="youth_league_orgs",
+        breadcrumbs=_registry_crumbs(_("Youth league organisations")),
+    )

@@ -12,19 +12,28 @@ from places.paths import child_path
 
 
 @transaction.atomic
-def create_area(*, acting_user, code: str, name: str, level: str, parent: Area | None = None, request=None) -> Area:
+def create_area(
+    *, acting_user, code: str, name: str, level: str, parent: Area | None = None, request=None
+) -> Area:
     """Add an area under its parent; codes follow GB/T 2260 and the 12-digit statistical codes."""
     code = code.strip()
     if not code.isdigit() or len(code) != AREA_CODE_LENGTH[level]:
         raise ValidationError(
-            _("A %(level)s code has %(n)d digits.") % {"level": AreaLevel(level).label, "n": AREA_CODE_LENGTH[level]}
+            _("A %(level)s code has %(n)d digits.")
+            % {"level": AreaLevel(level).label, "n": AREA_CODE_LENGTH[level]}
         )
     if parent is None and level not in (AreaLevel.PROVINCE, AreaLevel.CITY):
         raise ValidationError(_("Only a province or a city can be a root area."))
     if parent is not None and CHILD_LEVEL.get(parent.level) != level:
         raise ValidationError(_("This level cannot sit under the chosen parent."))
-    if parent is not None and level in (AreaLevel.STREET, AreaLevel.COMMUNITY) and not code.startswith(parent.code):
-        raise ValidationError(_("The code must begin with the parent's code %(code)s.") % {"code": parent.code})
+    if (
+        parent is not None
+        and level in (AreaLevel.STREET, AreaLevel.COMMUNITY)
+        and not code.startswith(parent.code)
+    ):
+        raise ValidationError(
+            _("The code must begin with the parent's code %(code)s.") % {"code": parent.code}
+        )
     if Area.objects.filter(code=code).exists():
         raise ValidationError(_("An area with code %(code)s exists already.") % {"code": code})
     area = Area.objects.create(
@@ -49,7 +58,9 @@ def create_compound(*, acting_user, community: Area, name: str, address: str = "
 
 
 @transaction.atomic
-def create_building(*, acting_user, compound: Compound, name: str, grid: Grid | None = None, request=None) -> Building:
+def create_building(
+    *, acting_user, compound: Compound, name: str, grid: Grid | None = None, request=None
+) -> Building:
     if grid is not None and grid.street_id != compound.community.parent_id:
         raise ValidationError(_("The grid must lie in the building's street."))
     building = Building.objects.create(compound=compound, name=name.strip(), grid=grid)
@@ -59,8 +70,14 @@ def create_building(*, acting_user, compound: Compound, name: str, grid: Grid | 
 
 @transaction.atomic
 def create_grid(
-    *, acting_user, street: Area, code: str, name: str, parent: Grid | None = None,
-    community: Area | None = None, request=None,
+    *,
+    acting_user,
+    street: Area,
+    code: str,
+    name: str,
+    parent: Grid | None = None,
+    community: Area | None = None,
+    request=None,
 ) -> Grid:
     """Add a management grid: level 1 directly under the street, levels 2 and 3 under a grid."""
     if street.level != AreaLevel.STREET:
@@ -71,7 +88,12 @@ def create_grid(
     if parent is not None and parent.street_id != street.pk:
         raise ValidationError(_("A sub-grid must lie in its parent's street."))
     grid = Grid.objects.create(
-        street=street, parent=parent, level=level, code=code, name=name.strip(), community=community,
+        street=street,
+        parent=parent,
+        level=level,
+        code=code,
+        name=name.strip(),
+        community=community,
         path=child_path(parent.path if parent else street.path, code),
     )
     record_event(actor=acting_user, action="grid.create", target=grid, request=request)

@@ -26,8 +26,14 @@ class AreaAdmin(TreeAdmin):
         if change:
             obj.save(update_fields=["name"])
         else:
-            created = actions.create_area(acting_user=request.user, code=obj.code, name=obj.name, level=obj.level,
-                                          parent=obj.parent, request=request)
+            created = actions.create_area(
+                acting_user=request.user,
+                code=obj.code,
+                name=obj.name,
+                level=obj.level,
+                parent=obj.parent,
+                request=request,
+            )
             obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
 
 
@@ -43,8 +49,15 @@ class GridAdmin(TreeAdmin):
         if change:
             obj.save(update_fields=["name", "community"])
         else:
-            created = actions.create_grid(acting_user=request.user, street=obj.street, code=obj.code, name=obj.name,
-                                          parent=obj.parent, community=obj.community, request=request)
+            created = actions.create_grid(
+                acting_user=request.user,
+                street=obj.street,
+                code=obj.code,
+                name=obj.name,
+                parent=obj.parent,
+                community=obj.community,
+                request=request,
+            )
             obj.pk, obj.path, obj.level = created.pk, created.path, created.level
 
 

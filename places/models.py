@@ -65,7 +65,9 @@ class Area(models.Model):
     code = models.CharField(_("division code"), max_length=12, unique=True)
     name = models.CharField(_("name"), max_length=64)
     level = models.CharField(_("level"), max_length=16, choices=AreaLevel.choices)
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
     path = models.CharField(max_length=255, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
 
@@ -88,7 +90,8 @@ class CompoundQuerySet(models.QuerySet):
     def visible_to(self, user) -> CompoundQuerySet:
         """Compounds in the user's visible communities, or holding a building they may see."""
         return self.filter(
-            Q(community__in=Area.objects.visible_to(user)) | Q(pk__in=Building.objects.visible_to(user).values("compound"))
+            Q(community__in=Area.objects.visible_to(user))
+            | Q(pk__in=Building.objects.visible_to(user).values("compound"))
         )
 
 
@@ -157,7 +160,9 @@ class GridQuerySet(models.QuerySet):
         scope = scope_for(user)
         if scope.everything:
             return self
-        return self.filter(scope.area_q("street__path") | scope.area_q("community__path") | scope.grid_q("path"))
+        return self.filter(
+            scope.area_q("street__path") | scope.area_q("community__path") | scope.grid_q("path")
+        )
 
 
 class Grid(models.Model):
@@ -167,7 +172,9 @@ class Grid(models.Model):
     street = models.ForeignKey(
         Area, on_delete=models.PROTECT, related_name="grids", limit_choices_to={"level": AreaLevel.STREET}
     )
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
     level = models.PositiveSmallIntegerField(_("grid level"), choices=[(1, "1"), (2, "2"), (3, "3")])
     code = models.CharField(_("grid code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=64)

@@ -57,9 +57,15 @@ def top_areas(user) -> QuerySet[Area]:
 def breadcrumb_ancestors(user, area: Area) -> list[tuple[Area, bool]]:
     """The area's ancestors, root first, each with whether the user may open it."""
     ancestors = list(area.ancestors())
-    visible = set(
-        Area.objects.visible_to(user).filter(pk__in=[a.pk for a in ancestors]).values_list("pk", flat=True)
-    ) if ancestors else set()
+    visible = (
+        set(
+            Area.objects.visible_to(user)
+            .filter(pk__in=[a.pk for a in ancestors])
+            .values_list("pk", flat=True)
+        )
+        if ancestors
+        else set()
+    )
     return [(a, a.pk in visible) for a in ancestors]
 
 
@@ -68,13 +74,18 @@ def breadcrumb_ancestors(user, area: Area) -> list[tuple[Area, bool]]:
 
 def _member_rows(user, key, **filters) -> list[dict]:
     return list(
-        Member.objects.visible_to(user).filter(**filters).order_by().values(key=key)
+        Member.objects.visible_to(user)
+        .filter(**filters)
+        .order_by()
+        .values(key=key)
         .annotate(n=Count("id"), s=Count("id", filter=Q(in_service=True)))
     )
 
 
 def _resident_rows(user, key, **filters) -> list[dict]:
-    return list(Resident.objects.visible_to(user).filter(**filters).order_by().values(key=key).annotate(n=Count("id")))
+    return list(
+        Resident.objects.visible_to(user).filter(**filters).order_by().values(key=key).annotate(n=Count("id"))
+    )
 
 
 def _outermost(paths: Iterable[str]) -> list[str]:
@@ -101,8 +112,10 @@ def subtree_counts(user, areas: Iterable[Area]) -> dict[int, Counts]:
         return [c for c in found if c is not None]
 
     members = Member.objects.visible_to(user).filter(any_subtree_q("residence_path", prefixes))
-    for row in members.order_by().values(key=F("residence_path")).annotate(
-        n=Count("id"), s=Count("id", filter=Q(in_service=True))
+    for row in (
+        members.order_by()
+        .values(key=F("residence_path"))
+        .annotate(n=Count("id"), s=Count("id", filter=Q(in_service=True)))
     ):
         for c in targets(row["key"]):
             c.members += row["n"]
@@ -119,7 +132,9 @@ def subtree_counts(user, areas: Iterable[Area]) -> dict[int, Counts]:
     orgs = PartyOrg.objects.visible_to(user).filter(
         any_subtree_q("area__path", prefixes) | any_subtree_q("unit__address_area__path", prefixes)
     )
-    for row in orgs.order_by().values(key=Coalesce("area__path", "unit__address_area__path")).annotate(n=Count("id")):
+    for row in (
+        orgs.order_by().values(key=Coalesce("area__path", "unit__address_area__path")).annotate(n=Count("id"))
+    ):
         for c in targets(row["key"]):
             c.party_orgs += row["n"]
     return {a.pk: by_path[a.path] for a in areas}
@@ -170,11 +185,14 @@ def compound_figures(user, compound: Compound, buildings: Iterable[Building]) ->
 def building_people(user, building: Building) -> tuple[list[Member], list[Resident]]:
     """The members and residents living in a building that the user may see."""
     members = list(
-        Member.objects.visible_to(user).filter(residence_building=building).select_related("unit").order_by(
-            "name_initials", "id"
-        )
+        Member.objects.visible_to(user)
+        .filter(residence_building=building)
+        .select_related("unit")
+        .order_by("name_initials", "id")
     )
-    residents = list(Resident.objects.visible_to(user).filter(residence_building=building).order_by("name_initials", "id"))
+    residents = list(
+        Resident.objects.visible_to(user).filter(residence_building=building).order_by("name_initials", "id")
+    )
     return members, residents
 
 
@@ -223,11 +241,13 @@ def members_per_building(user, buildings: Iterable[Building]) -> dict[int, int]:
 
 def grid_ancestors(user, grid: Grid) -> list[tuple[Grid, bool]]:
     """The grid's parent grids, top first, each with whether the user may open it."""
-    codes = grid.path[len(grid.street.path):].split(SEPARATOR)[:-2]
+    codes = grid.path[len(grid.street.path) :].split(SEPARATOR)[:-2]
     if not codes:
         return []
     ancestors = list(Grid.objects.filter(code__in=codes, street=grid.street_id).order_by("level"))
-    visible = set(Grid.objects.visible_to(user).filter(pk__in=[g.pk for g in ancestors]).values_list("pk", flat=True))
+    visible = set(
+        Grid.objects.visible_to(user).filter(pk__in=[g.pk for g in ancestors]).values_list("pk", flat=True)
+    )
     return [(g, g.pk in visible) for g in ancestors]
 
 

@@ -20,9 +20,18 @@ GRIDS_PER_PAGE = 200
 def _area_crumbs(user, area: Area, *, link_self: bool = False) -> list[dict]:
     crumbs = [{"label": _("Areas"), "url": reverse("places:area_list")}]
     for ancestor, visible in queries.breadcrumb_ancestors(user, area):
-        crumbs.append({"label": ancestor.name,
-                       "url": reverse("places:area_detail", args=[ancestor.public_id]) if visible else None})
-    crumbs.append({"label": area.name, "url": reverse("places:area_detail", args=[area.public_id]) if link_self else None})
+        crumbs.append(
+            {
+                "label": ancestor.name,
+                "url": reverse("places:area_detail", args=[ancestor.public_id]) if visible else None,
+            }
+        )
+    crumbs.append(
+        {
+            "label": area.name,
+            "url": reverse("places:area_detail", args=[area.public_id]) if link_self else None,
+        }
+    )
     return crumbs
 
 
@@ -43,8 +52,17 @@ def area_list(request: HttpRequest) -> HttpResponse:
         return redirect("places:area_detail", public_id=areas[0].public_id)
     areas = list(queries.top_areas(request.user))
     figures = queries.subtree_counts(request.user, areas)
-    rows = [{"obj": a, "name": a.name, "code": a.code, "note": a.get_level_display(), "counts": figures[a.pk],
-             "url": reverse("places:area_detail", args=[a.public_id])} for a in areas]
+    rows = [
+        {
+            "obj": a,
+            "name": a.name,
+            "code": a.code,
+            "note": a.get_level_display(),
+            "counts": figures[a.pk],
+            "url": reverse("places:area_detail", args=[a.public_id]),
+        }
+        for a in areas
+    ]
     return render(request, "places/area_list.html", {"rows": rows})
 
 
@@ -56,39 +74,85 @@ def area_detail(request: HttpRequest, public_id) -> HttpResponse:
     if area.level == AreaLevel.COMMUNITY:
         children = list(Compound.objects.visible_to(user).filter(community=area).order_by("name"))
         figures = queries.community_figures(user, area, children)
-        rows = [{"obj": c, "name": c.name, "code": "", "note": c.address, "counts": figures.children[c.pk],
-                 "url": reverse("places:compound_detail", args=[c.public_id])} for c in children]
+        rows = [
+            {
+                "obj": c,
+                "name": c.name,
+                "code": "",
+                "note": c.address,
+                "counts": figures.children[c.pk],
+                "url": reverse("places:compound_detail", args=[c.public_id]),
+            }
+            for c in children
+        ]
         child_label = _("Compounds")
     else:
         children = list(Area.objects.visible_to(user).filter(parent=area).order_by("code"))
         figures = queries.area_figures(user, area, children)
-        rows = [{"obj": c, "name": c.name, "code": c.code, "note": "", "counts": figures.children[c.pk],
-                 "url": reverse("places:area_detail", args=[c.public_id])} for c in children]
+        rows = [
+            {
+                "obj": c,
+                "name": c.name,
+                "code": c.code,
+                "note": "",
+                "counts": figures.children[c.pk],
+                "url": reverse("places:area_detail", args=[c.public_id]),
+            }
+            for c in children
+        ]
         child_label = _("Sub-areas")
-    return render(request, "places/area_detail.html", {
-        "area": area, "own": figures.own, "rows": rows, "child_label": child_label,
-        "chart": _chart(rows) if len(rows) > 1 else None,
-        "breadcrumbs": _area_crumbs(user, area),
-    })
+    return render(
+        request,
+        "places/area_detail.html",
+        {
+            "area": area,
+            "own": figures.own,
+            "rows": rows,
+            "child_label": child_label,
+            "chart": _chart(rows) if len(rows) > 1 else None,
+            "breadcrumbs": _area_crumbs(user, area),
+        },
+    )
 
 
 @role_required(*AREA_TREE_ROLES)
 def compound_detail(request: HttpRequest, public_id) -> HttpResponse:
     """A compound's figures and its buildings'."""
     user = request.user
-    compound = get_object_or_404(Compound.objects.visible_to(user).select_related("community"), public_id=public_id)
-    buildings = list(Building.objects.visible_to(user).filter(compound=compound).select_related("grid").order_by("name"))
+    compound = get_object_or_404(
+        Compound.objects.visible_to(user).select_related("community"), public_id=public_id
+    )
+    buildings = list(
+        Building.objects.visible_to(user).filter(compound=compound).select_related("grid").order_by("name")
+    )
     figures = queries.compound_figures(user, compound, buildings)
-    rows = [{"obj": b, "name": b.name, "code": "", "note": b.grid.name if b.grid else "", "counts": figures.children[b.pk],
-             "url": reverse("places:building_detail", args=[b.public_id])} for b in buildings]
+    rows = [
+        {
+            "obj": b,
+            "name": b.name,
+            "code": "",
+            "note": b.grid.name if b.grid else "",
+            "counts": figures.children[b.pk],
+            "url": reverse("places:building_detail", args=[b.public_id]),
+        }
+        for b in buildings
+    ]
     community_visible = Area.objects.visible_to(user).filter(pk=compound.community_id).exists()
     crumbs = _area_crumbs(user, compound.community, link_self=community_visible)
     crumbs.append({"label": compound.name, "url": None})
     party_orgs = PartyOrg.objects.visible_to(user).filter(compound=compound).order_by("path")
-    return render(request, "places/compound_detail.html", {
-        "compound": compound, "own": figures.own, "rows": rows, "party_orgs": party_orgs,
-        "chart": _chart(rows) if len(rows) > 1 else None, "breadcrumbs": crumbs,
-    })
+    return render(
+        request,
+        "places/compound_detail.html",
+        {
+            "compound": compound,
+            "own": figures.own,
+            "rows": rows,
+            "party_orgs": party_orgs,
+            "chart": _chart(rows) if len(rows) > 1 else None,
+            "breadcrumbs": crumbs,
+        },
+    )
 
 
 @role_required(*AREA_TREE_ROLES)
@@ -100,13 +164,27 @@ def building_detail(request: HttpRequest, public_id) -> HttpResponse:
     )
     members, residents = queries.building_people(user, building)
     community = building.compound.community
-    crumbs = _area_crumbs(user, community, link_self=Area.objects.visible_to(user).filter(pk=community.pk).exists())
-    crumbs += [{"label": building.compound.name, "url": reverse("places:compound_detail", args=[building.compound.public_id])},
-               {"label": building.name, "url": None}]
-    return render(request, "places/building_detail.html", {
-        "building": building, "members": members, "residents": residents,
-        "in_service": sum(1 for m in members if m.in_service), "breadcrumbs": crumbs,
-    })
+    crumbs = _area_crumbs(
+        user, community, link_self=Area.objects.visible_to(user).filter(pk=community.pk).exists()
+    )
+    crumbs += [
+        {
+            "label": building.compound.name,
+            "url": reverse("places:compound_detail", args=[building.compound.public_id]),
+        },
+        {"label": building.name, "url": None},
+    ]
+    return render(
+        request,
+        "places/building_detail.html",
+        {
+            "building": building,
+            "members": members,
+            "residents": residents,
+            "in_service": sum(1 for m in members if m.in_service),
+            "breadcrumbs": crumbs,
+        },
+    )
 
 
 @role_required(*AREA_TREE_ROLES)
@@ -127,28 +205,43 @@ def grid_list(request: HttpRequest) -> HttpResponse:
 def grid_detail(request: HttpRequest, public_id) -> HttpResponse:
     """A grid: where it lies, its sub-grids and buildings, with visible members in each."""
     user = request.user
-    grid = get_object_or_404(Grid.objects.visible_to(user).select_related("street", "community"), public_id=public_id)
+    grid = get_object_or_404(
+        Grid.objects.visible_to(user).select_related("street", "community"), public_id=public_id
+    )
     figures = queries.grid_figures(user, under=grid)
     subgrids = [
         {"grid": g, "buildings": figures.of(g)[0], "members": figures.of(g)[1]}
         for g in Grid.objects.visible_to(user).filter(parent=grid).order_by("path")
     ]
     buildings = list(
-        Building.objects.visible_to(user).filter(grid__in=queries.grid_subtree(grid))
-        .select_related("compound", "grid").order_by("compound__name", "name")
+        Building.objects.visible_to(user)
+        .filter(grid__in=queries.grid_subtree(grid))
+        .select_related("compound", "grid")
+        .order_by("compound__name", "name")
     )
     per_building = queries.members_per_building(user, buildings)
     crumbs = [{"label": _("Grids"), "url": reverse("places:grid_list")}]
-    crumbs += [{"label": g.name, "url": reverse("places:grid_detail", args=[g.public_id]) if visible else None}
-               for g, visible in queries.grid_ancestors(user, grid)]
+    crumbs += [
+        {"label": g.name, "url": reverse("places:grid_detail", args=[g.public_id]) if visible else None}
+        for g, visible in queries.grid_ancestors(user, grid)
+    ]
     crumbs.append({"label": grid.name, "url": None})
     visible_areas = set(
-        Area.objects.visible_to(user).filter(pk__in=[grid.street_id, grid.community_id or 0]).values_list("pk", flat=True)
+        Area.objects.visible_to(user)
+        .filter(pk__in=[grid.street_id, grid.community_id or 0])
+        .values_list("pk", flat=True)
     )
-    return render(request, "places/grid_detail.html", {
-        "grid": grid, "subgrids": subgrids,
-        "buildings": [{"building": b, "members": per_building.get(b.pk, 0)} for b in buildings],
-        "figures": figures.of(grid), "party_orgs": PartyOrg.objects.visible_to(user).filter(grid=grid).order_by("path"),
-        "street_visible": grid.street_id in visible_areas, "community_visible": grid.community_id in visible_areas,
-        "breadcrumbs": crumbs,
-    })
+    return render(
+        request,
+        "places/grid_detail.html",
+        {
+            "grid": grid,
+            "subgrids": subgrids,
+            "buildings": [{"building": b, "members": per_building.get(b.pk, 0)} for b in buildings],
+            "figures": figures.of(grid),
+            "party_orgs": PartyOrg.objects.visible_to(user).filter(grid=grid).order_by("path"),
+            "street_visible": grid.street_id in visible_areas,
+            "community_visible": grid.community_id in visible_areas,
+            "breadcrumbs": crumbs,
+        },
+    )

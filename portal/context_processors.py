@@ -31,6 +31,11 @@ def navigation(request):
     for name, label, roles in NAV:
         if roles is None or scope.has(*roles):
             url = reverse(name)
-            items.append({"url": url, "label": label, "active": request.path.startswith(url) and url != "/"
-                          or request.path == url})
+            items.append(
+                {
+                    "url": url,
+                    "label": label,
+                    "active": request.path.startswith(url) and url != "/" or request.path == url,
+                }
+            )
     return {"nav_items": items, "user_scope": scope, "user_roles": sorted(scope.roles)}

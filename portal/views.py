@@ -24,14 +24,29 @@ def home(request):
         "residents": Resident.objects.visible_to(user).count(),
     }
     grants = user.role_grants.select_related("area", "unit", "grid")
-    own_records = [
-        (m.name, reverse("people:member_detail", args=[m.public_id]))
-        for m in Member.objects.filter(pk__in=scope.member_ids).only("public_id", "name")
-    ] if scope.member_ids else []
-    own_records += [
-        (r.name, reverse("people:resident_detail", args=[r.public_id]))
-        for r in Resident.objects.filter(pk__in=scope.resident_ids).only("public_id", "name")
-    ] if scope.resident_ids else []
-    return render(request, "portal/home.html", {
-        "figures": figures, "grants": grants, "scope": scope, "own_records": own_records,
-    })
+    own_records = (
+        [
+            (m.name, reverse("people:member_detail", args=[m.public_id]))
+            for m in Member.objects.filter(pk__in=scope.member_ids).only("public_id", "name")
+        ]
+        if scope.member_ids
+        else []
+    )
+    own_records += (
+        [
+            (r.name, reverse("people:resident_detail", args=[r.public_id]))
+            for r in Resident.objects.filter(pk__in=scope.resident_ids).only("public_id", "name")
+        ]
+        if scope.resident_ids
+        else []
+    )
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "figures": figures,
+            "grants": grants,
+            "scope": scope,
+            "own_records": own_records,
+        },
+    )

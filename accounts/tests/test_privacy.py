@@ -12,19 +12,24 @@ def test_valid_id_numbers(number):
     assert privacy.normalize_id_number(number.lower()) == number
 
 
-@pytest.mark.parametrize(("number", "reason"), [
-    ("350802199001011237", "check digit"),
-    ("35080219900101123", "17 digits"),
-    ("35080219900230123" + privacy.id_check_char("35080219900230123"), "birth date"),
-    ("", "17 digits"),
-])
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [
+        ("350802199001011237", "check digit"),
+        ("35080219900101123", "17 digits"),
+        ("35080219900230123" + privacy.id_check_char("35080219900230123"), "birth date"),
+        ("", "17 digits"),
+    ],
+)
 def test_invalid_id_numbers(number, reason):
     with pytest.raises(InvalidNumber, match=reason):
         privacy.normalize_id_number(number)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("13812345678", "13812345678"), ("+86 138-1234-5678", "13812345678"),
-                                               ("8613812345678", "13812345678")])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("13812345678", "13812345678"), ("+86 138-1234-5678", "13812345678"), ("8613812345678", "13812345678")],
+)
 def test_phones(raw, expected):
     assert privacy.normalize_phone(raw) == expected
 

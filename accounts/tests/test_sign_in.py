@@ -32,7 +32,9 @@ def test_wrong_password_keeps_username_and_says_why(client, cast):
     assert response.status_code == 200
     body = response.content.decode()
     assert 'value="street"' in body
-    assert AuditEvent.objects.filter(action="auth.login", outcome=Outcome.FAILURE, actor_label="street").exists()
+    assert AuditEvent.objects.filter(
+        action="auth.login", outcome=Outcome.FAILURE, actor_label="street"
+    ).exists()
 
 
 def test_lock_out_after_repeated_failures(client, cast):
@@ -55,8 +57,10 @@ def test_pages_require_sign_in(client, db):
     assert response.status_code == 302 and reverse("accounts:login") in response.url
 
 
-@pytest.mark.parametrize("who", ["admin", "street", "community", "unit", "member", "resident", "grid", "dept",
-                                 "inspector", "orgdept"])
+@pytest.mark.parametrize(
+    "who",
+    ["admin", "street", "community", "unit", "member", "resident", "grid", "dept", "inspector", "orgdept"],
+)
 def test_home_shows_each_role_its_scope(client, cast, who):
     response = cast.login(client, who).get(reverse("portal:home"))
     assert response.status_code == 200
@@ -74,8 +78,10 @@ def test_home_counts_only_the_scope(client, cast):
     assert street2["members"] == 2 and street2["residents"] == 1
 
 
-@pytest.mark.parametrize(("who", "url_name", "record"), [("member", "people:member_detail", "m_member"),
-                                                         ("resident", "people:resident_detail", "r_a")])
+@pytest.mark.parametrize(
+    ("who", "url_name", "record"),
+    [("member", "people:member_detail", "m_member"), ("resident", "people:resident_detail", "r_a")],
+)
 def test_members_and_residents_find_their_own_record_from_home(client, cast, who, url_name, record):
     body = cast.login(client, who).get(reverse("portal:home")).content.decode()
     own = getattr(cast, record)

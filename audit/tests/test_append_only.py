@@ -22,7 +22,9 @@ def test_rows_cannot_be_changed_or_removed(db):
     assert AuditEvent.objects.get(pk=event.pk).action == "test.event"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database trigger exists on PostgreSQL only")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the database trigger exists on PostgreSQL only"
+)
 def test_database_refuses_raw_update_on_postgresql(db):
     event = record_event(actor=None, action="test.event")
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
@@ -35,8 +37,17 @@ def test_admin_changes_are_audited(client, cast):
     client.force_login(cast.admin)
     unit = cast.places.unit_a
     url = reverse("admin:orgs_unit_change", args=[unit.pk])
-    response = client.post(url, {"name": "龙岩市烟草专卖局", "kind": unit.kind, "address_area": unit.address_area_id,
-                                 "credit_code": "", "address": "", "contact_name": ""})
+    response = client.post(
+        url,
+        {
+            "name": "龙岩市烟草专卖局",
+            "kind": unit.kind,
+            "address_area": unit.address_area_id,
+            "credit_code": "",
+            "address": "",
+            "contact_name": "",
+        },
+    )
     assert response.status_code == 302, response.content[:2000]
     event = AuditEvent.objects.filter(action="admin.change").latest("id")
     assert event.actor_id == cast.admin.pk and event.target_label == "龙岩市烟草专卖局"
@@ -44,8 +55,10 @@ def test_admin_changes_are_audited(client, cast):
 
 def test_admin_adds_areas_through_the_action(client, cast):
     client.force_login(cast.admin)
-    response = client.post(reverse("admin:places_area_add"), {
-        "code": "350802001003", "name": "新社区", "level": "community", "parent": cast.places.street_a.pk})
+    response = client.post(
+        reverse("admin:places_area_add"),
+        {"code": "350802001003", "name": "新社区", "level": "community", "parent": cast.places.street_a.pk},
+    )
     assert response.status_code == 302, response.content[:3000]
     from places.models import Area
 

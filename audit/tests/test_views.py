@@ -26,9 +26,15 @@ def act(action: str) -> str:
 
 @pytest.fixture
 def events(cast):
-    record_event(actor=cast.unit, action="privacy.reveal.id_number", target=cast.m_member,
-                 detail={"note": "证书", "fields": ["id_number"]})
-    record_event(actor=cast.street, action="privacy.reveal.id_number", target=cast.m_member, outcome=Outcome.DENIED)
+    record_event(
+        actor=cast.unit,
+        action="privacy.reveal.id_number",
+        target=cast.m_member,
+        detail={"note": "证书", "fields": ["id_number"]},
+    )
+    record_event(
+        actor=cast.street, action="privacy.reveal.id_number", target=cast.m_member, outcome=Outcome.DENIED
+    )
     record_event(actor=cast.admin, action="export.members", detail={"rows": 5})
 
 
@@ -39,7 +45,11 @@ def test_admin_sees_the_log(client, cast, events):
     response = get(client, cast, "admin", LIST)
     assert response.status_code == 200
     html = body(response)
-    assert act("privacy.reveal.id_number") in html and act("export.members") in html and act("member.create") in html
+    assert (
+        act("privacy.reveal.id_number") in html
+        and act("export.members") in html
+        and act("member.create") in html
+    )
     assert "张三丰" in html
     assert "/admin/audit/" not in html  # read-only: no edit links
 
@@ -80,7 +90,7 @@ def test_detail_pretty_prints_the_json(client, cast, events):
     assert response.status_code == 200
     html = body(response)
     assert "&quot;note&quot;: &quot;证书&quot;" in html  # indented, not ASCII-escaped
-    assert '\n  &quot;fields&quot;: [\n    &quot;id_number&quot;\n  ]' in html
+    assert "\n  &quot;fields&quot;: [\n    &quot;id_number&quot;\n  ]" in html
     assert str(event.target_id) in html
 
 

@@ -31,7 +31,9 @@ def test_envint_envlist_envstr(monkeypatch):
 
 def test_console_command_maps_dashes(monkeypatch):
     called = {}
-    monkeypatch.setattr("django.core.management.execute_from_command_line", lambda argv: called.update(argv=argv))
+    monkeypatch.setattr(
+        "django.core.management.execute_from_command_line", lambda argv: called.update(argv=argv)
+    )
     cli.main(["gongjian", "demo-city", "--members", "10"])
     assert called["argv"] == ["gongjian", "demo_city", "--members", "10"]
     cli.main(["gongjian", "run-worker"])

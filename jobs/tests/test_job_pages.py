@@ -14,8 +14,18 @@ def preview(cast, client):
     return Job.objects.get(kind=JobKind.IMPORT_MEMBERS)
 
 
-@pytest.mark.parametrize("who,status", [("unit", 200), ("admin", 200), ("street", 403), ("community", 403),
-                                        ("member", 403), ("inspector", 403), ("nobody", 403)])
+@pytest.mark.parametrize(
+    "who,status",
+    [
+        ("unit", 200),
+        ("admin", 200),
+        ("street", 403),
+        ("community", 403),
+        ("member", 403),
+        ("inspector", 403),
+        ("nobody", 403),
+    ],
+)
 def test_import_page_roles(cast, client, who, status):
     cast.login(client, who)
     assert client.get(reverse("jobs:import_members")).status_code == status
@@ -53,7 +63,9 @@ def test_outsiders_get_404_on_job_pages(cast, client, preview, name):
 
 def test_outsider_cannot_confirm_or_retry(cast, client, preview, run_on_commit):
     cast.login(client, "unit2")
-    assert run_on_commit(client.post, reverse("jobs:job_confirm", args=[preview.public_id])).status_code == 404
+    assert (
+        run_on_commit(client.post, reverse("jobs:job_confirm", args=[preview.public_id])).status_code == 404
+    )
     assert client.post(reverse("jobs:job_retry", args=[preview.public_id])).status_code == 404
     cast.login(client, "street")
     assert client.post(reverse("jobs:job_confirm", args=[preview.public_id])).status_code == 403
@@ -81,8 +93,9 @@ def test_confirm_twice_is_refused(cast, client, preview, run_on_commit):
 
 
 def test_progress_partial_polls_while_running_and_refreshes_when_done(cast, client, preview):
-    Job.objects.filter(pk=preview.pk).update(status=JobStatus.RUNNING, total=10, done=4,
-                                             summary={"phase": "checking"})
+    Job.objects.filter(pk=preview.pk).update(
+        status=JobStatus.RUNNING, total=10, done=4, summary={"phase": "checking"}
+    )
     cast.login(client, "unit")
     url = reverse("jobs:job_progress", args=[preview.public_id])
     partial = client.get(url, headers={"HX-Request": "true"})
@@ -97,7 +110,9 @@ def test_progress_partial_polls_while_running_and_refreshes_when_done(cast, clie
 
 def test_job_list_shows_own_jobs_only(cast, client, preview, django_assert_max_num_queries):
     for n in range(5):
-        Job.objects.create(kind=JobKind.EXPORT, status=JobStatus.SUCCEEDED, created_by=cast.unit, title=f"e{n}")
+        Job.objects.create(
+            kind=JobKind.EXPORT, status=JobStatus.SUCCEEDED, created_by=cast.unit, title=f"e{n}"
+        )
     Job.objects.create(kind=JobKind.EXPORT, created_by=cast.unit2, title="theirs")
     cast.login(client, "unit")
     with django_assert_max_num_queries(8):
@@ -120,8 +135,8 @@ def test_many_errors_are_paginated(cast, client):
     assert len(job.errors) == 60
     url = reverse("jobs:job_detail", args=[job.public_id])
     first, second = client.get(url), client.get(url, {"page": 2})
-    assert first.content.count(b"<td class=\"gj-num\">") == 50
-    assert second.content.count(b"<td class=\"gj-num\">") == 10 and b"1 / 2" not in second.content
+    assert first.content.count(b'<td class="gj-num">') == 50
+    assert second.content.count(b'<td class="gj-num">') == 10 and b"1 / 2" not in second.content
 
 
 def test_import_job_has_nothing_to_download(cast, client, preview):

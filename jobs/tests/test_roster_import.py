@@ -45,22 +45,23 @@ def test_bad_roster_reports_row_numbered_errors_and_imports_nothing(cast, client
     before = Member.objects.count()
     bad_check = _id(101)[:-1] + ("0" if _id(101)[-1] != "0" else "1")
     rows = [
-        row(100),                                                   # 2: clean
-        row(101, 身份证号=bad_check),                                # 3: check digit
-        row(102, 手机号="12345"),                                    # 4: phone
-        row(103, 所在党组织编码="NOPE"),                              # 5: unknown org
-        row(104, 所在党组织编码="U2"),                                # 6: another unit's org
-        row(105, 居住社区代码="350802009999"),                        # 7: unknown area
-        row(106), row(106, "重复"),                                  # 8, 9: same ID twice
-        row(107, '=HYPERLINK("http://evil.example","点我")'),        # 10: formula
-        row(3, "王五"),                                              # 11: member of unit B
-        row(109, 性别="女"),                                         # 12: ID says male (odd digit)
-        row(110, 居住小区="不存在小区"),                               # 13: unknown compound
-        row(111, 入党日期="2020-13-45"),                              # 14: impossible date
-        row(112, 党员状态="群众"),                                    # 15: bad status
-        row(113, 居住社区代码="350802001"),                           # 16: a street's code, 9 digits
-        row(114, 技能特长="@SUM(1+1)"),                               # 17: formula in free text
-        row(115, 姓名=""),                                           # 18: required
+        row(100),  # 2: clean
+        row(101, 身份证号=bad_check),  # 3: check digit
+        row(102, 手机号="12345"),  # 4: phone
+        row(103, 所在党组织编码="NOPE"),  # 5: unknown org
+        row(104, 所在党组织编码="U2"),  # 6: another unit's org
+        row(105, 居住社区代码="350802009999"),  # 7: unknown area
+        row(106),
+        row(106, "重复"),  # 8, 9: same ID twice
+        row(107, '=HYPERLINK("http://evil.example","点我")'),  # 10: formula
+        row(3, "王五"),  # 11: member of unit B
+        row(109, 性别="女"),  # 12: ID says male (odd digit)
+        row(110, 居住小区="不存在小区"),  # 13: unknown compound
+        row(111, 入党日期="2020-13-45"),  # 14: impossible date
+        row(112, 党员状态="群众"),  # 15: bad status
+        row(113, 居住社区代码="350802001"),  # 16: a street's code, 9 digits
+        row(114, 技能特长="@SUM(1+1)"),  # 17: formula in free text
+        row(115, 姓名=""),  # 18: required
     ]
     cast.login(client, "unit")
     response = upload(client, xlsx_bytes(rows))
@@ -68,9 +69,22 @@ def test_bad_roster_reports_row_numbered_errors_and_imports_nothing(cast, client
     assert response.status_code == 302 and response.url == reverse("jobs:job_detail", args=[job.public_id])
     assert job.status == JobStatus.PREVIEW and not job.input_file  # not kept: it cannot be confirmed
     assert _errors(job) == {
-        (3, "身份证号"), (4, "手机号"), (5, "所在党组织编码"), (6, "所在党组织编码"), (7, "居住社区代码"),
-        (8, "身份证号"), (9, "身份证号"), (10, "姓名"), (11, "身份证号"), (12, "性别"), (13, "居住小区"),
-        (14, "入党日期"), (15, "党员状态"), (16, "居住社区代码"), (17, "技能特长"), (18, "姓名"),
+        (3, "身份证号"),
+        (4, "手机号"),
+        (5, "所在党组织编码"),
+        (6, "所在党组织编码"),
+        (7, "居住社区代码"),
+        (8, "身份证号"),
+        (9, "身份证号"),
+        (10, "姓名"),
+        (11, "身份证号"),
+        (12, "性别"),
+        (13, "居住小区"),
+        (14, "入党日期"),
+        (15, "党员状态"),
+        (16, "居住社区代码"),
+        (17, "技能特长"),
+        (18, "姓名"),
     }
     messages = {e["row"]: e["message"] for e in job.errors}
     assert "check digit" in messages[3] or "校验" in messages[3]
@@ -149,7 +163,9 @@ def test_member_of_another_unit_or_organisation_is_refused(cast, client):
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
 def test_csv_rosters_in_utf8_bom_and_gbk(cast, client, run_on_commit, encoding):
     cast.login(client, "unit")
-    upload(client, csv_bytes([row(140, "欧阳锋", 入党日期="2001/7/1"), row(141, "慕容复")], encoding), "名单.csv")
+    upload(
+        client, csv_bytes([row(140, "欧阳锋", 入党日期="2001/7/1"), row(141, "慕容复")], encoding), "名单.csv"
+    )
     job = _job()
     assert job.errors == [] and job.summary["new"] == 2
     confirm(client, run_on_commit, job)
@@ -169,12 +185,15 @@ def test_notes_row_of_the_template_is_skipped(cast, client):
     assert job.errors == [] and job.summary["rows"] == 1
 
 
-@pytest.mark.parametrize("name,content", [
-    ("roster.txt", b"hello"),
-    ("roster.xlsx", b"not a zip file at all"),
-    ("roster.csv", "姓名,电话\n张三,1\n".encode()),  # headers missing
-    ("roster.csv", ("\ufeff" + ",".join(HEADERS) + "\n").encode()),  # no rows
-])
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        ("roster.txt", b"hello"),
+        ("roster.xlsx", b"not a zip file at all"),
+        ("roster.csv", "姓名,电话\n张三,1\n".encode()),  # headers missing
+        ("roster.csv", ("\ufeff" + ",".join(HEADERS) + "\n").encode()),  # no rows
+    ],
+)
 def test_unreadable_files_fail_the_job_with_a_reason(cast, client, name, content):
     before = Member.objects.count()
     cast.login(client, "unit")
@@ -210,9 +229,16 @@ def test_conflict_after_preview_fails_the_job_then_retry_succeeds(cast, client, 
     job = _job()
     assert job.errors == []
     # between preview and confirmation, unit B registers the second person
-    taken = save_member(acting_user=None, data=MemberData(
-        name="吴二", id_number=_id(181), phone="13912340181", party_org=cast.places.org_unit_b,
-        unit=cast.places.unit_b))
+    taken = save_member(
+        acting_user=None,
+        data=MemberData(
+            name="吴二",
+            id_number=_id(181),
+            phone="13912340181",
+            party_org=cast.places.org_unit_b,
+            unit=cast.places.unit_b,
+        ),
+    )
     before = Member.objects.count()
     confirm(client, run_on_commit, job)
     job.refresh_from_db()
@@ -267,11 +293,20 @@ def test_platform_admin_chooses_the_unit_and_unit_admin_cannot(cast, client):
     assert response.status_code == 200 and Job.objects.count() == count
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("2020-01-31", date(2020, 1, 31)), ("2020/1/31", date(2020, 1, 31)), ("2020年1月31日", date(2020, 1, 31)),
-    ("2020.01.31", date(2020, 1, 31)), ("20200131", date(2020, 1, 31)), (43861, date(2020, 1, 31)),
-    (datetime(2020, 1, 31, 0, 0), date(2020, 1, 31)), ("2020-01-31 00:00:00", date(2020, 1, 31)), ("", None),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("2020-01-31", date(2020, 1, 31)),
+        ("2020/1/31", date(2020, 1, 31)),
+        ("2020年1月31日", date(2020, 1, 31)),
+        ("2020.01.31", date(2020, 1, 31)),
+        ("20200131", date(2020, 1, 31)),
+        (43861, date(2020, 1, 31)),
+        (datetime(2020, 1, 31, 0, 0), date(2020, 1, 31)),
+        ("2020-01-31 00:00:00", date(2020, 1, 31)),
+        ("", None),
+    ],
+)
 def test_dates_in_the_forms_people_write(raw, expected):
     assert date_of(raw) == expected
 
@@ -294,6 +329,7 @@ def test_stored_roster_is_encrypted_and_deleted_after_import(cast, client, run_o
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and not job.input_file
     import os
+
     assert not os.path.exists(stored)
 
 
@@ -327,8 +363,11 @@ def test_jobs_whose_worker_died_are_failed_and_can_be_retried(cast, client, run_
     cast.login(client, "unit")
     upload(client, xlsx_bytes([row(230, "卡住")]))
     job = _job()
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now() - timedelta(hours=3),
-                                         params={**job.params, "confirmed": True})
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING,
+        started_at=timezone.now() - timedelta(hours=3),
+        params={**job.params, "confirmed": True},
+    )
     sweep_jobs()
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and job.input_file

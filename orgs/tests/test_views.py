@@ -37,8 +37,13 @@ def count_queries(client, url, **params):
 
 def test_org_chart_for_street_is_an_indented_tree(client, cast):
     p = cast.places
-    appoint_post(acting_user=None, party_org=p.org_a1, title=PostTitle.SECRETARY, holder_name="林书记",
-                 started_on=date(2023, 1, 1))
+    appoint_post(
+        acting_user=None,
+        party_org=p.org_a1,
+        title=PostTitle.SECRETARY,
+        holder_name="林书记",
+        started_on=date(2023, 1, 1),
+    )
     response = get(client, cast, "street", reverse("orgs:party_org_list"))
     assert response.status_code == 200
     text = response.content.decode()
@@ -52,7 +57,12 @@ def test_org_chart_for_street_is_an_indented_tree(client, cast):
 def test_org_chart_for_admin_follows_the_tree(client, cast):
     response = get(client, cast, "admin", reverse("orgs:party_org_list"))
     rows = [(org.name, indent) for org, indent in response.context["rows"]]
-    assert rows[:4] == [("中共龙岩市委组织部", 0), ("东城街道党工委", 1), ("龙津社区党委", 2), ("西城街道党工委", 1)]
+    assert rows[:4] == [
+        ("中共龙岩市委组织部", 0),
+        ("东城街道党工委", 1),
+        ("龙津社区党委", 2),
+        ("西城街道党工委", 1),
+    ]
     assert ("烟草公司党支部", 0) in rows
 
 
@@ -86,16 +96,28 @@ def test_org_chart_query_count_is_constant(client, cast, django_assert_max_num_q
         client.get(url)
     before = count_queries(client, url)
     for i in range(8):
-        org = create_party_org(acting_user=None, name=f"测试支部{i}", kind=PartyOrgKind.BRANCH, code=f"O1-1-1-{i}",
-                               parent=p.org_a1, area=p.a1)
+        org = create_party_org(
+            acting_user=None,
+            name=f"测试支部{i}",
+            kind=PartyOrgKind.BRANCH,
+            code=f"O1-1-1-{i}",
+            parent=p.org_a1,
+            area=p.a1,
+        )
         appoint_post(acting_user=None, party_org=org, title=PostTitle.SECRETARY, holder_name=f"书记{i}")
     assert count_queries(client, url) == before
 
 
 def test_party_org_detail(client, cast):
     p = cast.places
-    appoint_post(acting_user=None, party_org=p.org_a1, title=PostTitle.PART_TIME, holder_name="陈委员",
-                 from_unit=p.unit_a, started_on=date(2024, 3, 1))
+    appoint_post(
+        acting_user=None,
+        party_org=p.org_a1,
+        title=PostTitle.PART_TIME,
+        holder_name="陈委员",
+        from_unit=p.unit_a,
+        started_on=date(2024, 3, 1),
+    )
     response = get(client, cast, "street", org_url(p.org_a1))
     assert response.status_code == 200
     text = response.content.decode()
@@ -138,9 +160,18 @@ def test_unit_list_counts_in_service(client, cast):
     from gongjian.privacy import id_check_char
     from people.actions import MemberData, save_member
 
-    save_member(acting_user=None, data=MemberData(
-        name="退休甲", id_number="35080219500101001" + id_check_char("35080219500101001"), phone="13700000001", party_org=p.org_unit_a, unit=p.unit_a,
-        residence_area=p.a2, in_service=False))
+    save_member(
+        acting_user=None,
+        data=MemberData(
+            name="退休甲",
+            id_number="35080219500101001" + id_check_char("35080219500101001"),
+            phone="13700000001",
+            party_org=p.org_unit_a,
+            unit=p.unit_a,
+            residence_area=p.a2,
+            in_service=False,
+        ),
+    )
     response = get(client, cast, "unit", reverse("orgs:unit_list"))
     rows = {row.record.name: row.record for row in response.context["table"].page.object_list}
     assert list(rows) == ["龙岩市烟草公司"]
@@ -165,7 +196,9 @@ def test_unit_list_paginates_with_constant_queries(client, cast, django_assert_m
         client.get(url)
     before = count_queries(client, url)
     for i in range(30):
-        create_unit(acting_user=None, name=f"测试单位{i:02d}", kind=UnitKind.SOCIAL_ORG, address_area=cast.places.a2)
+        create_unit(
+            acting_user=None, name=f"测试单位{i:02d}", kind=UnitKind.SOCIAL_ORG, address_area=cast.places.a2
+        )
     assert count_queries(client, url) == before
     response = client.get(url)
     assert len(response.context["table"].page.object_list) == 25

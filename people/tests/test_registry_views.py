@@ -16,20 +16,43 @@ def registries(cast):
     p = cast.places
 
     def applicant(name, area, org, stage, **dates):
-        return Applicant.objects.create(name=name, name_initials=pinyin_initials(name), gender="female", area=area,
-                                        party_org=org, stage=stage, **dates)
+        return Applicant.objects.create(
+            name=name,
+            name_initials=pinyin_initials(name),
+            gender="female",
+            area=area,
+            party_org=org,
+            stage=stage,
+            **dates,
+        )
 
     r = SimpleNamespace()
-    r.app_a = applicant("陈小红", p.a1, p.org_a1, ApplicantStage.ACTIVIST, applied_on=date(2024, 3, 1),
-                        activist_on=date(2024, 9, 1))
-    r.app_a2 = applicant("林小明", p.a2, p.org_street_a, ApplicantStage.PROBATIONARY, applied_on=date(2023, 1, 5),
-                         activist_on=date(2023, 6, 1), development_on=date(2024, 1, 1),
-                         probationary_on=date(2024, 7, 1))
+    r.app_a = applicant(
+        "陈小红",
+        p.a1,
+        p.org_a1,
+        ApplicantStage.ACTIVIST,
+        applied_on=date(2024, 3, 1),
+        activist_on=date(2024, 9, 1),
+    )
+    r.app_a2 = applicant(
+        "林小明",
+        p.a2,
+        p.org_street_a,
+        ApplicantStage.PROBATIONARY,
+        applied_on=date(2023, 1, 5),
+        activist_on=date(2023, 6, 1),
+        development_on=date(2024, 1, 1),
+        probationary_on=date(2024, 7, 1),
+    )
     r.app_b = applicant("黄小兰", p.b1, p.org_street_b, ApplicantStage.APPLIED, applied_on=date(2025, 2, 1))
-    CommercialBuilding.objects.create(name="东城金融大厦", area=p.a1, party_org=p.org_a1, floors=28, tenant_count=1200,
-                                      member_count=86)
+    CommercialBuilding.objects.create(
+        name="东城金融大厦", area=p.a1, party_org=p.org_a1, floors=28, tenant_count=1200, member_count=86
+    )
     CommercialBuilding.objects.create(name="西城商务中心", area=p.b1, floors=12)
-    TradeUnion.objects.create(name="烟草公司工会", area=p.a1, unit=p.unit_a, chair_name="刘主席", member_count=300)
+    TradeUnion.objects.create(
+        name="烟草公司工会", area=p.a1, unit=p.unit_a, chair_name="刘主席", member_count=300
+    )
     TradeUnion.objects.create(name="西城商贸工会", area=p.b1, unit=p.unit_b)
     YouthLeagueOrg.objects.create(name="龙津社区团支部", area=p.a1, secretary_name="吴书记", member_count=25)
     YouthLeagueOrg.objects.create(name="西安社区团支部", area=p.b1)
@@ -127,7 +150,13 @@ def test_applicant_list_query_count(client, cast, registries, django_assert_num_
         client.get(url)
     p = cast.places
     for n in range(10):
-        Applicant.objects.create(name=f"申请人{n}", name_initials="sqr", gender="male", area=p.a1, party_org=p.org_a1,
-                                 applied_on=date(2025, 1, 1))
+        Applicant.objects.create(
+            name=f"申请人{n}",
+            name_initials="sqr",
+            gender="male",
+            area=p.a1,
+            party_org=p.org_a1,
+            applied_on=date(2025, 1, 1),
+        )
     with django_assert_num_queries(8):
         client.get(url)

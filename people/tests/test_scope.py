@@ -56,7 +56,10 @@ def test_numbers_are_ciphertext_in_the_database(cast):
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id_number_cipher, phone_cipher, id_number_hint FROM people_member WHERE name = %s", ["张三丰"])
+        cursor.execute(
+            "SELECT id_number_cipher, phone_cipher, id_number_hint FROM people_member WHERE name = %s",
+            ["张三丰"],
+        )
         id_cipher, phone_cipher, hint = cursor.fetchone()
     assert "350802" not in id_cipher and "13800000001" not in phone_cipher
     assert id_cipher.startswith("gAAAA")  # Fernet token
@@ -80,15 +83,25 @@ def test_moving_a_unit_or_a_building_refreshes_the_scope(cast, client):
 
     client.force_login(cast.admin)
     unit = cast.places.unit_a
-    response = client.post(reverse("admin:orgs_unit_change", args=[unit.pk]), {
-        "name": unit.name, "kind": unit.kind, "address_area": cast.places.b1.pk, "credit_code": "", "address": "",
-        "contact_name": ""})
+    response = client.post(
+        reverse("admin:orgs_unit_change", args=[unit.pk]),
+        {
+            "name": unit.name,
+            "kind": unit.kind,
+            "address_area": cast.places.b1.pk,
+            "credit_code": "",
+            "address": "",
+            "contact_name": "",
+        },
+    )
     assert response.status_code == 302
     # 李四 works for unit A and lives in A2: now visible to street B through the unit
     assert "李四" in names(Member.objects.visible_to(cast.street2))
 
     building = cast.places.building_a1
-    response = client.post(reverse("admin:places_building_change", args=[building.pk]), {
-        "name": building.name, "compound": building.compound_id, "grid": ""})
+    response = client.post(
+        reverse("admin:places_building_change", args=[building.pk]),
+        {"name": building.name, "compound": building.compound_id, "grid": ""},
+    )
     assert response.status_code == 302
     assert names(Resident.objects.visible_to(cast.grid)) == set()

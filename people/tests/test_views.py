@@ -38,6 +38,7 @@ ALL_MEMBERS = {"张三丰", "李四", "王五", "赵六", "钱七"}
 
 # Member list
 
+
 @pytest.mark.parametrize(
     ("who", "expected"),
     [
@@ -68,8 +69,16 @@ def test_member_list_needs_sign_in(client, cast):
     assert reverse("accounts:login") in response["Location"]
 
 
-@pytest.mark.parametrize(("q", "expected"), [("张三", {"张三丰"}), ("zsf", {"张三丰"}), ("0001", {"张三丰"}),
-                                               ("0002", {"李四"}), ("nobodyhere", set())])
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("张三", {"张三丰"}),
+        ("zsf", {"张三丰"}),
+        ("0001", {"张三丰"}),
+        ("0002", {"李四"}),
+        ("nobodyhere", set()),
+    ],
+)
 def test_member_list_search(client, cast, q, expected):
     response = page(client, cast, "admin", "member_list", q=q)
     assert shown(response, ALL_MEMBERS) == expected
@@ -78,10 +87,16 @@ def test_member_list_search(client, cast, q, expected):
 def test_member_list_filters(client, cast):
     p = cast.places
     assert shown(page(client, cast, "admin", "member_list", in_service="false"), ALL_MEMBERS) == {"钱七"}
-    assert shown(page(client, cast, "admin", "member_list", unit=str(p.unit_a.public_id)), ALL_MEMBERS) == {"张三丰", "李四"}
-    assert shown(page(client, cast, "admin", "member_list", area=str(p.a2.public_id)), ALL_MEMBERS) == {"李四"}
-    assert shown(page(client, cast, "street", "member_list", area=str(p.a1.public_id), in_service="true"),
-                 ALL_MEMBERS) == {"张三丰", "赵六"}
+    assert shown(page(client, cast, "admin", "member_list", unit=str(p.unit_a.public_id)), ALL_MEMBERS) == {
+        "张三丰",
+        "李四",
+    }
+    assert shown(page(client, cast, "admin", "member_list", area=str(p.a2.public_id)), ALL_MEMBERS) == {
+        "李四"
+    }
+    assert shown(
+        page(client, cast, "street", "member_list", area=str(p.a1.public_id), in_service="true"), ALL_MEMBERS
+    ) == {"张三丰", "赵六"}
     assert shown(page(client, cast, "admin", "member_list", status="probationary"), ALL_MEMBERS) == set()
 
 
@@ -105,9 +120,18 @@ def test_member_list_is_always_masked(client, cast):
 def _add_members(cast, count, start=100):
     p = cast.places
     for n in range(start, start + count):
-        save_member(acting_user=None, data=MemberData(
-            name=f"测试{n}", id_number=_id(n), phone=f"1390000{n:04d}", party_org=p.org_unit_a, unit=p.unit_a,
-            residence_area=p.a1, in_service=True))
+        save_member(
+            acting_user=None,
+            data=MemberData(
+                name=f"测试{n}",
+                id_number=_id(n),
+                phone=f"1390000{n:04d}",
+                party_org=p.org_unit_a,
+                unit=p.unit_a,
+                residence_area=p.a1,
+                in_service=True,
+            ),
+        )
 
 
 def test_member_list_paginates_25_a_page_and_counts_all(client, cast):
@@ -131,6 +155,7 @@ def test_member_list_query_count_does_not_grow(client, cast, django_assert_num_q
 
 
 # Member detail
+
 
 def test_member_detail_for_right_roles(client, cast):
     for who in ("admin", "street", "community", "unit", "inspector", "grid", "member"):
@@ -173,8 +198,13 @@ def test_member_detail_offers_show_only_with_the_right(client, cast):
 
 
 def test_member_detail_lists_posts_held(client, cast):
-    appoint_post(acting_user=None, party_org=cast.places.org_unit_a, title=PostTitle.SECRETARY,
-                 holder_name="张三丰", member=cast.m_member)
+    appoint_post(
+        acting_user=None,
+        party_org=cast.places.org_unit_a,
+        title=PostTitle.SECRETARY,
+        holder_name="张三丰",
+        member=cast.m_member,
+    )
     body = text(page(client, cast, "street", "member_detail", cast.m_member.public_id))
     assert "烟草公司党支部" in body
     assert str(PostTitle.SECRETARY.label) in body or "书记" in body
@@ -189,6 +219,7 @@ def test_member_detail_breadcrumb_links_to_the_list_only_for_list_roles(client, 
 
 
 # Reveal
+
 
 def reveal(client, cast, who, person, field, view="member_reveal"):
     cast.login(client, who)
@@ -238,8 +269,14 @@ RESIDENTS = {"孙大妈", "周大爷"}
 
 @pytest.mark.parametrize(
     ("who", "expected"),
-    [("admin", RESIDENTS), ("street", {"孙大妈"}), ("community", {"孙大妈"}), ("grid", {"孙大妈"}),
-     ("community2", {"周大爷"}), ("grid2", {"周大爷"})],
+    [
+        ("admin", RESIDENTS),
+        ("street", {"孙大妈"}),
+        ("community", {"孙大妈"}),
+        ("grid", {"孙大妈"}),
+        ("community2", {"周大爷"}),
+        ("grid2", {"周大爷"}),
+    ],
 )
 def test_resident_list(client, cast, who, expected):
     response = page(client, cast, who, "resident_list")
@@ -256,7 +293,9 @@ def test_resident_list_refuses_other_roles(client, cast, who):
 def test_resident_list_search_and_area_filter(client, cast):
     assert shown(page(client, cast, "admin", "resident_list", q="sdm"), RESIDENTS) == {"孙大妈"}
     assert shown(page(client, cast, "admin", "resident_list", q="2222"), RESIDENTS) == {"周大爷"}
-    assert shown(page(client, cast, "admin", "resident_list", area=str(cast.places.b1.public_id)), RESIDENTS) == {"周大爷"}
+    assert shown(
+        page(client, cast, "admin", "resident_list", area=str(cast.places.b1.public_id)), RESIDENTS
+    ) == {"周大爷"}
     body = text(page(client, cast, "admin", "resident_list", q="nobodyhere"))
     assert 'href="{}?q=nobodyhere"'.format(reverse("jobs:export_start", args=["residents"])) in body
 
@@ -269,8 +308,14 @@ def test_resident_list_query_count(client, cast, django_assert_num_queries):
         client.get(url)
     p = cast.places
     for n in range(5):
-        save_resident(acting_user=None, name=f"居民{n}", residence_area=p.a1, phone=f"1370000{n:04d}",
-                      residence_compound=p.compound_a1, residence_building=p.building_a1)
+        save_resident(
+            acting_user=None,
+            name=f"居民{n}",
+            residence_area=p.a1,
+            phone=f"1370000{n:04d}",
+            residence_compound=p.compound_a1,
+            residence_building=p.building_a1,
+        )
     with django_assert_num_queries(9):
         response = client.get(url)
     assert "居民4" in text(response)
@@ -294,5 +339,7 @@ def test_resident_phone_reveal(client, cast):
     assert reveal(client, cast, "grid", cast.r_a, "phone", view="resident_reveal").status_code == 200
     assert reveal(client, cast, "street", cast.r_a, "phone", view="resident_reveal").status_code == 403
     assert reveal(client, cast, "community2", cast.r_a, "phone", view="resident_reveal").status_code == 404
-    outcomes = list(AuditEvent.objects.filter(action="privacy.reveal.phone").values_list("actor_label", "outcome"))
+    outcomes = list(
+        AuditEvent.objects.filter(action="privacy.reveal.phone").values_list("actor_label", "outcome")
+    )
     assert sorted(outcomes) == [("community", "success"), ("grid", "success"), ("street", "denied")]

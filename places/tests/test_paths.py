@@ -21,7 +21,9 @@ def test_a_sibling_whose_code_extends_the_prefix_is_not_inside(cast):
     """A path is codes joined by dots, so 350802001 is not an ancestor of 3508020011… codes."""
     from places.actions import create_area
 
-    other = create_area(acting_user=None, code="350812", name="别的区", level="district", parent=cast.places.city)
+    other = create_area(
+        acting_user=None, code="350812", name="别的区", level="district", parent=cast.places.city
+    )
     assert other.pk not in Area.objects.subtree(cast.places.district).values_list("pk", flat=True)
 
 

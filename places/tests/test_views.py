@@ -28,8 +28,17 @@ def child_counts(response, name):
 # --- area list -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("who", "start"), [("admin", "city"), ("orgdept", "city"), ("street", "street_a"),
-                                            ("community", "a1"), ("street2", "street_b"), ("grid", "street_a")])
+@pytest.mark.parametrize(
+    ("who", "start"),
+    [
+        ("admin", "city"),
+        ("orgdept", "city"),
+        ("street", "street_a"),
+        ("community", "a1"),
+        ("street2", "street_b"),
+        ("grid", "street_a"),
+    ],
+)
 def test_area_list_goes_straight_to_the_only_top_area(client, cast, who, start):
     response = get(client, cast, who, reverse("places:area_list"))
     assert response.status_code == 302
@@ -118,21 +127,41 @@ def test_outsiders_get_404_on_street_a_places(client, cast, who):
     cast.login(client, who)
     assert client.get(area_url(cast.places.a1)).status_code == 404
     assert client.get(area_url(cast.places.street_a)).status_code == 404
-    assert client.get(reverse("places:compound_detail", args=[cast.places.compound_a1.public_id])).status_code == 404
-    assert client.get(reverse("places:building_detail", args=[cast.places.building_a1.public_id])).status_code == 404
+    assert (
+        client.get(reverse("places:compound_detail", args=[cast.places.compound_a1.public_id])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("places:building_detail", args=[cast.places.building_a1.public_id])).status_code
+        == 404
+    )
     assert client.get(reverse("places:grid_detail", args=[cast.places.grid_a.public_id])).status_code == 404
 
 
 def _add_communities(cast, n):
     street = cast.places.street_a
     for i in range(n):
-        community = create_area(acting_user=None, code=f"350802001{100 + i:03d}", name=f"新社区{i}",
-                                level=AreaLevel.COMMUNITY, parent=street)
+        community = create_area(
+            acting_user=None,
+            code=f"350802001{100 + i:03d}",
+            name=f"新社区{i}",
+            level=AreaLevel.COMMUNITY,
+            parent=street,
+        )
         compound = create_compound(acting_user=None, community=community, name=f"新小区{i}")
         create_building(acting_user=None, compound=compound, name="1号楼")
-        save_member(acting_user=None, data=MemberData(
-            name=f"新党员{i}", id_number=_id_number(900 + i), phone=f"1370000{i:04d}", party_org=cast.places.org_a1,
-            residence_area=community, residence_compound=compound, in_service=True))
+        save_member(
+            acting_user=None,
+            data=MemberData(
+                name=f"新党员{i}",
+                id_number=_id_number(900 + i),
+                phone=f"1370000{i:04d}",
+                party_org=cast.places.org_a1,
+                residence_area=community,
+                residence_compound=compound,
+                in_service=True,
+            ),
+        )
 
 
 def _id_number(n):
@@ -206,7 +235,9 @@ def test_orgdept_drills_from_city_to_building(client, cast):
 
 
 def test_building_page_masks_phones_and_links_people(client, cast):
-    response = get(client, cast, "community", reverse("places:building_detail", args=[cast.places.building_a1.public_id]))
+    response = get(
+        client, cast, "community", reverse("places:building_detail", args=[cast.places.building_a1.public_id])
+    )
     assert response.status_code == 200
     text = response.content.decode()
     assert "13800000001" not in text
@@ -221,7 +252,9 @@ def test_building_page_masks_phones_and_links_people(client, cast):
 
 def test_building_page_shows_only_visible_people(client, cast):
     # the unit admin of unit A is not an area role; the grid worker sees the building through the grid
-    response = get(client, cast, "grid", reverse("places:building_detail", args=[cast.places.building_a1.public_id]))
+    response = get(
+        client, cast, "grid", reverse("places:building_detail", args=[cast.places.building_a1.public_id])
+    )
     assert response.status_code == 200
     names = {m.name for m in response.context["members"]}
     assert names == {"张三丰", "赵六"}
@@ -264,6 +297,8 @@ def test_grid_detail(client, cast):
 
 
 def test_grid_detail_breadcrumbs(client, cast):
-    response = get(client, cast, "street", reverse("places:grid_detail", args=[cast.places.grid_a3.public_id]))
+    response = get(
+        client, cast, "street", reverse("places:grid_detail", args=[cast.places.grid_a3.public_id])
+    )
     labels = [c["label"] for c in response.context["breadcrumbs"]]
     assert labels[1:] == ["东城一级网格", "龙津二级网格", "阳光三级网格"]

@@ -14,8 +14,15 @@ from conftest import build_cast
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the fixtures are
 # still synchronous and safe.
@@ -28,8 +35,9 @@ def browser_page():
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 360, "height": 760}, locale="zh-CN",
-                                      device_scale_factor=1)
+        context = browser.new_context(
+            viewport={"width": 360, "height": 760}, locale="zh-CN", device_scale_factor=1
+        )
         page = context.new_page()
         page.set_default_timeout(15000)
         yield page
