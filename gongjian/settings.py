@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "orgs",
     "people",
     "jobs",
+    "checkin",
+    "notifications",
     "portal",
     "demo",
 ]
@@ -182,6 +184,11 @@ else:
 
 DJANGO_TABLES2_TEMPLATE = "portal/table.html"
 DJANGO_TABLES2_PAGE_RANGE = 5
+
+# Check-in reminders: members not yet checked in, and confirmations pending longer than this.
+CHECKIN_PENDING_REMINDER_DAYS = envint("CHECKIN_PENDING_REMINDER_DAYS", 7)
+# Outside channels for notifications (dotted paths); the console in development.
+NOTIFICATION_CHANNELS = envlist("NOTIFICATION_CHANNELS", ["notifications.channels.ConsoleChannel"])
 
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 20000)
 EXPORT_INLINE_MAX_ROWS = envint("EXPORT_INLINE_MAX_ROWS", 2000)

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("orgs.urls")),
     path("", include("people.urls")),
     path("", include("jobs.urls")),
+    path("", include("checkin.urls")),
+    path("", include("notifications.urls")),
     path("audit/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -24,5 +24,5 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("people", "0002_place_paths")]
+    dependencies = [("people", "0002_place_paths"), ("orgs", "0002_initial"), ("places", "0001_initial")]
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]

@@ -1,0 +1,639 @@
+"""Every change to a check-in. Each action checks its rule, writes the state and a CheckInEvent in one
+transaction, and queues notifications after the commit. A refused action changes nothing and
+raises ValidationError or PermissionDenied with a message for the person who tried."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Role, RoleGrant
+from accounts.scope import scope_for
+from audit.actions import record_event
+from checkin import codes
+from checkin.models import (
+    ACTIVE_STATES,
+    Certificate,
+    CheckIn,
+    CheckInEvent,
+    CheckInRule,
+    CheckInState,
+    UnitPairing,
+    VanguardKind,
+)
+from notifications.actions import notify
+from orgs.models import PartyOrg, PartyOrgKind
+from people.models import Member
+from places.models import AreaLevel
+from places.paths import subtree_q
+
+# action → (states it may start from, state it leads to)
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "certify": (frozenset({CheckInState.SUBMITTED}), CheckInState.CERTIFIED),
+    "confirm": (frozenset({CheckInState.CERTIFIED}), CheckInState.CONFIRMED),
+    "reject": (frozenset({CheckInState.SUBMITTED, CheckInState.CERTIFIED}), CheckInState.REJECTED),
+    "return": (frozenset({CheckInState.SUBMITTED, CheckInState.CERTIFIED}), CheckInState.RETURNED),
+    "resubmit": (frozenset({CheckInState.RETURNED}), CheckInState.SUBMITTED),
+    "check_out": (frozenset(ACTIVE_STATES), CheckInState.CHECKED_OUT),
+}
+
+
+# --- who may do what ------------------------------------------------------------------------------
+
+
+def administers_unit(user, unit) -> bool:
+    """A unit's party admin (or a platform administrator)."""
+    if unit is None:
+        return False
+    return (
+        scope_for(user).everything
+        or RoleGrant.objects.filter(user=user, role=Role.UNIT_ADMIN, unit=unit).exists()
+    )
+
+
+def serves_community(user, community) -> bool:
+    """The community's party organisation (or a platform administrator)."""
+    if scope_for(user).everything:
+        return True
+    paths = RoleGrant.objects.filter(user=user, role=Role.COMMUNITY).values_list("area__path", flat=True)
+    return any(community.path.startswith(path) for path in paths)
+
+
+def _is_member_themself(user, member: Member) -> bool:
+    return member.user_id is not None and member.user_id == user.pk
+
+
+# --- the rule -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """Where the rule sends a member, and why (shown to the member before they submit)."""
+
+    community: object | None
+    rule: str
+    note: str
+
+
+def propose_community(member: Member, *, today=None) -> Proposal:
+    """Seed 001's rule: the community where the member lives; if they live outside the city's
+    communities, the community their unit is paired with (结对共建)."""
+    today = today or timezone.localdate()
+    home = member.residence_area
+    if home is not None and home.level == AreaLevel.COMMUNITY:
+        return Proposal(
+            home,
+            CheckInRule.RESIDENCE,
+            _("You live in %(community)s, so you report there.") % {"community": home.name},
+        )
+    if member.unit_id:
+        pairing = (
+            UnitPairing.objects.active_on(today)
+            .filter(unit_id=member.unit_id)
+            .select_related("community")
+            .order_by("started_on", "id")
+            .first()
+        )
+        if pairing is not None:
+            return Proposal(
+                pairing.community,
+                CheckInRule.PAIRING,
+                _(
+                    "You live outside the city's communities, so you report to %(community)s, which your unit "
+                    "%(unit)s is paired with."
+                )
+                % {"community": pairing.community.name, "unit": member.unit.name},
+            )
+    return Proposal(
+        None,
+        CheckInRule.OVERRIDE,
+        _(
+            "We do not know a community of residence for you and your unit has no paired community: "
+            "choose a community and say why."
+        ),
+    )
+
+
+# --- transitions ----------------------------------------------------------------------------------
+
+
+def _transition(checkin: CheckIn, action: str, *, actor, reason: str = "", via: str = "") -> CheckInEvent:
+    allowed, target = TRANSITIONS[action]
+    if checkin.state not in allowed:
+        raise ValidationError(
+            _("This check-in is %(state)s; it cannot be %(action)s.")
+            % {"state": checkin.get_state_display(), "action": _ACTION_LABELS[action]}
+        )
+    previous = checkin.state
+    checkin.state = target
+    now = timezone.now()
+    if target == CheckInState.CERTIFIED:
+        checkin.certified_at = now
+    elif target == CheckInState.CONFIRMED:
+        checkin.confirmed_at = now
+    elif target in (CheckInState.REJECTED, CheckInState.CHECKED_OUT):
+        checkin.closed_at = now
+    checkin.save()
+    return CheckInEvent.objects.create(
+        checkin=checkin, from_state=previous, to_state=target, actor=actor, reason=reason[:200], via=via
+    )
+
+
+_ACTION_LABELS = {
+    "certify": gettext_lazy("certified"),
+    "confirm": gettext_lazy("confirmed"),
+    "reject": gettext_lazy("rejected"),
+    "return": gettext_lazy("returned"),
+    "resubmit": gettext_lazy("resubmitted"),
+    "check_out": gettext_lazy("checked out"),
+}
+
+
+def _locked(checkin: CheckIn) -> CheckIn:
+    """Re-read the check-in under a row lock, so two people cannot move it at once."""
+    return (
+        CheckIn.objects.select_for_update().select_related("member", "community", "unit").get(pk=checkin.pk)
+    )
+
+
+def _validate_place(community, compound, building) -> None:
+    if community is None or community.level != AreaLevel.COMMUNITY:
+        raise ValidationError(_("Choose a community."))
+    if compound is not None and compound.community_id != community.pk:
+        raise ValidationError(_("The compound is not in %(community)s.") % {"community": community.name})
+    if building is not None and (compound is None or building.compound_id != compound.pk):
+        raise ValidationError(_("The building is not in the chosen compound."))
+
+
+def _clean_kinds(kinds) -> list[str]:
+    unknown = [k for k in kinds or [] if k not in VanguardKind.values]
+    if unknown:
+        raise ValidationError(_("Unknown service preference: %(kinds)s") % {"kinds": ", ".join(unknown)})
+    return [k for k in VanguardKind.values if k in (kinds or [])]
+
+
+@transaction.atomic
+def submit_checkin(
+    *,
+    acting_user,
+    member: Member,
+    community=None,
+    compound=None,
+    building=None,
+    vanguard_kinds=(),
+    skills: str = "",
+    override_reason: str = "",
+    via: str = "online",
+    request=None,
+) -> CheckIn:
+    """A member (or their unit admin, for a whole-unit check-in) reports to a community."""
+    if not (_is_member_themself(acting_user, member) or administers_unit(acting_user, member.unit)):
+        raise PermissionDenied(_("Only the member or their unit's party admin can check them in."))
+    if not member.in_service or member.unit_id is None:
+        raise ValidationError(_("Only in-service members (with a unit) report to a community."))
+    current = CheckIn.objects.active().filter(member=member).select_related("community").first()
+    if current is not None:
+        raise ValidationError(
+            _("%(name)s already has an active check-in to %(community)s (%(state)s).")
+            % {"name": member.name, "community": current.community.name, "state": current.get_state_display()}
+        )
+    proposal = propose_community(member)
+    community = community or proposal.community
+    if (
+        compound is None
+        and building is None
+        and community is not None
+        and proposal.community == community
+        and proposal.rule == CheckInRule.RESIDENCE
+    ):
+        compound, building = member.residence_compound, member.residence_building
+    _validate_place(community, compound, building)
+    if proposal.community is not None and community.pk == proposal.community.pk:
+        rule, note = proposal.rule, proposal.note
+    else:
+        if not override_reason.strip():
+            raise ValidationError(
+                _("%(community)s is not the community the rule gives you: say why you report there instead.")
+                % {"community": community.name}
+            )
+        rule, note = CheckInRule.OVERRIDE, override_reason.strip()
+    checkin = CheckIn(
+        member=member,
+        unit=member.unit,
+        community=community,
+        community_path=community.path,
+        compound=compound,
+        building=building,
+        rule=rule,
+        rule_note=note[:200],
+        override_reason=override_reason.strip()[:200],
+        vanguard_kinds=_clean_kinds(vanguard_kinds),
+        skills=skills.strip()[:200] or member.skills,
+        state=CheckInState.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            checkin.save()
+    except IntegrityError as exc:  # a second submission raced this one
+        raise ValidationError(_("%(name)s already has an active check-in.") % {"name": member.name}) from exc
+    CheckInEvent.objects.create(
+        checkin=checkin,
+        to_state=CheckInState.SUBMITTED,
+        actor=acting_user,
+        via=via,
+        reason=override_reason.strip()[:200],
+    )
+    record_event(
+        actor=acting_user, action="checkin.submit", target=checkin, request=request, detail={"via": via}
+    )
+    notify(
+        recipients=_unit_admins(member.unit),
+        kind="checkin.submitted",
+        title=_("%(name)s checked in to %(community)s: issue the certificate")
+        % {"name": member.name, "community": community.name},
+        url=reverse("checkin:unit_page"),
+    )
+    return checkin
+
+
+@transaction.atomic
+def resubmit_checkin(
+    *,
+    acting_user,
+    checkin: CheckIn,
+    community=None,
+    compound=None,
+    building=None,
+    vanguard_kinds=None,
+    skills=None,
+    override_reason: str = "",
+    request=None,
+) -> CheckIn:
+    """The member corrects a returned check-in and sends it again."""
+    checkin = _locked(checkin)
+    if not _is_member_themself(acting_user, checkin.member):
+        raise PermissionDenied(_("Only the member can resubmit their check-in."))
+    if community is not None and community.pk != checkin.community_id:
+        proposal = propose_community(checkin.member)
+        if proposal.community is None or proposal.community.pk != community.pk:
+            if not override_reason.strip():
+                raise ValidationError(
+                    _("Say why you report to %(community)s.") % {"community": community.name}
+                )
+            checkin.rule, checkin.rule_note = CheckInRule.OVERRIDE, override_reason.strip()[:200]
+        else:
+            checkin.rule, checkin.rule_note = proposal.rule, proposal.note[:200]
+        checkin.community, checkin.community_path = community, community.path
+    _validate_place(checkin.community, compound, building)
+    checkin.compound, checkin.building = compound, building
+    if vanguard_kinds is not None:
+        checkin.vanguard_kinds = _clean_kinds(vanguard_kinds)
+    if skills is not None:
+        checkin.skills = skills.strip()[:200]
+    checkin.submitted_at = timezone.now()
+    _transition(checkin, "resubmit", actor=acting_user, via="online")
+    record_event(actor=acting_user, action="checkin.resubmit", target=checkin, request=request)
+    notify(
+        recipients=_unit_admins(checkin.unit),
+        kind="checkin.submitted",
+        title=_("%(name)s resubmitted the check-in: issue the certificate") % {"name": checkin.member.name},
+        url=reverse("checkin:unit_page"),
+    )
+    return checkin
+
+
+@transaction.atomic
+def issue_certificate(*, acting_user, checkin: CheckIn, request=None) -> Certificate:
+    """The member's unit party organisation issues the 报到证."""
+    checkin = _locked(checkin)
+    if not administers_unit(acting_user, checkin.unit):
+        raise PermissionDenied(_("Only the member's own unit can issue their certificate."))
+    if checkin.member.unit_id != checkin.unit_id:
+        raise ValidationError(
+            _("%(name)s no longer works for %(unit)s: check them out and in again.")
+            % {"name": checkin.member.name, "unit": checkin.unit.name}
+        )
+    party_org = (
+        checkin.member.party_org
+        if checkin.member.party_org.unit_id == checkin.unit_id
+        else PartyOrg.objects.filter(unit=checkin.unit).order_by("path").first()
+    )
+    if party_org is None:
+        raise ValidationError(
+            _("%(unit)s has no party organisation to issue certificates.") % {"unit": checkin.unit}
+        )
+    _transition(checkin, "certify", actor=acting_user, via="unit")
+    year = timezone.localdate().year
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                certificate = Certificate.objects.create(
+                    checkin=checkin, serial=codes.new_serial(year), party_org=party_org, issued_by=acting_user
+                )
+            break
+        except IntegrityError:
+            continue
+    else:  # pragma: no cover — five random 40-bit serials colliding
+        raise ValidationError(_("Could not allocate a certificate number; try again."))
+    record_event(
+        actor=acting_user,
+        action="checkin.certify",
+        target=checkin,
+        request=request,
+        detail={"serial": certificate.serial},
+    )
+    notify(
+        recipients=_community_users(checkin.community),
+        kind="checkin.certified",
+        title=_("%(name)s has a certificate: confirm them when they come") % {"name": checkin.member.name},
+        url=reverse("checkin:community_page"),
+    )
+    notify(
+        recipients=[checkin.member.user],
+        kind="checkin.certified",
+        title=_("Your check-in certificate is ready: show it at %(community)s")
+        % {"community": checkin.community.name},
+        url=reverse("checkin:my_checkin"),
+    )
+    return certificate
+
+
+@transaction.atomic
+def confirm_checkin(
+    *, acting_user, checkin: CheckIn, code: str = "", via: str = "manual", request=None
+) -> CheckIn:
+    """The target community confirms the member in person, by the certificate's code (scanned or
+    typed) or by looking at the paper certificate."""
+    checkin = _locked(checkin)
+    if not serves_community(acting_user, checkin.community):
+        raise PermissionDenied(
+            _("Only %(community)s can confirm this check-in.") % {"community": checkin.community.name}
+        )
+    if checkin.state == CheckInState.CONFIRMED:
+        raise ValidationError(
+            _("%(name)s was already confirmed on %(day)s.")
+            % {
+                "name": checkin.member.name,
+                "day": timezone.localtime(checkin.confirmed_at).date().isoformat(),
+            }
+        )
+    if checkin.state == CheckInState.SUBMITTED:
+        raise ValidationError(
+            _("%(name)s has no certificate yet: their unit %(unit)s must issue it first.")
+            % {"name": checkin.member.name, "unit": checkin.unit.name if checkin.unit else "-"}
+        )
+    if code:
+        try:
+            certificate = codes.verify(code)
+        except codes.InvalidCode as exc:
+            raise ValidationError(str(exc)) from exc
+        if certificate.checkin_id != checkin.pk:
+            raise ValidationError(_("This certificate belongs to another check-in."))
+    reason = (
+        _("Override accepted: %(reason)s") % {"reason": checkin.override_reason}
+        if checkin.rule == CheckInRule.OVERRIDE
+        else ""
+    )
+    _transition(checkin, "confirm", actor=acting_user, reason=reason, via=via)
+    checkin.grid_branch = _grid_branch_for(checkin)
+    checkin.save(update_fields=["grid_branch"])
+    record_event(
+        actor=acting_user, action="checkin.confirm", target=checkin, request=request, detail={"via": via}
+    )
+    notify(
+        recipients=[checkin.member.user],
+        kind="checkin.confirmed",
+        title=_("%(community)s confirmed your check-in. Welcome!") % {"community": checkin.community.name},
+        url=reverse("checkin:my_checkin"),
+    )
+    return checkin
+
+
+def confirm_by_code(*, acting_user, code: str, via: str = "scan", request=None) -> CheckIn:
+    """Find the check-in behind a certificate code and confirm it. A code for a check-in outside the
+    user's communities reads as "not genuine" too: the code reveals nothing about other communities."""
+    try:
+        certificate = codes.verify(code)
+    except codes.InvalidCode as exc:
+        record_event(
+            actor=acting_user,
+            action="checkin.code_refused",
+            request=request,
+            outcome="denied",
+            detail={"reason": str(exc)},
+        )
+        raise ValidationError(str(exc)) from exc
+    checkin = certificate.checkin
+    if not serves_community(acting_user, checkin.community):
+        record_event(
+            actor=acting_user,
+            action="checkin.code_refused",
+            request=request,
+            outcome="denied",
+            detail={"reason": "other community"},
+        )
+        raise ValidationError(
+            _("This certificate is for another community: the member reports to %(c)s.")
+            % {"c": checkin.community.name}
+        )
+    return confirm_checkin(acting_user=acting_user, checkin=checkin, code=code, via=via, request=request)
+
+
+@transaction.atomic
+def reject_checkin(*, acting_user, checkin: CheckIn, reason: str, request=None) -> CheckIn:
+    """The target community refuses a check-in, with a reason the member and unit will read."""
+    checkin = _locked(checkin)
+    if not serves_community(acting_user, checkin.community):
+        raise PermissionDenied(
+            _("Only %(community)s can reject this check-in.") % {"community": checkin.community}
+        )
+    if not reason.strip():
+        raise ValidationError(_("Give a reason for the rejection."))
+    _revoke_certificates(checkin)
+    _transition(checkin, "reject", actor=acting_user, reason=reason.strip(), via="community")
+    record_event(
+        actor=acting_user,
+        action="checkin.reject",
+        target=checkin,
+        request=request,
+        detail={"reason": reason.strip()[:200]},
+    )
+    notify(
+        recipients=[checkin.member.user, *_unit_admins(checkin.unit)],
+        kind="checkin.rejected",
+        title=_("%(community)s rejected the check-in of %(name)s: %(reason)s")
+        % {"community": checkin.community.name, "name": checkin.member.name, "reason": reason.strip()},
+        url=reverse("checkin:my_checkin"),
+    )
+    return checkin
+
+
+@transaction.atomic
+def return_checkin(*, acting_user, checkin: CheckIn, reason: str, request=None) -> CheckIn:
+    """Send a check-in back to the member for changes (the community, or the unit before certifying)."""
+    checkin = _locked(checkin)
+    if not (serves_community(acting_user, checkin.community) or administers_unit(acting_user, checkin.unit)):
+        raise PermissionDenied(_("Only the target community or the member's unit can return this check-in."))
+    if not reason.strip():
+        raise ValidationError(_("Say what the member should change."))
+    _revoke_certificates(checkin)
+    _transition(checkin, "return", actor=acting_user, reason=reason.strip(), via="review")
+    record_event(actor=acting_user, action="checkin.return", target=checkin, request=request)
+    notify(
+        recipients=[checkin.member.user],
+        kind="checkin.returned",
+        title=_("Your check-in was returned: %(reason)s") % {"reason": reason.strip()},
+        url=reverse("checkin:my_checkin"),
+    )
+    return checkin
+
+
+@transaction.atomic
+def check_out(*, acting_user, checkin: CheckIn, reason: str, request=None) -> CheckIn:
+    """End a check-in (moved house, changed unit, left). The history stays."""
+    checkin = _locked(checkin)
+    if not (
+        _is_member_themself(acting_user, checkin.member)
+        or administers_unit(acting_user, checkin.unit)
+        or serves_community(acting_user, checkin.community)
+    ):
+        raise PermissionDenied(_("You cannot check this member out."))
+    if not reason.strip():
+        raise ValidationError(_("Say why the member checks out."))
+    _revoke_certificates(checkin)
+    _transition(checkin, "check_out", actor=acting_user, reason=reason.strip(), via="checkout")
+    record_event(actor=acting_user, action="checkin.check_out", target=checkin, request=request)
+    return checkin
+
+
+@transaction.atomic
+def transfer_checkin(
+    *,
+    acting_user,
+    checkin: CheckIn,
+    reason: str,
+    community=None,
+    compound=None,
+    building=None,
+    override_reason: str = "",
+    request=None,
+) -> CheckIn:
+    """Move: check out of the current community and submit to the new one, in one step."""
+    member = checkin.member
+    check_out(acting_user=acting_user, checkin=checkin, reason=reason, request=request)
+    member.refresh_from_db()
+    return submit_checkin(
+        acting_user=acting_user,
+        member=member,
+        community=community,
+        compound=compound,
+        building=building,
+        vanguard_kinds=checkin.vanguard_kinds,
+        skills=checkin.skills,
+        override_reason=override_reason,
+        via="transfer",
+        request=request,
+    )
+
+
+@dataclass
+class BatchResult:
+    member: Member
+    checkin: CheckIn | None
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.checkin is not None
+
+
+def batch_check_in(*, acting_user, unit, members, request=None) -> list[BatchResult]:
+    """整建制报到: a unit admin checks in many of the unit's members at once, each by the rule.
+    Each member succeeds or fails on their own; the result says which and why."""
+    if not administers_unit(acting_user, unit):
+        raise PermissionDenied(_("Only the unit's party admin can check its members in."))
+    results = []
+    for member in members:
+        if member.unit_id != unit.pk:
+            results.append(BatchResult(member, None, _("Not a member of %(unit)s.") % {"unit": unit.name}))
+            continue
+        try:
+            checkin = submit_checkin(acting_user=acting_user, member=member, via="batch", request=request)
+        except (ValidationError, PermissionDenied) as exc:
+            message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            results.append(BatchResult(member, None, message))
+        else:
+            results.append(
+                BatchResult(
+                    member, checkin, _("Checked in to %(community)s.") % {"community": checkin.community.name}
+                )
+            )
+    record_event(
+        actor=acting_user,
+        action="checkin.batch",
+        target=unit,
+        request=request,
+        detail={"ok": sum(r.ok for r in results), "failed": sum(not r.ok for r in results)},
+    )
+    return results
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _revoke_certificates(checkin: CheckIn) -> None:
+    checkin.certificates.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def _grid_branch_for(checkin: CheckIn) -> PartyOrg | None:
+    """立体网格: the grid branch of the member's building's grid, else the community's first one."""
+    branches = PartyOrg.objects.filter(kind=PartyOrgKind.GRID_BRANCH)
+    grid = checkin.building.grid if checkin.building_id and checkin.building.grid_id else None
+    if grid is not None:
+        own = branches.filter(grid=grid).first()
+        if own is not None:
+            return own
+        above = (
+            branches.filter(grid__isnull=False)
+            .filter(grid__path__in=_ancestor_paths(grid.path))
+            .order_by("-grid__level")
+            .first()
+        )
+        if above is not None:
+            return above
+    return (
+        branches.filter(
+            subtree_q("area__path", checkin.community.path)
+            | subtree_q("grid__community__path", checkin.community.path)
+        )
+        .order_by("path")
+        .first()
+    )
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = [p for p in path.split(".") if p]
+    return [".".join(parts[:i]) + "." for i in range(1, len(parts) + 1)]
+
+
+def _unit_admins(unit):
+    if unit is None:
+        return []
+    return [
+        grant.user
+        for grant in RoleGrant.objects.filter(role=Role.UNIT_ADMIN, unit=unit).select_related("user")
+    ]
+
+
+def _community_users(community):
+    return [
+        grant.user
+        for grant in RoleGrant.objects.filter(role=Role.COMMUNITY, area=community).select_related("user")
+    ]
