@@ -99,7 +99,20 @@ def issue_api_token(*, acting_user, request=None) -> str:
     """A new bearer token for the acting user; only its digest is kept."""
     token = ApiToken.new_token()
     ApiToken.objects.create(
-        user=acting_user, digest=ApiToken.digest_of(token), expires_at=timezone.now() + settings.API_TOKEN_TTL
+        user=acting_user,
+        digest=ApiToken.digest_of(token),
+        password_fingerprint=ApiToken.fingerprint_of(acting_user),
+        expires_at=timezone.now() + settings.API_TOKEN_TTL,
     )
     record_event(actor=acting_user, action="auth.token", target=acting_user, request=request)
     return token
+
+
+@transaction.atomic
+def revoke_api_tokens(*, acting_user, user, request=None) -> int:
+    """Revoke every active token of ``user`` (signing out of all API clients)."""
+    count = ApiToken.objects.active().filter(user=user).update(revoked_at=timezone.now())
+    record_event(
+        actor=acting_user, action="auth.token_revoke", target=user, request=request, detail={"tokens": count}
+    )
+    return count

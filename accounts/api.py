@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import AuthorizationError, HttpError
 from ninja.security import HttpBearer, django_auth
 
-from accounts.actions import issue_api_token
+from accounts.actions import issue_api_token, revoke_api_tokens
 from accounts.models import ApiToken
 from accounts.scope import scope_for
 from gongjian.api_shapes import ErrorOut
@@ -30,7 +30,7 @@ class BearerAuth(HttpBearer):
             .filter(digest=ApiToken.digest_of(token), user__is_active=True)
             .first()
         )
-        if found is None:
+        if found is None or found.password_fingerprint != ApiToken.fingerprint_of(found.user):
             return None
         # The FilterSets and anything else that reads request.user see the token's user too.
         request.user = found.user
@@ -94,6 +94,16 @@ def create_token(request: HttpRequest, credentials: TokenIn):
     token = issue_api_token(acting_user=user, request=request)
     expires_at = ApiToken.objects.values_list("expires_at", flat=True).get(digest=ApiToken.digest_of(token))
     return {"token": token, "expires_at": expires_at}
+
+
+class RevokedOut(Schema):
+    revoked: int
+
+
+@router.post("/auth/token/revoke", response=RevokedOut)
+def revoke_tokens(request: HttpRequest):
+    """Revoke all of the caller's API tokens (sign out of every API client)."""
+    return {"revoked": revoke_api_tokens(acting_user=request.auth, user=request.auth, request=request)}
 
 
 @router.get("/me", response=MeOut)

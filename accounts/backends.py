@@ -25,3 +25,20 @@ class UsernameOrPhoneBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def lockout_username(request, credentials) -> str:
+    """The name django-axes counts failures under: one counter per account, however its phone is
+    written (+86 138…, 138 1234 5678, 13812345678 all count together)."""
+    raw = (credentials or {}).get("username") or (
+        request.POST.get("username", "") if request is not None else ""
+    )
+    try:
+        phone = normalize_phone(raw)
+    except InvalidNumber:
+        return raw
+    User = get_user_model()
+    if User.objects.filter(username=raw).exists():
+        return raw
+    user = User.objects.filter(phone_hash=keyed_hash("phone", phone)).only("username").first()
+    return user.username if user is not None else phone

@@ -163,6 +163,11 @@ def retry_job(*, acting_user, job: Job, request=None) -> Job:
     job = Job.objects.select_for_update().get(pk=job.pk)
     if not can_retry(job):
         raise ValidationError(_("Only a failed job can be retried."))
+    if (
+        job.kind == JobKind.IMPORT_MEMBERS
+        and not importable_units(acting_user).filter(public_id=job.params.get("unit")).exists()
+    ):
+        raise PermissionDenied(_("You no longer administer this unit."))
     job.status = JobStatus.QUEUED
     job.errors = []
     job.done = 0
@@ -231,9 +236,9 @@ def _progress(job: Job, phase: str):
 
 
 def _run_import(job: Job) -> None:
-    unit = Unit.objects.filter(public_id=job.params.get("unit")).first()
+    unit = importable_units(job.created_by).filter(public_id=job.params.get("unit")).first()
     if unit is None:
-        raise JobAborted(_("The unit no longer exists."))
+        raise JobAborted(_("The unit no longer exists, or you no longer administer it."))
     try:
         rows = read_roster(_read_input(job), job.params.get("filename", ""))
     except RosterFileError as exc:

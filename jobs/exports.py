@@ -131,7 +131,6 @@ SPECS: dict[str, ExportSpec] = {
             (
                 Col(_("Full name"), "name", 12),
                 GENDER,
-                Col(_("Birth date"), "birth_date", 12),
                 ID_NUMBER,
                 PHONE,
                 Col(_("Status"), "get_status_display", 12),

@@ -188,6 +188,10 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[Any]]]:
         sheet = workbook.worksheets[0]
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, list(row)
+    except RosterFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 — a damaged sheet fails in many ways (XML, zip, values)
+        raise RosterFileError(_("The Excel file is damaged and cannot be read to the end.")) from exc
     finally:
         workbook.close()
 
@@ -203,7 +207,10 @@ def _csv_rows(content: bytes) -> Iterator[tuple[int, list[Any]]]:
         raise RosterFileError(_("The CSV file is neither UTF-8 nor GBK text."))
     if "\x00" in text:
         raise RosterFileError(_("The CSV file is not text."))
-    yield from enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
+    try:
+        yield from enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
+    except csv.Error as exc:
+        raise RosterFileError(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
 
 
 def _rows_from(raw: Iterator[tuple[int, list[Any]]]) -> list[RosterRow]:

@@ -131,6 +131,11 @@ def job_download(request, public_id):
     job = _job(request, public_id)
     if not job.result_file:
         raise Http404
+    if job.kind == JobKind.EXPORT:
+        # The right to the list is checked again: a role taken away takes its old exports with it.
+        spec = get_spec(job.params.get("export", ""))
+        if spec is None or not spec.allowed(request.user):
+            raise Http404
     actions.record_download(acting_user=request.user, job=job, request=request)
     return FileResponse(
         job.result_file.open("rb"),

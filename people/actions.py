@@ -7,6 +7,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
@@ -212,7 +213,7 @@ def can_reveal(user, person: SensitiveNumbers, field: str) -> bool:
         if Role.UNIT_ADMIN in scope.roles and person.unit_id in _admin_unit_ids(user):
             return True
         if field == "phone" and Role.COMMUNITY in scope.roles and person.residence_area_id:
-            return any(person.residence_area.path.startswith(p) for p in scope.area_paths)
+            return any(person.residence_area.path.startswith(p) for p in _community_paths(user))
         return False
     if isinstance(person, Resident):
         if person.pk in scope.resident_ids:
@@ -220,7 +221,7 @@ def can_reveal(user, person: SensitiveNumbers, field: str) -> bool:
         if field != "phone":
             return False
         if Role.COMMUNITY in scope.roles and any(
-            person.residence_area.path.startswith(p) for p in scope.area_paths
+            person.residence_area.path.startswith(p) for p in _community_paths(user)
         ):
             return True
         building = person.residence_building
@@ -229,8 +230,30 @@ def can_reveal(user, person: SensitiveNumbers, field: str) -> bool:
     return False
 
 
+def _community_paths(user) -> list[str]:
+    """The areas of the user's community grants only: a street grant held beside them gives no
+    right to reveal (scope.area_paths mixes every area grant)."""
+    return list(user.role_grants.filter(role=Role.COMMUNITY).values_list("area__path", flat=True))
+
+
 def _admin_unit_ids(user) -> set[int]:
     return set(user.role_grants.filter(role=Role.UNIT_ADMIN).values_list("unit_id", flat=True))
+
+
+def find_for_reveal(*, acting_user, queryset, public_id, field: str, request=None):
+    """The person behind ``public_id`` in the caller's scope. An attempt on anyone else is audited as
+    denied, with the id that was asked for, and answers exactly like a missing record (404)."""
+    person = queryset.filter(public_id=public_id).first()
+    if person is None:
+        record_event(
+            actor=acting_user,
+            action=f"privacy.reveal.{field}",
+            request=request,
+            outcome=Outcome.DENIED,
+            detail={"requested_id": str(public_id), "reason": "missing or out of scope"},
+        )
+        raise Http404
+    return person
 
 
 def reveal_number(*, acting_user, person: SensitiveNumbers, field: str, request=None) -> str:

@@ -29,7 +29,7 @@ from accounts.roles import (
     RESIDENT_LIST_ROLES,
 )
 from gongjian.api_shapes import ErrorOut, ListPage, Ref, apply_filters, filter_params
-from people.actions import reveal_number
+from people.actions import find_for_reveal, reveal_number
 from people.filters import ApplicantFilter, MemberFilter, NamedFilter, ResidentFilter
 from people.models import (
     Applicant,
@@ -197,7 +197,13 @@ def reveal_member_number(request: HttpRequest, response: HttpResponse, member_id
     there; the member themself); a refusal answers 403 and is audited as denied.
     Roles to ask: as for the member's record; outside the caller's scope, 404."""
     require_roles(request, MEMBER_DETAIL_ROLES)
-    member = get_object_or_404(_members(request), public_id=member_id)
+    member = find_for_reveal(
+        acting_user=request.auth,
+        queryset=_members(request),
+        public_id=member_id,
+        field=payload.field,
+        request=request,
+    )
     return _reveal(request, response, member, payload.field)
 
 
@@ -226,7 +232,13 @@ def reveal_resident_number(
     community and grid worker: phones of their residents; the resident themself); a refusal
     answers 403 and is audited as denied. Roles to ask: as for the record; outside scope, 404."""
     require_roles(request, RESIDENT_DETAIL_ROLES)
-    resident = get_object_or_404(_residents(request), public_id=resident_id)
+    resident = find_for_reveal(
+        acting_user=request.auth,
+        queryset=_residents(request),
+        public_id=resident_id,
+        field=payload.field,
+        request=request,
+    )
     return _reveal(request, response, resident, payload.field)
 
 

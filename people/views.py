@@ -16,7 +16,7 @@ from django_tables2 import RequestConfig, Table
 from accounts import roles as R
 from accounts.decorators import role_required
 from accounts.scope import scope_for
-from people.actions import REVEALABLE, can_reveal, reveal_number
+from people.actions import REVEALABLE, can_reveal, find_for_reveal, reveal_number
 from people.filters import ApplicantFilter, MemberFilter, NamedFilter, ResidentFilter
 from people.models import (
     Applicant,
@@ -164,7 +164,14 @@ def member_detail(request: HttpRequest, public_id) -> HttpResponse:
 def member_reveal(request: HttpRequest, public_id, field: str) -> HttpResponse:
     if field not in REVEALABLE:
         raise Http404
-    return _reveal_response(request, _member(request, public_id), field)
+    person = find_for_reveal(
+        acting_user=request.user,
+        queryset=_members(request),
+        public_id=public_id,
+        field=field,
+        request=request,
+    )
+    return _reveal_response(request, person, field)
 
 
 # Residents
@@ -217,7 +224,14 @@ def resident_detail(request: HttpRequest, public_id) -> HttpResponse:
 def resident_reveal(request: HttpRequest, public_id, field: str) -> HttpResponse:
     if field not in REVEALABLE:
         raise Http404
-    return _reveal_response(request, _resident(request, public_id), field)
+    person = find_for_reveal(
+        acting_user=request.user,
+        queryset=_residents(request),
+        public_id=public_id,
+        field=field,
+        request=request,
+    )
+    return _reveal_response(request, person, field)
 
 
 # Registries (Changning's databases)

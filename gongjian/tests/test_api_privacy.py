@@ -106,7 +106,9 @@ def test_reveal_outside_scope_is_404_and_wrong_role_403(cast, api_post):
         api_post("resident", f"members/{cast.m_member.public_id}/reveal", {"field": "phone"}).status_code
         == 403
     )
-    assert not AuditEvent.objects.filter(action__startswith="privacy.reveal").exists()
+    # the out-of-scope attempt is audited (with the id asked for); the wrong role never got that far
+    (event,) = AuditEvent.objects.filter(action__startswith="privacy.reveal")
+    assert event.outcome == Outcome.DENIED and event.detail["requested_id"] == str(cast.m_member.public_id)
 
 
 def test_reveal_unknown_field_is_422(cast, api_post):
