@@ -439,10 +439,7 @@ def confirm_by_code(*, acting_user, code: str, via: str = "scan", request=None) 
             outcome="denied",
             detail={"reason": "other community"},
         )
-        raise ValidationError(
-            _("This certificate is for another community: the member reports to %(c)s.")
-            % {"c": checkin.community.name}
-        )
+        raise ValidationError(_("This certificate is for another community."))
     return confirm_checkin(acting_user=acting_user, checkin=checkin, code=code, via=via, request=request)
 
 
