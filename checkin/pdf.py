@@ -1,0 +1,104 @@
+"""Printing check-in documents: HTML templates rendered to PDF by WeasyPrint, with a QR code.
+
+Chinese needs a CJK font: Noto Sans SC comes from the npm registry (@expo-google-fonts/noto-sans-sc)
+and the Makefile's assets step copies it to static/vendor/fonts/. WeasyPrint embeds only the glyphs
+a document uses, so a certificate stays small. Without the font files the documents fall back to an
+installed CJK font (WenQuanYi Micro Hei in the Debian image).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import qrcode
+import qrcode.image.svg
+from django.contrib.staticfiles import finders
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, path2url
+
+log = logging.getLogger(__name__)
+
+FONT_FAMILY = "Noto Sans SC"
+FONT_FILES = {  # CSS font-weight → file under static/
+    400: "vendor/fonts/NotoSansSC_400Regular.ttf",
+    700: "vendor/fonts/NotoSansSC_700Bold.ttf",
+}
+
+
+@lru_cache(maxsize=1)
+def _font_paths() -> dict[int, Path]:
+    found = {}
+    for weight, name in FONT_FILES.items():
+        path = finders.find(name)
+        if path:
+            found[weight] = Path(path).resolve()
+    if len(found) < len(FONT_FILES):
+        log.warning(
+            "Noto Sans SC not found under static/vendor/fonts (run `make assets`); using system fonts"
+        )
+    return found
+
+
+def font_face_css() -> str:
+    """@font-face rules for the bundled Noto Sans SC, as file:// URLs (empty when not installed)."""
+    return "\n".join(
+        f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: {weight}; '
+        f'src: url("{path2url(str(path))}") format("truetype"); }}'
+        for weight, path in sorted(_font_paths().items())
+    )
+
+
+class _LocalFetcher(URLFetcher):
+    """Documents may load only inline data (the QR code) and the bundled fonts: nothing from the network."""
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        allowed = {path2url(str(path)) for path in _font_paths().values()}
+        if url.split("?")[0] in allowed:
+            return super().fetch(url, headers)
+        raise ValueError(f"not loaded in a document: {url[:80]}")
+
+
+def qr_data_uri(payload: str) -> str:
+    """The payload as a QR code: an SVG image in a data: URI (vector, so it prints sharp)."""
+    qr = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        border=2,
+        image_factory=qrcode.image.svg.SvgPathImage,
+    )
+    qr.add_data(payload)
+    qr.make(fit=True)
+    svg = qr.make_image().to_string()
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def chinese_date(day: date | None) -> str:
+    """2026年11月22日: the date as official Chinese documents write it (whatever the UI language)."""
+    if day is None:
+        return ""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
+    """Render a template under templates/checkin/pdf/ to PDF bytes."""
+    html = render_to_string(template_name, {**context, "font_face_css": font_face_css()}, request=request)
+    return HTML(
+        string=html, base_url="/", url_fetcher=_LocalFetcher(allowed_protocols={"data", "file"})
+    ).write_pdf(font_config=FontConfiguration())
+
+
+def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    """The PDF opened in the browser (inline), with a filename for saving; never cached by proxies."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
