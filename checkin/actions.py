@@ -158,7 +158,9 @@ _ACTION_LABELS = {
 def _locked(checkin: CheckIn) -> CheckIn:
     """Re-read the check-in under a row lock, so two people cannot move it at once."""
     return (
-        CheckIn.objects.select_for_update().select_related("member", "community", "unit").get(pk=checkin.pk)
+        CheckIn.objects.select_for_update(of=("self",))  # PostgreSQL cannot lock the nullable side of a join
+        .select_related("member", "community", "unit")
+        .get(pk=checkin.pk)
     )
 
 
