@@ -1,15 +1,313 @@
-"""Reconciliation pages (being built)."""
+"""Reconciliation pages (信息比对): a unit's roster against check-ins, an area's check-ins and rates,
+and their Excel exports (masked numbers, formula-escaped cells, audited as export.reconciliation).
 
-from django.http import Http404
+The numbers come from checkin.reconciliation; these views look the unit or area up through
+``visible_to`` (outside the scope: 404), read the period and filters, and render."""
+
+from __future__ import annotations
+
+import io
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts import roles as R
+from accounts.decorators import role_required
+from accounts.models import Role, RoleGrant
+from accounts.scope import scope_for
+from audit.actions import record_event
+from checkin import reconciliation as rec
+from jobs.workbooks import XLSX_CONTENT_TYPE, write_table
+from orgs.models import Unit
+from places.models import Area, AreaLevel
+
+ROSTER_PER_PAGE = 100
 
 
-def overview(request):
-    raise Http404
+class PeriodForm(forms.Form):
+    """The period selector: this month / quarter / year, or a custom span."""
+
+    period = forms.ChoiceField(
+        label=gettext_lazy("Period"),
+        required=False,
+        choices=[
+            ("month", gettext_lazy("This month")),
+            ("quarter", gettext_lazy("This quarter")),
+            ("year", gettext_lazy("This year")),
+            ("custom", gettext_lazy("Custom")),
+        ],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    start = forms.DateField(
+        label=gettext_lazy("Start date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+    )
+    end = forms.DateField(
+        label=gettext_lazy("End date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period") == "custom" and not (data.get("start") and data.get("end")):
+            raise forms.ValidationError(gettext_lazy("Give both dates of a custom period."))
+        return data
 
 
-def unit_reconciliation(request, public_id):
-    raise Http404
+def _period(request: HttpRequest) -> tuple[rec.Period, PeriodForm]:
+    """The period the page asks for; this month when it asks for nothing valid."""
+    form = PeriodForm(request.GET or None)
+    if request.GET and form.is_valid():
+        data = form.cleaned_data
+        return rec.Period.of(data["period"] or "month", start=data["start"], end=data["end"]), form
+    return rec.Period.of("month"), form
 
 
-def area_reconciliation(request, public_id):
-    raise Http404
+def _reconciliation_crumb() -> dict:
+    return {"label": _("Reconciliation"), "url": reverse("checkin:reconciliation")}
+
+
+# --- overview: send each role to its own page ------------------------------------------------------
+
+
+@role_required(*R.RECONCILIATION_ROLES)
+def overview(request: HttpRequest) -> HttpResponse:
+    """Unit admins and inspectors go to their unit, area roles to their top area, the platform
+    administrator to the city; holders of several go through a short chooser."""
+    scope = scope_for(request.user)
+    if scope.everything:
+        city = Area.objects.filter(level=AreaLevel.CITY).order_by("path").first()
+        city = city or Area.objects.filter(parent__isnull=True).order_by("path").first()
+        if city is None:
+            raise PermissionDenied
+        return redirect("checkin:area_reconciliation", city.public_id)
+    grants = RoleGrant.objects.filter(user=request.user)
+    areas = list(
+        Area.objects.filter(
+            path__in=scope.area_paths, pk__in=grants.filter(role__in=R.AREA_ROLES).values("area")
+        )
+    )
+    units = list(
+        Unit.objects.filter(pk__in=grants.filter(role__in=(Role.UNIT_ADMIN, Role.INSPECTOR)).values("unit"))
+    )
+    targets = [
+        *(
+            {"label": a.name, "url": reverse("checkin:area_reconciliation", args=[a.public_id])}
+            for a in areas
+        ),
+        *(
+            {"label": u.name, "url": reverse("checkin:unit_reconciliation", args=[u.public_id])}
+            for u in units
+        ),
+    ]
+    if not targets:
+        raise PermissionDenied
+    if len(targets) == 1:
+        return redirect(targets[0]["url"])
+    return render(
+        request,
+        "checkin/reconciliation/choose.html",
+        {"targets": targets, "breadcrumbs": [{"label": _("Reconciliation"), "url": ""}]},
+    )
+
+
+# --- a unit ----------------------------------------------------------------------------------------
+
+
+@role_required(*R.RECONCILIATION_ROLES)
+def unit_reconciliation(request: HttpRequest, public_id) -> HttpResponse:
+    """The unit's in-service roster against its check-ins, the rate for a period, and the export."""
+    unit = get_object_or_404(Unit.objects.visible_to(request.user), public_id=public_id)
+    period, form = _period(request)
+    status = request.GET.get("status", "")
+    status = status if status in rec.STATUSES else ""
+    rows = rec.unit_roster(unit)
+    shown = [row for row in rows if not status or row.status == status]
+    if request.GET.get("export") == "xlsx":
+        return _export_unit(request, unit, shown, status)
+    summary = rec.summarize(rows)
+    query = request.GET.copy()
+    for key in ("status", "page", "export"):
+        query.pop(key, None)
+    return render(
+        request,
+        "checkin/reconciliation/unit.html",
+        {
+            "unit": unit,
+            "summary": summary,
+            "rate": rec.rates(units=[unit], start=period.start, end=period.end),
+            "period": period,
+            "form": form,
+            "status": status,
+            "filters": [
+                {"value": "", "label": _("All"), "count": summary["members"]},
+                *({"value": s, "label": rec.STATUS_LABELS[s], "count": summary[s]} for s in rec.STATUSES),
+            ],
+            "page": Paginator(shown, ROSTER_PER_PAGE).get_page(request.GET.get("page")),
+            "keep": query.urlencode(),
+            "export_query": _with(request, export="xlsx"),
+            "breadcrumbs": [_reconciliation_crumb(), {"label": unit.name, "url": ""}],
+        },
+    )
+
+
+def _export_unit(request: HttpRequest, unit: Unit, rows: list[rec.RosterRow], status: str) -> HttpResponse:
+    def line(row: rec.RosterRow) -> list:
+        c = row.checkin
+        return [
+            row.member.name,
+            row.member.masked_phone,
+            row.status_label,
+            c.community.name if c else "",
+            c.submitted_at if c else None,
+            c.certified_at if c else None,
+            c.confirmed_at if c else None,
+            row.days_waiting,
+        ]
+
+    headers = [
+        _("Full name"),
+        _("Phone"),
+        _("Status"),
+        _("Community"),
+        _("Submitted at"),
+        _("Certified at"),
+        _("Confirmed at"),
+        _("Days waiting"),
+    ]
+    return _xlsx(
+        request,
+        target=unit,
+        title=_("Reconciliation") + f" {unit.name}",
+        headers=headers,
+        widths=[12, 15, 14, 18, 17, 17, 17, 10],
+        rows=(line(row) for row in rows),
+        detail={"scope": "unit", "status": status},
+    )
+
+
+# --- an area ---------------------------------------------------------------------------------------
+
+
+def _areas_for(request: HttpRequest):
+    """The areas whose pages the user may open: inside their area roles' subtrees (or anywhere for
+    the platform administrator). Homes and units' places, which visible_to also shows, do not count."""
+    scope = scope_for(request.user)
+    areas = Area.objects.visible_to(request.user)
+    return areas if scope.everything else areas.filter(scope.area_q("path"))
+
+
+@role_required(*R.AREA_ROLES)
+def area_reconciliation(request: HttpRequest, public_id) -> HttpResponse:
+    """An area's check-ins by status, its rate, the pending backlog, child areas and top units."""
+    area = get_object_or_404(_areas_for(request), public_id=public_id)
+    period, form = _period(request)
+    if request.GET.get("export") == "xlsx":
+        return _export_area(request, area)
+    summary = rec.area_summary(area, request.user, period=period)
+    ancestors = list(_areas_for(request).filter(pk__in=area.ancestors().values("pk")).order_by("depth"))
+    visible_units = set(
+        Unit.objects.visible_to(request.user)
+        .filter(public_id__in=[u.public_id for u in summary.top_units])
+        .values_list("public_id", flat=True)
+    )
+    return render(
+        request,
+        "checkin/reconciliation/area.html",
+        {
+            "area": area,
+            "summary": summary,
+            "period": period,
+            "form": form,
+            "keep": request.GET.urlencode(),
+            "visible_units": visible_units,
+            "labels": rec.STATUS_LABELS,
+            "export_query": _with(request, export="xlsx"),
+            "breadcrumbs": [
+                _reconciliation_crumb(),
+                *(
+                    {"label": a.name, "url": reverse("checkin:area_reconciliation", args=[a.public_id])}
+                    for a in ancestors
+                ),
+                {"label": area.name, "url": ""},
+            ],
+        },
+    )
+
+
+def _export_area(request: HttpRequest, area: Area) -> HttpResponse:
+    today = timezone.localdate()
+
+    def line(c) -> list:
+        status = rec.STATUS_OF_STATE[c.state]
+        since = c.certified_at if status == rec.AWAITING_CONFIRMATION else c.submitted_at
+        return [
+            c.member.name,
+            c.member.masked_phone,
+            c.unit.name if c.unit else "",
+            c.community.name,
+            str(rec.STATUS_LABELS[status]),
+            c.submitted_at,
+            c.certified_at,
+            c.confirmed_at,
+            None if status == rec.CONFIRMED else (today - timezone.localtime(since).date()).days,
+        ]
+
+    headers = [
+        _("Full name"),
+        _("Phone"),
+        _("Unit"),
+        _("Community"),
+        _("Status"),
+        _("Submitted at"),
+        _("Certified at"),
+        _("Confirmed at"),
+        _("Days waiting"),
+    ]
+    return _xlsx(
+        request,
+        target=area,
+        title=_("Check-ins") + f" {area.name}",
+        headers=headers,
+        widths=[12, 15, 26, 16, 14, 17, 17, 17, 10],
+        rows=(line(c) for c in rec.active_in_area(area, request.user).iterator(chunk_size=1000)),
+        detail={"scope": "area"},
+    )
+
+
+# --- shared ----------------------------------------------------------------------------------------
+
+
+def _with(request: HttpRequest, **params) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    for key, value in params.items():
+        query[key] = value
+    return query.urlencode()
+
+
+def _xlsx(request: HttpRequest, *, target, title: str, headers, widths, rows, detail: dict) -> HttpResponse:
+    """Write the sheet (every cell through jobs.workbooks' formula escaping), audit it, send it."""
+    out = io.BytesIO()
+    count = write_table(out, title=title, headers=headers, widths=widths, rows=rows)
+    record_event(
+        actor=request.user,
+        action="export.reconciliation",
+        target=target,
+        request=request,
+        detail={**detail, "rows": count},
+    )
+    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    filename = f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

@@ -31,3 +31,27 @@ urlpatterns = [
         name="area_reconciliation",
     ),
 ]
+
+# The work pages' changes (post_views.py, POST only) and htmx fragments (views.py).
+from checkin import post_views  # noqa: E402
+
+urlpatterns += [
+    path("checkin/me/submit/", post_views.member_submit, name="member_submit"),
+    path("checkin/me/places/", views.place_options, name="place_options"),
+    path("checkin/me/communities/", views.community_options, name="community_options"),
+    path("checkin/me/<uuid:public_id>/resubmit/", post_views.member_resubmit, name="member_resubmit"),
+    path("checkin/me/<uuid:public_id>/check-out/", post_views.member_check_out, name="member_check_out"),
+    path("checkin/me/<uuid:public_id>/transfer/", post_views.member_transfer, name="member_transfer"),
+    path("checkin/me/teams/<uuid:public_id>/join/", post_views.member_join_team, name="member_join_team"),
+    path("checkin/unit/issue/", post_views.unit_issue_bulk, name="unit_issue_bulk"),
+    path("checkin/unit/batch/", post_views.unit_batch, name="unit_batch"),
+    path("checkin/unit/<uuid:public_id>/issue/", post_views.unit_issue, name="unit_issue"),
+    path("checkin/unit/<uuid:public_id>/return/", post_views.unit_return, name="unit_return"),
+    path(
+        "checkin/community/<uuid:public_id>/confirm/", post_views.community_confirm, name="community_confirm"
+    ),
+    path("checkin/community/<uuid:public_id>/reject/", post_views.community_reject, name="community_reject"),
+    path("checkin/community/<uuid:public_id>/return/", post_views.community_return, name="community_return"),
+    path("checkin/community/teams/new/", post_views.team_create, name="team_create"),
+    path("checkin/community/teams/members/", post_views.team_add_member, name="team_add_member"),
+]

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from demo import vocab
 from demo.accounts import create_demo_accounts
+from demo.checkins import seed_checkins
 from demo.layout import CityLayout, CitySize, CommunityPlace, Dice, Home
 from demo.persons import People, Seeded, seed_people
 from demo.registries import build_registries
@@ -62,7 +63,8 @@ def build_city(size: CitySize, *, out: Callable[[str], None] = print) -> Built:
         out(f"  {seeded.members:,} members, {seeded.residents:,} residents, {seeded.applicants:,} applicants")
         appoint_posts(dice, layout, people)
         build_registries(dice, layout, people)
-        create_demo_accounts(layout=layout, people=people)
+        users = create_demo_accounts(layout=layout, people=people)
+        seed_checkins(dice, layout, users, batch_size=size.batch_size, out=out)
     return Built(layout=layout, people=seeded)
 
 

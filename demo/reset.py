@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from checkin.models import Certificate, CheckIn, Team, UnitPairing
 from demo import vocab
 from demo.accounts import DEMO_USERNAMES
 from orgs.models import PartyOrg, Post, Unit
@@ -46,6 +47,18 @@ def reset_city(*, out: Callable[[str], None] = print) -> None:
     units = Unit.objects.filter(address_area__in=areas)
     orgs = PartyOrg.objects.filter(Q(area__in=areas) | Q(unit__in=units))
     Post.objects.filter(party_org__in=orgs).delete()
+    # Check-ins protect their members, units, communities and certifying organisations; their
+    # events cascade with them, team memberships with the teams.
+    checkins = CheckIn.objects.filter(
+        Q(community__in=areas)
+        | Q(unit__in=units)
+        | Q(member__party_org__in=orgs)
+        | Q(member__residence_area__in=areas)
+    )
+    Certificate.objects.filter(Q(checkin__in=checkins) | Q(party_org__in=orgs)).delete()
+    _delete_in_chunks(checkins, out, "check-ins")
+    Team.objects.filter(community__in=areas).delete()
+    UnitPairing.objects.filter(Q(community__in=areas) | Q(unit__in=units)).delete()
     Applicant.objects.filter(Q(area__in=areas) | Q(party_org__in=orgs)).delete()
     for model in (CommercialBuilding, TradeUnion, YouthLeagueOrg):
         model.objects.filter(area__in=areas).delete()

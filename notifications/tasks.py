@@ -1,7 +1,8 @@
-"""Deliver queued notifications through the configured outside channels (placeholder until the
-notifications helper lands the channels; see notifications/channels.py)."""
+"""Deliver queued notifications through the configured outside channels (notifications/channels.py)."""
 
 from huey.contrib.djhuey import db_task
+
+from notifications import periodic  # noqa: F401 — huey discovers modules named tasks; this schedules the retries
 
 
 @db_task()

@@ -181,7 +181,7 @@ def _count_queries(client, url):
 def test_area_detail_queries_do_not_grow_with_children(client, cast, django_assert_max_num_queries, place):
     cast.login(client, "street" if place == "street_a" else "orgdept")
     url = area_url(getattr(cast.places, place))
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         client.get(url)
     before = _count_queries(client, url)
     _add_communities(cast, 6)
@@ -265,7 +265,7 @@ def test_building_page_shows_only_visible_people(client, cast):
 
 def test_grid_list_as_tree_with_counts(client, cast, django_assert_max_num_queries):
     cast.login(client, "street")
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("places:grid_list"))
     assert response.status_code == 200
     rows = {r["grid"].name: r for r in response.context["rows"]}

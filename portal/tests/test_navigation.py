@@ -13,9 +13,17 @@ def nav_urls(client, cast, who):
     ("who", "present", "absent"),
     [
         ("member", ["checkin:my_checkin"], ["checkin:unit_page", "people:member_list", "audit:event_list"]),
-        ("unit", ["checkin:unit_page", "jobs:import_members", "checkin:reconciliation"], ["checkin:my_checkin"]),
+        (
+            "unit",
+            ["checkin:unit_page", "jobs:import_members", "checkin:reconciliation"],
+            ["checkin:my_checkin"],
+        ),
         ("community", ["checkin:community_page", "places:area_list"], ["jobs:import_members"]),
-        ("admin", ["audit:event_list", "people:member_list"], ["checkin:my_checkin", "checkin:community_page"]),
+        (
+            "admin",
+            ["audit:event_list", "people:member_list"],
+            ["checkin:my_checkin", "checkin:community_page"],
+        ),
         ("resident", [], ["people:member_list", "checkin:reconciliation"]),
     ],
 )
