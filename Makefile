@@ -8,7 +8,7 @@ export DEBUG ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test venv test-deps assets browser migrate demo-city serve worker lint messages clean bench
+.PHONY: demo test venv test-deps assets system-deps migrate demo-city serve worker lint messages clean bench
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,14 +56,17 @@ serve: venv assets
 worker: venv
 	$(PY) manage.py run_huey --workers 2
 
-# Debian's chromium drives the browser tests (a test tool's own browser download fails offline).
-browser:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'wenquanyi\|wqy'; then \
-	  echo "Installing Debian chromium and a CJK font for browser tests"; \
-	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+# Debian packages the tests need: chromium drives the browser tests (a test tool's own browser
+# download fails offline), a CJK font renders Chinese in screenshots, poppler reads PDFs back.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1 \
+	    || ! fc-list 2>/dev/null | grep -qi 'wenquanyi\|wqy'; then \
+	  echo "Installing Debian chromium, a CJK font and poppler-utils for the tests"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium fonts-wqy-microhei poppler-utils >/dev/null; \
 	fi
 
-test: $(VENV)/.test-installed assets browser
+test: $(VENV)/.test-installed assets system-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py check --fail-level WARNING

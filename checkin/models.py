@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -177,7 +178,7 @@ class CheckInEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=timezone.now, editable=False)
     reason = models.CharField(max_length=200, blank=True)
     via = models.CharField(max_length=16, blank=True)
 
@@ -198,7 +199,7 @@ class Certificate(models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    issued_at = models.DateTimeField(auto_now_add=True)
+    issued_at = models.DateTimeField(default=timezone.now, editable=False)
     revoked_at = models.DateTimeField(
         null=True, blank=True, help_text=_("Withdrawn when the check-in is returned.")
     )
@@ -265,7 +266,7 @@ class Team(models.Model):
 class TeamMembership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     member = models.ForeignKey("people.Member", on_delete=models.CASCADE, related_name="team_memberships")
-    joined_at = models.DateTimeField(auto_now_add=True)
+    joined_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["team", "member"], name="team_membership_unique")]

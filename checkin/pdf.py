@@ -20,9 +20,9 @@ from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, path2url
+
+# WeasyPrint is imported where a PDF is rendered: loading it costs about a second, which every
+# process would otherwise pay on its first URL lookup (urls → documents → pdf).
 
 log = logging.getLogger(__name__)
 
@@ -51,21 +51,24 @@ def font_face_css() -> str:
     """@font-face rules for the bundled Noto Sans SC, as file:// URLs (empty when not installed)."""
     return "\n".join(
         f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: {weight}; '
-        f'src: url("{path2url(str(path))}") format("truetype"); }}'
+        f'src: url("{path.as_uri()}") format("truetype"); }}'
         for weight, path in sorted(_font_paths().items())
     )
 
 
-class _LocalFetcher(URLFetcher):
+def _local_fetcher():
     """Documents may load only inline data (the QR code) and the bundled fonts: nothing from the network."""
+    from weasyprint.urls import URLFetcher
 
-    def fetch(self, url, headers=None):
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        allowed = {path2url(str(path)) for path in _font_paths().values()}
-        if url.split("?")[0] in allowed:
-            return super().fetch(url, headers)
-        raise ValueError(f"not loaded in a document: {url[:80]}")
+    allowed = {path.as_uri() for path in _font_paths().values()}
+
+    class LocalFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("data:") or url.split("?")[0] in allowed:
+                return super().fetch(url, headers)
+            raise ValueError(f"not loaded in a document: {url[:80]}")
+
+    return LocalFetcher(allowed_protocols={"data", "file"})
 
 
 def qr_data_uri(payload: str) -> str:
@@ -91,9 +94,12 @@ def chinese_date(day: date | None) -> str:
 def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
     """Render a template under templates/checkin/pdf/ to PDF bytes."""
     html = render_to_string(template_name, {**context, "font_face_css": font_face_css()}, request=request)
-    return HTML(
-        string=html, base_url="/", url_fetcher=_LocalFetcher(allowed_protocols={"data", "file"})
-    ).write_pdf(font_config=FontConfiguration())
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    return HTML(string=html, base_url="/", url_fetcher=_local_fetcher()).write_pdf(
+        font_config=FontConfiguration()
+    )
 
 
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:

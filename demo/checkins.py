@@ -503,17 +503,7 @@ class _Seeder:
 
 
 def _create_dated(model, objects: list, name: str, values: list) -> None:
-    """bulk_create keeping the given values of ``name``, an auto_now_add field.
-
-    bulk_create stamps such a field with now; writing the dates back with bulk_update afterwards
-    cost more than the rest of the seeding (a CASE expression per row, built in Python). So the
-    field's auto_now_add is switched off for the one bulk insert: the demo build runs alone in its
-    command, and the flag is restored whatever happens."""
+    """bulk_create with the given historical values of ``name`` (a field defaulting to now)."""
     for obj, value in zip(objects, values, strict=True):
         setattr(obj, name, value)
-    date_field = model._meta.get_field(name)
-    date_field.auto_now_add = False
-    try:
-        model.objects.bulk_create(objects)
-    finally:
-        date_field.auto_now_add = True
+    model.objects.bulk_create(objects)
