@@ -38,6 +38,8 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Set while one worker is sending it, so that no other worker sends it too.
+    sending_since = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     dedupe_key = models.CharField(max_length=120, blank=True, db_index=True)
 
