@@ -11,7 +11,14 @@ AREA_TREE_ROLES = (*AREA_ROLES, Role.GRID_WORKER)
 ORG_CHART_ROLES = (*AREA_ROLES, Role.UNIT_ADMIN, Role.INSPECTOR, Role.GRID_WORKER, Role.MEMBER)
 REGISTRY_ROLES = AREA_ROLES
 IMPORT_ROLES = (Role.UNIT_ADMIN,)
+# Check-ins: who reads reconciliation and pairings (the areas, the paired unit's admin and inspector),
+# who reads check-ins (they, and the member their own), and who may move them.
 RECONCILIATION_ROLES = (*AREA_ROLES, Role.UNIT_ADMIN, Role.INSPECTOR)
+PAIRING_ROLES = RECONCILIATION_ROLES
+CHECKIN_ROLES = (*RECONCILIATION_ROLES, Role.MEMBER)
+CHECKIN_SUBMIT_ROLES = (Role.MEMBER, Role.UNIT_ADMIN)
+CHECKIN_RETURN_ROLES = (Role.COMMUNITY, Role.UNIT_ADMIN)
+CHECKIN_CHECK_OUT_ROLES = (Role.MEMBER, Role.UNIT_ADMIN, Role.COMMUNITY)
 # A member or resident may open their own record (visible_to shows them nothing else).
 MEMBER_DETAIL_ROLES = (*MEMBER_LIST_ROLES, Role.MEMBER)
 RESIDENT_DETAIL_ROLES = (*RESIDENT_LIST_ROLES, Role.RESIDENT)

@@ -26,12 +26,27 @@ class Scope:
     resident_ids: frozenset[int] = frozenset()  # the user's own resident record
     extra_area_ids: frozenset[int] = field(default_factory=frozenset)  # homes, units' places
     extra_party_org_ids: frozenset[int] = field(default_factory=frozenset)  # a member's own org
+    # the same grants, by role: which areas a user holds as *community*, which units as *unit admin*
+    paths_by_role: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    units_by_role: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def area_q(self, path_field: str) -> Q:
         return any_subtree_q(path_field, self.area_paths)
 
     def grid_q(self, path_field: str) -> Q:
         return any_subtree_q(path_field, self.grid_paths)
+
+    def paths_for(self, role: str) -> tuple[str, ...]:
+        """Area paths of the user's grants of this one role (another role's areas give no right)."""
+        return self.paths_by_role.get(role, ())
+
+    def units_for(self, role: str) -> frozenset[int]:
+        """Unit ids of the user's grants of this one role."""
+        return self.units_by_role.get(role, frozenset())
+
+    def holds_area(self, role: str, area) -> bool:
+        """Whether one of the user's grants of ``role`` covers ``area`` (its subtree)."""
+        return any(area.path.startswith(path) for path in self.paths_for(role))
 
     def has(self, *roles: str) -> bool:
         return self.everything or bool(self.roles.intersection(roles))
@@ -96,7 +111,17 @@ def _compute(user) -> Scope:
         resident_ids = frozenset(pk for pk, _ in own_r)
         extra_area_ids |= {area for _, area in own_r}
 
+    paths_by_role: dict[str, tuple[str, ...]] = {}
+    units_by_role: dict[str, frozenset[int]] = {}
+    for grant in grants:
+        if grant.area_id:
+            paths_by_role[grant.role] = (*paths_by_role.get(grant.role, ()), grant.area.path)
+        if grant.unit_id:
+            units_by_role[grant.role] = units_by_role.get(grant.role, frozenset()) | {grant.unit_id}
+
     return Scope(
+        paths_by_role=paths_by_role,
+        units_by_role=units_by_role,
         roles=roles,
         area_paths=_outermost(area_paths),
         unit_ids=unit_ids,

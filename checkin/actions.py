@@ -51,18 +51,14 @@ def administers_unit(user, unit) -> bool:
     """A unit's party admin (or a platform administrator)."""
     if unit is None:
         return False
-    return (
-        scope_for(user).everything
-        or RoleGrant.objects.filter(user=user, role=Role.UNIT_ADMIN, unit=unit).exists()
-    )
+    scope = scope_for(user)
+    return scope.everything or unit.pk in scope.units_for(Role.UNIT_ADMIN)
 
 
 def serves_community(user, community) -> bool:
     """The community's party organisation (or a platform administrator)."""
-    if scope_for(user).everything:
-        return True
-    paths = RoleGrant.objects.filter(user=user, role=Role.COMMUNITY).values_list("area__path", flat=True)
-    return any(community.path.startswith(path) for path in paths)
+    scope = scope_for(user)
+    return scope.everything or scope.holds_area(Role.COMMUNITY, community)
 
 
 def _is_member_themself(user, member: Member) -> bool:

@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from accounts import roles
 from accounts.api import require_roles
-from accounts.models import Role, RoleGrant
-from accounts.roles import AREA_ROLES
+from accounts.models import Role
+from accounts.scope import scope_for
 from checkin import actions, codes
 from checkin.models import (
     CheckIn,
@@ -36,11 +37,10 @@ from places.models import Area, AreaLevel, Building, Compound
 
 router = Router(tags=["checkin"])
 
-# Who works with check-ins: the areas, the unit (admin, inspector) and the member (their own).
-CHECKIN_ROLES = (*AREA_ROLES, Role.UNIT_ADMIN, Role.INSPECTOR, Role.MEMBER)
-SUBMIT_ROLES = (Role.MEMBER, Role.UNIT_ADMIN)
-RETURN_ROLES = (Role.COMMUNITY, Role.UNIT_ADMIN)
-CHECK_OUT_ROLES = (Role.MEMBER, Role.UNIT_ADMIN, Role.COMMUNITY)
+CHECKIN_ROLES = roles.CHECKIN_ROLES
+SUBMIT_ROLES = roles.CHECKIN_SUBMIT_ROLES
+RETURN_ROLES = roles.CHECKIN_RETURN_ROLES
+CHECK_OUT_ROLES = roles.CHECKIN_CHECK_OUT_ROLES
 REFUSALS = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
@@ -202,7 +202,7 @@ def _may_see_code(user, checkin: CheckIn) -> bool:
     """The member themself, or an admin of the member's unit (not the community: the code confirms)."""
     if checkin.member.user_id is not None and checkin.member.user_id == user.pk:
         return True
-    return RoleGrant.objects.filter(user=user, role=Role.UNIT_ADMIN, unit_id=checkin.unit_id).exists()
+    return checkin.unit_id in scope_for(user).units_for(Role.UNIT_ADMIN)
 
 
 def _own_member(request: HttpRequest) -> Member:

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, RoleGrant
+from accounts.models import Role
 from accounts.scope import scope_for
 from audit.actions import record_event
 from checkin.models import UnitPairing
@@ -22,10 +22,8 @@ NOTE_MAX_LENGTH = 200
 
 def pairs_for_community(user, community: Area) -> bool:
     """The street committee whose street contains the community (or a platform administrator)."""
-    if scope_for(user).everything:
-        return True
-    paths = RoleGrant.objects.filter(user=user, role=Role.STREET).values_list("area__path", flat=True)
-    return any(community.path.startswith(path) for path in paths)
+    scope = scope_for(user)
+    return scope.everything or scope.holds_area(Role.STREET, community)
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 
 from accounts.api import require_roles
 from accounts.models import Role
-from accounts.roles import AREA_ROLES
+from accounts.roles import PAIRING_ROLES
 from checkin.models import UnitPairing
 from checkin.pairing_actions import NOTE_MAX_LENGTH, create_unit_pairing
 from gongjian.api_shapes import ErrorOut, ListPage, Ref
@@ -25,9 +25,6 @@ from orgs.models import Unit
 from places.models import Area, AreaLevel
 
 router = Router(tags=["checkin"])
-
-# Who reads pairings: the areas, and the paired unit's admin and inspector.
-PAIRING_ROLES = (*AREA_ROLES, Role.UNIT_ADMIN, Role.INSPECTOR)
 
 
 class UnitPairingOut(Schema):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import role_required
-from accounts.models import Role, RoleGrant
+from accounts.models import Role
 from accounts.scope import scope_for
 from checkin import actions
 from checkin.forms import CheckInForm, ReasonForm, TeamForm, TeamMemberForm, TransferForm, community_choices
@@ -191,9 +191,7 @@ def community_options(request: HttpRequest) -> HttpResponse:
 def _administered_units(user):
     if scope_for(user).everything:
         return Unit.objects.all()
-    return Unit.objects.filter(
-        pk__in=RoleGrant.objects.filter(user=user, role=Role.UNIT_ADMIN).values("unit_id")
-    )
+    return Unit.objects.filter(pk__in=scope_for(user).units_for(Role.UNIT_ADMIN))
 
 
 def _pick(request: HttpRequest, queryset, param: str):
@@ -271,8 +269,7 @@ def _served_communities(user):
     communities = Area.objects.filter(level=AreaLevel.COMMUNITY)
     if scope_for(user).everything:
         return communities
-    paths = RoleGrant.objects.filter(user=user, role=Role.COMMUNITY).values_list("area__path", flat=True)
-    return communities.filter(any_subtree_q("path", list(paths)))
+    return communities.filter(any_subtree_q("path", scope_for(user).paths_for(Role.COMMUNITY)))
 
 
 def _community_url(community) -> str:

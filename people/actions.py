@@ -210,34 +210,23 @@ def can_reveal(user, person: SensitiveNumbers, field: str) -> bool:
     if isinstance(person, Member):
         if person.pk in scope.member_ids:
             return True
-        if Role.UNIT_ADMIN in scope.roles and person.unit_id in _admin_unit_ids(user):
+        if person.unit_id in scope.units_for(Role.UNIT_ADMIN):
             return True
-        if field == "phone" and Role.COMMUNITY in scope.roles and person.residence_area_id:
-            return any(person.residence_area.path.startswith(p) for p in _community_paths(user))
+        if field == "phone" and person.residence_area_id:
+            # community grants only: a street grant held beside them gives no right to reveal
+            return scope.holds_area(Role.COMMUNITY, person.residence_area)
         return False
     if isinstance(person, Resident):
         if person.pk in scope.resident_ids:
             return True
         if field != "phone":
             return False
-        if Role.COMMUNITY in scope.roles and any(
-            person.residence_area.path.startswith(p) for p in _community_paths(user)
-        ):
+        if scope.holds_area(Role.COMMUNITY, person.residence_area):
             return True
         building = person.residence_building
         if Role.GRID_WORKER in scope.roles and building and building.grid_id:
             return any(building.grid.path.startswith(p) for p in scope.grid_paths)
     return False
-
-
-def _community_paths(user) -> list[str]:
-    """The areas of the user's community grants only: a street grant held beside them gives no
-    right to reveal (scope.area_paths mixes every area grant)."""
-    return list(user.role_grants.filter(role=Role.COMMUNITY).values_list("area__path", flat=True))
-
-
-def _admin_unit_ids(user) -> set[int]:
-    return set(user.role_grants.filter(role=Role.UNIT_ADMIN).values_list("unit_id", flat=True))
 
 
 def find_for_reveal(*, acting_user, queryset, public_id, field: str, request=None):
