@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "people",
     "jobs",
     "checkin",
+    "service",
+    "points",
     "notifications",
     "portal",
     "demo",
@@ -189,6 +191,15 @@ DJANGO_TABLES2_PAGE_RANGE = 5
 
 # Check-in reminders: members not yet checked in, and confirmations pending longer than this.
 CHECKIN_PENDING_REMINDER_DAYS = envint("CHECKIN_PENDING_REMINDER_DAYS", 7)
+
+# The service loop. A dispatched need waits this long for a reply before it shows as overdue; a record
+# longer than the day's hours, overlapping another, or for a beneficiary served this often in a week is
+# held for the community's review; records older than this many days cannot be logged.
+SERVICE_REPLY_HOURS = envint("SERVICE_REPLY_HOURS", 24)
+SERVICE_MAX_HOURS_PER_DAY = envint("SERVICE_MAX_HOURS_PER_DAY", 8)
+SERVICE_SAME_BENEFICIARY_PER_WEEK = envint("SERVICE_SAME_BENEFICIARY_PER_WEEK", 3)
+SERVICE_RECORD_MAX_AGE_DAYS = envint("SERVICE_RECORD_MAX_AGE_DAYS", 30)
+SERVICE_CODE_ATTEMPTS = envint("SERVICE_CODE_ATTEMPTS", 5)
 # Outside channels for notifications (dotted paths); the console in development.
 NOTIFICATION_CHANNELS = envlist("NOTIFICATION_CHANNELS", ["notifications.channels.ConsoleChannel"])
 

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("people.urls")),
     path("", include("jobs.urls")),
     path("", include("checkin.urls")),
+    path("", include("service.urls")),
+    path("", include("points.urls")),
     path("", include("notifications.urls")),
     path("audit/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -293,5 +293,18 @@ SPECS: dict[str, ExportSpec] = {
 }
 
 
+# Apps that keep their own lists' specs beside their views (each module defines SPECS).
+APP_SPEC_MODULES = ("service.exports", "service.unit_exports", "points.exports")
+
+
+def all_specs() -> dict[str, ExportSpec]:
+    from importlib import import_module
+
+    found = dict(SPECS)
+    for module in APP_SPEC_MODULES:
+        found.update(import_module(module).SPECS)
+    return found
+
+
 def get_spec(name: str) -> ExportSpec | None:
-    return SPECS.get(name)
+    return all_specs().get(name)

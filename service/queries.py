@@ -1,0 +1,39 @@
+"""Reads the service pages, the API and the actions share."""
+
+from __future__ import annotations
+
+from accounts.models import Role
+from accounts.scope import Scope
+
+
+def served_community_ids(scope: Scope) -> set[int]:
+    """Communities where the user serves: a member's community of check-in and of residence, and a unit
+    admin's paired communities and the community where the unit sits."""
+    from checkin.models import CheckIn, CheckInState, UnitPairing
+    from orgs.models import Unit
+    from people.models import Member
+
+    ids: set[int] = set()
+    if scope.member_ids:
+        ids |= set(
+            CheckIn.objects.filter(
+                member_id__in=scope.member_ids,
+                state__in=(CheckInState.CONFIRMED, CheckInState.CERTIFIED, CheckInState.SUBMITTED),
+            ).values_list("community_id", flat=True)
+        )
+        ids |= {
+            a
+            for a in Member.objects.filter(pk__in=scope.member_ids).values_list(
+                "residence_area_id", flat=True
+            )
+            if a
+        }
+    units = scope.units_for(Role.UNIT_ADMIN)
+    if units:
+        ids |= set(
+            UnitPairing.objects.filter(unit_id__in=units, ended_on__isnull=True).values_list(
+                "community_id", flat=True
+            )
+        )
+        ids |= {a for a in Unit.objects.filter(pk__in=units).values_list("address_area_id", flat=True) if a}
+    return ids

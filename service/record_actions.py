@@ -1,0 +1,519 @@
+"""Service records (服务记实): logging, flagging, confirmation (服务确认), rejection, and ratings.
+
+A member logs what they did. Records that look implausible (overlapping another, too many hours in a
+day, the same beneficiary too often) are flagged: the code and the beneficiary can no longer confirm
+them, the community reviews them. Confirmation books points in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from accounts.scope import scope_for
+from audit.actions import record_event
+from audit.models import Outcome
+from notifications.actions import notify
+from people.models import Member, Resident
+from service import codes
+from service.actions import (
+    _close,
+    _mark_done,
+    answers_for,
+    community_staff,
+    current_assignment,
+    helps_household,
+    member_of,
+    serves_in,
+    staffs_community,
+)
+from service.models import (
+    AssignmentState,
+    ConfirmedVia,
+    Flag,
+    NeedState,
+    Project,
+    ProjectState,
+    Rating,
+    RecordPhoto,
+    RecordState,
+    ServiceCategory,
+    ServiceRecord,
+    ServiceRecordEvent,
+)
+
+PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp", "image/heic"}
+PHOTO_MAX_BYTES = 8 * 1024 * 1024
+PHOTOS_PER_RECORD = 6
+
+
+def _event(record: ServiceRecord, previous: str, action: str, actor, reason: str = "", via: str = "") -> None:
+    ServiceRecordEvent.objects.create(
+        record=record,
+        from_state=previous,
+        to_state=record.state,
+        action=action,
+        actor=actor,
+        reason=reason[:200],
+        via=via,
+    )
+
+
+def _record_url(record: ServiceRecord) -> str:
+    return reverse("service:record_detail", args=[record.public_id])
+
+
+def plausibility_flags(
+    *,
+    member: Member,
+    started_at,
+    minutes: int,
+    beneficiary_resident=None,
+    beneficiary_name: str = "",
+    exclude=None,
+) -> list[str]:
+    """Why a record should be looked at before anyone confirms it (empty: nothing odd)."""
+    flags: list[str] = []
+    ended_at = started_at + timedelta(minutes=minutes)
+    others = ServiceRecord.objects.filter(member=member).exclude(state=RecordState.REJECTED)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    day_start = timezone.localtime(started_at).replace(hour=0, minute=0, second=0, microsecond=0)
+    window = list(
+        others.filter(
+            started_at__gte=day_start - timedelta(days=1), started_at__lt=day_start + timedelta(days=2)
+        ).values_list("started_at", "minutes")
+    )
+    if any(s < ended_at and started_at < s + timedelta(minutes=m) for s, m in window):
+        flags.append(Flag.OVERLAP)
+    same_day = sum(m for s, m in window if day_start <= s < day_start + timedelta(days=1))
+    if same_day + minutes > settings.SERVICE_MAX_HOURS_PER_DAY * 60:
+        flags.append(Flag.LONG_DAY)
+    if beneficiary_resident is not None or beneficiary_name:
+        who = (
+            Q(beneficiary_resident=beneficiary_resident)
+            if beneficiary_resident is not None
+            else Q(beneficiary_name=beneficiary_name)
+        )
+        recent = others.filter(
+            who, started_at__gte=started_at - timedelta(days=7), started_at__lte=ended_at
+        ).count()
+        if recent >= settings.SERVICE_SAME_BENEFICIARY_PER_WEEK:
+            flags.append(Flag.SAME_BENEFICIARY)
+    return flags
+
+
+def _validate_photos(photos) -> None:
+    if len(photos) > PHOTOS_PER_RECORD:
+        raise ValidationError(_("At most %(n)d photos per record.") % {"n": PHOTOS_PER_RECORD})
+    for photo in photos:
+        kind = getattr(photo, "content_type", "") or ""
+        if kind not in PHOTO_TYPES:
+            raise ValidationError(
+                _("%(name)s is not a photo (JPEG, PNG, WebP or HEIC).") % {"name": photo.name}
+            )
+        if photo.size > PHOTO_MAX_BYTES:
+            raise ValidationError(_("%(name)s is larger than 8 MB.") % {"name": photo.name})
+
+
+@transaction.atomic
+def log_service_record(
+    *,
+    acting_user,
+    category: ServiceCategory,
+    started_at,
+    minutes: int,
+    description: str,
+    community=None,
+    need=None,
+    post=None,
+    pairing=None,
+    project=None,
+    beneficiary_resident: Resident | None = None,
+    beneficiary_name: str = "",
+    photos=(),
+    request=None,
+) -> ServiceRecord:
+    """服务记实: a member logs service they gave. Against a need they took, the need becomes served."""
+    member = member_of(acting_user)
+    if member is None:
+        raise PermissionDenied(_("Only members log their own service."))
+    now = timezone.now()
+    if started_at is None or minutes is None:
+        raise ValidationError(_("Say when the service started and how long it took."))
+    if minutes < 5 or minutes > 24 * 60:
+        raise ValidationError(_("A service lasts between 5 minutes and 24 hours."))
+    if started_at + timedelta(minutes=minutes) > now + timedelta(minutes=5):
+        raise ValidationError(_("Service cannot be logged before it has happened."))
+    if started_at < now - timedelta(days=settings.SERVICE_RECORD_MAX_AGE_DAYS):
+        raise ValidationError(
+            _("Service older than %(days)d days cannot be logged; ask the community.")
+            % {"days": settings.SERVICE_RECORD_MAX_AGE_DAYS}
+        )
+    if not category.is_item:
+        raise ValidationError(_("Choose an item of the service menu."))
+    if not (description or "").strip():
+        raise ValidationError(_("Say what you did."))
+    _validate_photos(list(photos))
+
+    if need is not None:
+        assignment = current_assignment(need)
+        if need.state != NeedState.TAKEN or assignment is None or not answers_for(acting_user, assignment):
+            raise ValidationError(_("You can log service against a need you have taken and not yet served."))
+        community = need.community
+        beneficiary_resident = beneficiary_resident or need.beneficiary_resident
+        beneficiary_name = beneficiary_name or need.beneficiary_name
+    elif post is not None:
+        if not post.claims.filter(member=member).exists():
+            raise ValidationError(_("You can log service on a post you hold."))
+        community = post.community
+    elif pairing is not None:
+        if not helps_household(acting_user, pairing) or pairing.ended_on is not None:
+            raise ValidationError(_("You can log visits to a household you are paired with."))
+        community = pairing.community
+        beneficiary_resident = beneficiary_resident or pairing.household
+    elif project is not None:
+        if project.state not in (ProjectState.AGREED, ProjectState.IN_PROGRESS):
+            raise ValidationError(_("The project is not running."))
+        community = project.community
+    if community is None:
+        raise ValidationError(_("Choose the community you served."))
+    if not serves_in(member, community):
+        raise ValidationError(
+            _("You serve the community you live in or report to, not %(community)s.")
+            % {"community": community.name}
+        )
+    if beneficiary_resident is not None and not beneficiary_name:
+        beneficiary_name = beneficiary_resident.name
+
+    flags = plausibility_flags(
+        member=member,
+        started_at=started_at,
+        minutes=minutes,
+        beneficiary_resident=beneficiary_resident,
+        beneficiary_name=beneficiary_name,
+    )
+    record = ServiceRecord.objects.create(
+        member=member,
+        unit=member.unit,
+        community=community,
+        community_path=community.path,
+        category=category,
+        need=need,
+        post=post,
+        pairing=pairing,
+        project=project,
+        started_at=started_at,
+        minutes=minutes,
+        description=description.strip()[:500],
+        beneficiary_resident=beneficiary_resident,
+        beneficiary_name=beneficiary_name[:32],
+        state=RecordState.FLAGGED if flags else RecordState.SUBMITTED,
+        flags=[str(f) for f in flags],
+        logged_by=acting_user,
+    )
+    for photo in photos:
+        RecordPhoto.objects.create(record=record, image=photo)
+    _event(record, "", "log", acting_user, reason=",".join(record.flags))
+    if need is not None:
+        _mark_done(need, assignment, acting_user, note=_("Service record logged"))
+    record_event(
+        actor=acting_user,
+        action="service.record_logged",
+        request=request,
+        target=record,
+        detail={"flags": record.flags},
+    )
+    if flags:
+        notify(
+            recipients=community_staff(community),
+            kind="service.record_flagged",
+            title=_("A service record of %(name)s needs review: %(flags)s")
+            % {"name": member.name, "flags": "、".join(record.flag_labels())},
+            url=_record_url(record),
+        )
+    elif beneficiary_resident is not None and beneficiary_resident.user_id:
+        notify(
+            recipients=[beneficiary_resident.user],
+            kind="service.record_to_confirm",
+            title=_("%(name)s logged a service for you: please confirm it") % {"name": member.name},
+            url=_record_url(record),
+        )
+    return record
+
+
+def _locked(record: ServiceRecord) -> ServiceRecord:
+    return (
+        ServiceRecord.objects.select_for_update(of=("self",))
+        .select_related("member__user", "community", "category", "need", "beneficiary_resident", "post")
+        .get(pk=record.pk)
+    )
+
+
+def _refuse_own(acting_user, record: ServiceRecord) -> None:
+    if acting_user is not None and acting_user.is_authenticated and record.member.user_id == acting_user.pk:
+        raise PermissionDenied(_("You cannot confirm your own service record."))
+
+
+def _require_confirmable(record: ServiceRecord, *, review: bool) -> None:
+    if record.state == RecordState.CONFIRMED:
+        raise ValidationError(_("This record is already confirmed."))
+    if record.state == RecordState.REJECTED:
+        raise ValidationError(_("This record was rejected; it cannot be confirmed."))
+    if record.state == RecordState.FLAGGED and not review:
+        raise ValidationError(
+            _("This record is held for the community's review; the community will confirm it.")
+        )
+
+
+def _confirm(
+    record: ServiceRecord, *, actor, via: str, note: str = "", request=None, score=None, comment: str = ""
+):
+    from points.actions import book_service_points
+
+    previous = record.state
+    record.state = RecordState.CONFIRMED
+    record.confirmed_at = timezone.now()
+    record.confirmed_by = actor if actor is not None and actor.is_authenticated else None
+    record.confirmed_via = via
+    fields = ["state", "confirmed_at", "confirmed_by", "confirmed_via"]
+    if via == ConfirmedVia.CODE:
+        record.code_used_at = record.confirmed_at
+        fields.append("code_used_at")
+    record.save(update_fields=fields)
+    _event(record, previous, "confirm", record.confirmed_by, reason=note, via=via)
+    entries = book_service_points(acting_user=record.confirmed_by, record=record)
+    if record.need_id and record.need.state == NeedState.DONE:
+        _close(record.need, record.confirmed_by, note=_("Service record confirmed"))
+    if score is not None:
+        _rate(record=record, actor=record.confirmed_by, score=score, comment=comment)
+    record_event(
+        actor=record.confirmed_by,
+        actor_label="" if record.confirmed_by else _("beneficiary (code)"),
+        action="service.record_confirmed",
+        request=request,
+        target=record,
+        detail={"via": via, "points": sum(e.amount for e in entries)},
+    )
+    if record.member.user_id:
+        notify(
+            recipients=[record.member.user],
+            kind="service.record_confirmed",
+            title=_("Your service on %(day)s was confirmed: +%(points)d points")
+            % {
+                "day": timezone.localtime(record.started_at).strftime("%Y-%m-%d"),
+                "points": sum(e.amount for e in entries),
+            },
+            url=_record_url(record),
+        )
+    return record
+
+
+@transaction.atomic
+def confirm_with_code(
+    *, record: ServiceRecord, code: str, acting_user=None, score=None, comment: str = "", request=None
+):
+    """The beneficiary confirms with the code the member shows (typed, or scanned as a QR code). Works
+    without an account; wrong codes are counted and, past the limit, send the record to the community."""
+    record = _locked(record)
+    _refuse_own(acting_user, record)
+    _require_confirmable(record, review=False)
+    if not codes.code_matches(record, code):
+        failures = record.events.filter(action="code_failed").count() + 1
+        _event(
+            record,
+            record.state,
+            "code_failed",
+            acting_user if acting_user and acting_user.is_authenticated else None,
+        )
+        record_event(
+            actor=acting_user,
+            action="service.record_code_failed",
+            request=request,
+            target=record,
+            outcome=Outcome.FAILURE,
+        )
+        if failures >= settings.SERVICE_CODE_ATTEMPTS:
+            previous = record.state
+            record.state = RecordState.FLAGGED
+            record.flags = [*record.flags, "code_attempts"]
+            record.save(update_fields=["state", "flags"])
+            _event(record, previous, "flag", None, reason="code_attempts")
+        return None
+    if record.events.filter(action="code_failed").count() >= settings.SERVICE_CODE_ATTEMPTS:
+        raise ValidationError(_("Too many wrong codes; the community will confirm this record."))
+    return _confirm(
+        record, actor=acting_user, via=ConfirmedVia.CODE, request=request, score=score, comment=comment
+    )
+
+
+@transaction.atomic
+def confirm_as_beneficiary(
+    *, acting_user, record: ServiceRecord, score=None, comment: str = "", request=None
+):
+    """The beneficiary confirms in their own resident account."""
+    record = _locked(record)
+    _refuse_own(acting_user, record)
+    resident = record.beneficiary_resident
+    if resident is None or resident.user_id != acting_user.pk:
+        raise PermissionDenied(_("Only the person served can confirm this way."))
+    _require_confirmable(record, review=False)
+    return _confirm(
+        record, actor=acting_user, via=ConfirmedVia.BENEFICIARY, request=request, score=score, comment=comment
+    )
+
+
+def organises(user, record: ServiceRecord) -> bool:
+    """The community (or street) of the record, or whoever published the post it was served on."""
+    if staffs_community(user, record.community):
+        return True
+    return record.post_id is not None and record.post.published_by_id == user.pk
+
+
+@transaction.atomic
+def confirm_as_organiser(*, acting_user, record: ServiceRecord, note: str = "", request=None):
+    """The organiser or the community confirms (having checked with the beneficiary). A flagged record
+    is confirmed only by the community, with a note saying what was checked."""
+    record = _locked(record)
+    _refuse_own(acting_user, record)
+    if not organises(acting_user, record):
+        raise PermissionDenied(_("Only the community or the organiser can confirm this record."))
+    review = record.state == RecordState.FLAGGED
+    if review and not staffs_community(acting_user, record.community):
+        raise PermissionDenied(_("A flagged record is reviewed by the community."))
+    if review and not (note or "").strip():
+        raise ValidationError(_("Say what you checked before confirming a flagged record."))
+    _require_confirmable(record, review=True)
+    via = (
+        ConfirmedVia.COMMUNITY if staffs_community(acting_user, record.community) else ConfirmedVia.ORGANISER
+    )
+    return _confirm(record, actor=acting_user, via=via, note=note, request=request)
+
+
+@transaction.atomic
+def reject_service_record(*, acting_user, record: ServiceRecord, reason: str, request=None) -> ServiceRecord:
+    """The community rejects a record (did not happen, logged twice…), with a reason the member sees."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say why the record is rejected."))
+    record = _locked(record)
+    _refuse_own(acting_user, record)
+    if not staffs_community(acting_user, record.community):
+        raise PermissionDenied(_("Only the community can reject a service record."))
+    if record.state not in (RecordState.SUBMITTED, RecordState.FLAGGED):
+        raise ValidationError(
+            _("This record is %(state)s; it cannot be rejected.") % {"state": record.get_state_display()}
+        )
+    previous = record.state
+    record.state = RecordState.REJECTED
+    record.reject_reason = reason[:200]
+    record.save(update_fields=["state", "reject_reason"])
+    _event(record, previous, "reject", acting_user, reason=reason)
+    if record.need_id and record.need.state == NeedState.DONE:
+        # the need was not served after all: back to whoever took it
+        need = record.need
+        assignment = need.assignments.filter(state=AssignmentState.DONE).order_by("-offered_at").first()
+        if assignment is not None:
+            assignment.state = AssignmentState.ACCEPTED
+            assignment.save(update_fields=["state"])
+            need.state = NeedState.TAKEN
+            need.save(update_fields=["state"])
+    record_event(
+        actor=acting_user,
+        action="service.record_rejected",
+        request=request,
+        target=record,
+        detail={"reason": reason},
+    )
+    if record.member.user_id:
+        notify(
+            recipients=[record.member.user],
+            kind="service.record_rejected",
+            title=_("%(community)s rejected your service record: %(reason)s")
+            % {"community": record.community.name, "reason": reason},
+            url=_record_url(record),
+        )
+    return record
+
+
+# --- satisfaction ---------------------------------------------------------------------------------
+
+
+def _clean_score(score) -> int:
+    try:
+        score = int(score)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(_("Rate from 1 to 5 stars.")) from exc
+    if not 1 <= score <= 5:
+        raise ValidationError(_("Rate from 1 to 5 stars."))
+    return score
+
+
+def _rate(*, record: ServiceRecord, actor, score, comment: str = "") -> Rating:
+    score = _clean_score(score)
+    if Rating.objects.filter(record=record).exists():
+        raise ValidationError(_("This service has already been rated."))
+    return Rating.objects.create(
+        record=record,
+        score=score,
+        comment=(comment or "")[:300],
+        rated_by=actor if actor and actor.is_authenticated else None,
+    )
+
+
+@transaction.atomic
+def rate_service(*, acting_user, record: ServiceRecord, score, comment: str = "", request=None) -> Rating:
+    """The beneficiary rates a confirmed service (once)."""
+    record = _locked(record)
+    resident = record.beneficiary_resident
+    if resident is None or resident.user_id != acting_user.pk:
+        raise PermissionDenied(_("Only the person served can rate this service."))
+    if record.state != RecordState.CONFIRMED:
+        raise ValidationError(_("A service is rated once it is confirmed."))
+    rating = _rate(record=record, actor=acting_user, score=score, comment=comment)
+    record_event(
+        actor=acting_user,
+        action="service.record_rated",
+        request=request,
+        target=record,
+        detail={"score": rating.score},
+    )
+    return rating
+
+
+@transaction.atomic
+def rate_project(*, acting_user, project: Project, score, comment: str = "", request=None) -> Rating:
+    """A resident of the project's community rates a completed project (once)."""
+    scope = scope_for(acting_user)
+    if not Resident.objects.filter(pk__in=scope.resident_ids, residence_area=project.community).exists():
+        raise PermissionDenied(
+            _("Residents of %(community)s rate its projects.") % {"community": project.community.name}
+        )
+    if project.state not in (ProjectState.COMPLETED, ProjectState.EVALUATED):
+        raise ValidationError(_("A project is rated once it is completed."))
+    if Rating.objects.filter(project=project, rated_by=acting_user).exists():
+        raise ValidationError(_("You have already rated this project."))
+    rating = Rating.objects.create(
+        project=project, score=_clean_score(score), comment=(comment or "")[:300], rated_by=acting_user
+    )
+    record_event(
+        actor=acting_user,
+        action="service.project_rated",
+        request=request,
+        target=project,
+        detail={"score": rating.score},
+    )
+    return rating
+
+
+def unit_admin_of(user, unit) -> bool:
+    scope = scope_for(user)
+    return scope.everything or unit.pk in scope.units_for(Role.UNIT_ADMIN)
