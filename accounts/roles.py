@@ -22,3 +22,15 @@ CHECKIN_CHECK_OUT_ROLES = (Role.MEMBER, Role.UNIT_ADMIN, Role.COMMUNITY)
 # A member or resident may open their own record (visible_to shows them nothing else).
 MEMBER_DETAIL_ROLES = (*MEMBER_LIST_ROLES, Role.MEMBER)
 RESIDENT_DETAIL_ROLES = (*RESIDENT_LIST_ROLES, Role.RESIDENT)
+# The service loop (issue 4). Who reads needs and records of an area, who dispatches and confirms,
+# who offers resources and runs projects, who takes and logs service, who asks and confirms as a resident.
+SERVICE_STAFF_ROLES = (Role.COMMUNITY, Role.STREET)
+SERVICE_AREA_ROLES = (*AREA_ROLES, Role.GRID_WORKER)
+NEED_POST_ROLES = (Role.COMMUNITY, Role.STREET, Role.GRID_WORKER, Role.RESIDENT)
+NEED_READ_ROLES = (*SERVICE_AREA_ROLES, Role.UNIT_ADMIN, Role.MEMBER, Role.RESIDENT)
+RECORD_READ_ROLES = (*AREA_ROLES, Role.UNIT_ADMIN, Role.INSPECTOR, Role.MEMBER, Role.RESIDENT)
+RESOURCE_ROLES = (*AREA_ROLES, Role.UNIT_ADMIN, Role.INSPECTOR)
+PROJECT_ROLES = (*AREA_ROLES, Role.UNIT_ADMIN, Role.INSPECTOR, Role.MEMBER, Role.RESIDENT)
+PAIRING_READ_ROLES = (*SERVICE_AREA_ROLES, Role.UNIT_ADMIN, Role.INSPECTOR, Role.MEMBER, Role.RESIDENT)
+POINTS_READ_ROLES = (*AREA_ROLES, Role.UNIT_ADMIN, Role.INSPECTOR, Role.MEMBER)
+REWARD_STAFF_ROLES = (Role.COMMUNITY, Role.STREET)
