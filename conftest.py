@@ -214,3 +214,24 @@ def _english_source_strings(settings):
     """Tests read pages in the source language (English) unless they ask for Chinese, which is what
     a browser without an English preference gets (see portal/tests/test_i18n.py)."""
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
+def _seeded_menu_and_rule(request):
+    """The service menu and the default points rule come from data migrations. A transactional test
+    (the browser journeys) empties every table when it ends, so the next test on a reused database
+    would find neither: put them back (the migrations' forwards are idempotent)."""
+    if not any(m.name == "django_db" for m in request.node.iter_markers()) and not (
+        {"db", "transactional_db", "live_server", "cast"} & set(request.fixturenames)
+    ):
+        return
+    request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from service.models import ServiceCategory
+
+    if not ServiceCategory.objects.exists():
+        import_module("service.migrations.0002_default_menu").forwards(apps, None)
+        import_module("points.migrations.0003_default_rule").forwards(apps, None)

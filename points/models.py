@@ -183,8 +183,9 @@ class RewardQuerySet(models.QuerySet):
 
 def _ancestors_of(paths: list[str]):
     from places.models import Area
+    from places.paths import SEPARATOR
 
-    prefixes = {p[:i] for p in paths for i in range(1, len(p)) if p[i - 1] == "/"}
+    prefixes = {p[:i] for p in paths for i in range(1, len(p)) if p[i - 1] == SEPARATOR}
     return Area.objects.filter(path__in=prefixes)
 
 

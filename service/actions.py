@@ -192,6 +192,8 @@ def post_need(
                     "Only residents (for themselves), grid workers, the community and the street can post needs here."
                 )
             )
+    if grid is None and building is not None and building.grid_id:
+        grid = building.grid  # the building's grid worker follows the need
     if kind not in NeedKind.values:
         raise ValidationError(_("Unknown kind of need."))
     if urgency not in Urgency.values:
@@ -480,6 +482,10 @@ def withdraw_assignment(*, acting_user, assignment: Assignment, reason: str, req
 
 
 def current_assignment(need: Need) -> Assignment | None:
+    """The offered or accepted assignment, if any (lists prefetch it as ``current_assignments``)."""
+    prefetched = getattr(need, "current_assignments", None)
+    if prefetched is not None:
+        return prefetched[0] if prefetched else None
     return need.assignments.current().select_related("member__user", "team", "unit").first()
 
 

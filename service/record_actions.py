@@ -50,7 +50,8 @@ from service.models import (
     ServiceRecordEvent,
 )
 
-PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp", "image/heic"}
+# Accepted photo types and the extension each is stored under (never the uploaded file's own name).
+PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
 PHOTOS_PER_RECORD = 6
 
@@ -221,6 +222,7 @@ def log_service_record(
         logged_by=acting_user,
     )
     for photo in photos:
+        photo.name = f"photo.{PHOTO_TYPES[photo.content_type]}"
         RecordPhoto.objects.create(record=record, image=photo)
     _event(record, "", "log", acting_user, reason=",".join(record.flags))
     if need is not None:

@@ -143,6 +143,7 @@ class Migration(migrations.Migration):
             name='Milestone',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('title', models.CharField(max_length=100, verbose_name='milestone')),
                 ('due_on', models.DateField(blank=True, null=True, verbose_name='due on')),
                 ('done_on', models.DateField(blank=True, null=True, verbose_name='done on')),

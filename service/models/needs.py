@@ -55,7 +55,7 @@ class NeedQuerySet(models.QuerySet):
         serve (so they can take them)."""
         from accounts.models import Role
         from accounts.scope import scope_for
-        from service.queries import served_community_ids
+        from service.queries import served_communities_q
 
         scope = scope_for(user)
         if scope.everything:
@@ -70,7 +70,7 @@ class NeedQuerySet(models.QuerySet):
         )
         if scope.member_ids or scope.units_for(Role.UNIT_ADMIN):
             q |= Q(pk__in=assigned.values("need_id"))
-            q |= Q(state=NeedState.OPEN, community_id__in=served_community_ids(scope))
+            q |= Q(state=NeedState.OPEN) & served_communities_q(scope)
         return self.filter(q)
 
     def live(self) -> NeedQuerySet:

@@ -20,14 +20,14 @@ class ServicePostQuerySet(models.QuerySet):
         """Posts of the user's areas, and — for members — posts of the communities they serve and posts
         they hold."""
         from accounts.scope import scope_for
-        from service.queries import served_community_ids
+        from service.queries import served_communities_q
 
         scope = scope_for(user)
         if scope.everything:
             return self
         q = scope.area_q("community_path")
         if scope.member_ids:
-            q |= Q(community_id__in=served_community_ids(scope)) | Q(
+            q |= served_communities_q(scope) | Q(
                 pk__in=PostClaim.objects.filter(member_id__in=scope.member_ids).values("post_id")
             )
         return self.filter(q)

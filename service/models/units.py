@@ -203,6 +203,7 @@ class ProjectCommitment(models.Model):
 
 
 class Milestone(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("milestone"), max_length=100)
     due_on = models.DateField(_("due on"), null=True, blank=True)
