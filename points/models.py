@@ -168,7 +168,7 @@ class RewardQuerySet(models.QuerySet):
 
             paths = list(Area.objects.filter(pk__in=served).values_list("path", flat=True))
             # a street's catalogue serves every community below it
-            q |= Q(area_id__in=served) | Q(area__in=[a for a in _ancestors_of(paths)])
+            q |= Q(area_id__in=served) | Q(area__in=_ancestors_of(paths))
         return self.filter(q)
 
     def offered(self) -> RewardQuerySet:

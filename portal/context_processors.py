@@ -15,23 +15,53 @@ class HELD(tuple):
         return super().__new__(cls, roles)
 
 
+# Lists that belong together fold into one menu, so the bar fits a laptop screen.
+REGISTERS = _("Registers")
+SERVICE_LISTS = _("Service")
+
 NAV = [
-    ("portal:home", _("Home"), None),
-    ("places:area_list", _("Areas"), R.AREA_TREE_ROLES),
-    ("orgs:party_org_list", _("Party organisations"), R.ORG_CHART_ROLES),
-    ("orgs:unit_list", _("Units"), R.UNIT_LIST_ROLES),
-    ("people:member_list", _("Members"), R.MEMBER_LIST_ROLES),
-    ("people:resident_list", _("Residents"), R.RESIDENT_LIST_ROLES),
-    ("places:grid_list", _("Grids"), R.AREA_TREE_ROLES),
-    ("people:registry_index", _("Registries"), R.REGISTRY_ROLES),
+    ("portal:home", _("Home"), None, None),
+    ("places:area_list", _("Areas"), R.AREA_TREE_ROLES, REGISTERS),
+    ("orgs:party_org_list", _("Party organisations"), R.ORG_CHART_ROLES, REGISTERS),
+    ("orgs:unit_list", _("Units"), R.UNIT_LIST_ROLES, REGISTERS),
+    ("people:member_list", _("Members"), R.MEMBER_LIST_ROLES, REGISTERS),
+    ("people:resident_list", _("Residents"), R.RESIDENT_LIST_ROLES, REGISTERS),
+    ("places:grid_list", _("Grids"), R.AREA_TREE_ROLES, REGISTERS),
+    ("people:registry_index", _("Registries"), R.REGISTRY_ROLES, REGISTERS),
     # Work pages of one role: shown only to those who hold it (not to platform administrators).
-    ("checkin:my_checkin", _("Check in"), HELD(Role.MEMBER)),
-    ("checkin:unit_page", _("Check-ins"), HELD(Role.UNIT_ADMIN)),
-    ("checkin:community_page", _("Check-ins"), HELD(Role.COMMUNITY)),
-    ("checkin:reconciliation", _("Reconciliation"), R.RECONCILIATION_ROLES),
-    ("jobs:import_members", _("Roster import"), R.IMPORT_ROLES),
-    ("jobs:job_list", _("Jobs"), None),
-    ("audit:event_list", _("Audit log"), (Role.PLATFORM_ADMIN,)),
+    ("checkin:my_checkin", _("Check in"), HELD(Role.MEMBER), None),
+    ("checkin:unit_page", _("Check-ins"), HELD(Role.UNIT_ADMIN), None),
+    ("checkin:community_page", _("Check-ins"), HELD(Role.COMMUNITY), None),
+    ("checkin:reconciliation", _("Reconciliation"), R.RECONCILIATION_ROLES, None),
+    # The service loop: each role's own desk first, then the shared lists.
+    ("service:member_home", _("Serve"), HELD(Role.MEMBER), None),
+    ("points:my_points", _("My points"), HELD(Role.MEMBER), None),
+    ("service:ask", _("Ask for help"), HELD(Role.RESIDENT, Role.GRID_WORKER), None),
+    ("service:my_needs", _("My requests"), HELD(Role.RESIDENT), None),
+    ("service:workbench", _("Service desk"), HELD(Role.COMMUNITY, Role.STREET), None),
+    ("service:unit_service", _("Members' service"), HELD(Role.UNIT_ADMIN, Role.INSPECTOR), SERVICE_LISTS),
+    ("service:need_list", _("Needs"), R.SERVICE_AREA_ROLES, SERVICE_LISTS),
+    (
+        "service:record_list",
+        _("Service records"),
+        (*R.AREA_ROLES, Role.UNIT_ADMIN, Role.INSPECTOR),
+        SERVICE_LISTS,
+    ),
+    ("service:post_list", _("Service posts"), HELD(Role.COMMUNITY, Role.STREET), SERVICE_LISTS),
+    (
+        "service:pairing_list",
+        _("Household pairings"),
+        (*R.SERVICE_AREA_ROLES, Role.UNIT_ADMIN, Role.INSPECTOR),
+        SERVICE_LISTS,
+    ),
+    ("service:resource_list", _("Resources"), R.RESOURCE_ROLES, SERVICE_LISTS),
+    ("service:project_list", _("Projects"), R.RESOURCE_ROLES, SERVICE_LISTS),
+    ("points:rankings", _("Rankings"), R.POINTS_READ_ROLES, SERVICE_LISTS),
+    ("points:shop", _("Points shop"), HELD(Role.COMMUNITY, Role.STREET), SERVICE_LISTS),
+    ("points:ledger", _("Points ledger"), HELD(Role.COMMUNITY, Role.STREET), SERVICE_LISTS),
+    ("jobs:import_members", _("Roster import"), R.IMPORT_ROLES, None),
+    ("jobs:job_list", _("Jobs"), None, None),
+    ("audit:event_list", _("Audit log"), (Role.PLATFORM_ADMIN,), None),
 ]
 
 
@@ -41,7 +71,7 @@ def navigation(request):
         return {"nav_items": []}
     scope = scope_for(user)
     items = []
-    for name, label, roles in NAV:
+    for name, label, roles, group in NAV:
         if isinstance(roles, HELD):
             if not scope.roles.intersection(roles):
                 continue
@@ -49,5 +79,32 @@ def navigation(request):
             continue
         url = reverse(name)
         active = request.path.startswith(url) and url != "/" or request.path == url
-        items.append({"url": url, "label": label, "active": active})
-    return {"nav_items": items, "user_scope": scope, "user_roles": sorted(scope.roles)}
+        items.append({"url": url, "label": label, "active": active, "group": group})
+    return {
+        "nav_items": items,
+        "nav_menu": _fold(items),
+        "user_scope": scope,
+        "user_roles": sorted(scope.roles),
+    }
+
+
+def _fold(items: list[dict]) -> list[dict]:
+    """Links in order, with each group's links gathered into one menu where the group first appears
+    (a group with a single link stays a plain link)."""
+    menu: list[dict] = []
+    groups: dict = {}
+    for item in items:
+        group = item["group"]
+        if group is None:
+            menu.append(item)
+        elif group in groups:
+            groups[group]["children"].append(item)
+        else:
+            groups[group] = {"label": group, "children": [item]}
+            menu.append(groups[group])
+    for entry in menu:
+        if "children" in entry:
+            entry["active"] = any(child["active"] for child in entry["children"])
+            if len(entry["children"]) == 1:
+                entry.update(entry.pop("children")[0])
+    return menu

@@ -142,9 +142,35 @@ def _poster_role(user, community, grid) -> str:
         return PostedAs.COMMUNITY
     if scope.holds_area(Role.STREET, community):
         return PostedAs.STREET
-    if grid is not None and any(grid.path.startswith(p) for p in scope.grid_paths):
+    if (
+        grid is not None
+        and any(grid.path.startswith(p) for p in scope.grid_paths)
+        and _grid_covers(grid, community)
+    ):
         return PostedAs.GRID_WORKER
     return ""
+
+
+def _grid_covers(grid, community) -> bool:
+    """A community grid covers its community; a street-level grid (no community) the street's communities."""
+    if grid.community_id is not None:
+        return grid.community_id == community.pk
+    return grid.street_id == community.parent_id
+
+
+def _grid_in_scope_for(user, community):
+    """The grid worker's grid inside ``community`` (the most local one), if they have one there."""
+    from places.models import Grid
+    from places.paths import any_subtree_q
+
+    scope = scope_for(user)
+    if not scope.grid_paths:
+        return None
+    return (
+        Grid.objects.filter(any_subtree_q("path", scope.grid_paths), community=community)
+        .order_by("-level")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -185,6 +211,8 @@ def post_need(
             raise ValidationError(_("Choose a community."))
         if grid is None and building is not None and building.grid_id:
             grid = building.grid
+        if grid is None:
+            grid = _grid_in_scope_for(acting_user, community)
         posted_as = _poster_role(acting_user, community, grid)
         if not posted_as:
             raise PermissionDenied(

@@ -37,3 +37,27 @@ def beneficiary_label(user, need) -> str:
     if not (need.beneficiary_name or need.beneficiary_resident_id):
         return ""
     return need.beneficiary_name if can_see_beneficiary(user, need) else str(HIDDEN)
+
+
+def can_see_record_beneficiary(user, record) -> bool:
+    """Whom a service record was for: the member who served, the community and street, the beneficiary,
+    and the organiser of the post. A unit's admin and inspector follow their members' service without
+    learning whom they served."""
+    from service.actions import staffs_community
+
+    if user is None or not user.is_authenticated:
+        return False
+    scope = scope_for(user)
+    if record.member.user_id == user.pk or staffs_community(user, record.community):
+        return True
+    if record.beneficiary_resident_id and record.beneficiary_resident_id in scope.resident_ids:
+        return True
+    if Role.ORG_DEPT in scope.roles and scope.holds_area(Role.ORG_DEPT, record.community):
+        return True
+    return record.post_id is not None and record.post.published_by_id == user.pk
+
+
+def record_beneficiary_label(user, record) -> str:
+    if not (record.beneficiary_name or record.beneficiary_resident_id):
+        return ""
+    return record.beneficiary_name if can_see_record_beneficiary(user, record) else str(HIDDEN)

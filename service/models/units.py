@@ -101,8 +101,11 @@ class ProjectState(models.TextChoices):
 
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user) -> ProjectQuerySet:
-        """Projects of the user's areas, and projects their units take part in."""
+        """Projects of the user's areas, projects their units take part in, and for unit admins the
+        projects of the communities their units work with (so they can join one)."""
+        from accounts.models import Role
         from accounts.scope import scope_for
+        from service.queries import served_communities_q
 
         scope = scope_for(user)
         if scope.everything:
@@ -110,6 +113,9 @@ class ProjectQuerySet(models.QuerySet):
         q = scope.area_q("community_path") | Q(
             pk__in=ProjectUnit.objects.filter(unit_id__in=scope.unit_ids).values("project_id")
         )
+        if scope.units_for(Role.UNIT_ADMIN):
+            # unit admins see the projects of the communities their units work with, so they can join one
+            q |= served_communities_q(scope)
         if scope.member_ids or scope.resident_ids:
             # residents and members see their own community's projects (they rate them)
             q |= Q(community_id__in=scope.extra_area_ids)

@@ -1,0 +1,141 @@
+"""The community secretary's service desk in a real browser (desktop, zh-CN): a resident's new need is
+on the desk; the secretary opens it, dispatches it to a member who lives nearby, and sees it move to
+"awaiting reply"; then opens a flagged service record from the desk to review it. The desk is also
+looked at on a 360 px phone (the columns stack).
+
+Screenshots are kept in test-artifacts/service-workbench-*.png for a human to look at.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import build_cast
+from portal.tests.test_browser import ARGS, ARTIFACTS, CHROMIUM
+from service import actions, record_actions
+from service.models import Assignment, NeedState, RecordState, ServiceCategory
+
+DESK = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 760}
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def signed_in(browser, live_server, username: str, password: str, viewport: dict):
+    context = browser.new_context(viewport=viewport, locale="zh-CN", device_scale_factor=1)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    return page
+
+
+def the_desk(cast):
+    """A resident's new need, another need dispatched earlier, and two records of the member, the
+    second overlapping the first (flagged for review)."""
+    repair = ServiceCategory.objects.get(code="home_repair")
+    need = actions.post_need(
+        acting_user=cast.resident,
+        title="厨房水管漏水",
+        description="水管接头一直滴水，家里只有老人。",
+        category=repair,
+        urgency="urgent",
+        beneficiary_address="阳光小区1号楼302",
+    )
+    other = actions.post_need(
+        acting_user=cast.community,
+        community=cast.places.a1,
+        title="楼道灯不亮",
+        category=repair,
+        compound=cast.places.compound_a1,
+        building=cast.places.building_a1,
+    )
+    actions.dispatch_need(acting_user=cast.community, need=other, member=cast.m_b_home_a)
+    start = timezone.now() - timedelta(hours=4)
+    for minutes, text in ((90, "帮邻居修理自行车"), (60, "陪同孙大妈去社区医院")):
+        record_actions.log_service_record(
+            acting_user=cast.member,
+            category=ServiceCategory.objects.get(code="elderly_care"),
+            started_at=start,
+            minutes=minutes,
+            description=text,
+            community=cast.places.a1,
+        )
+    return need
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_secretary_dispatches_a_new_need_and_reviews_a_flagged_record(live_server, browser):
+    cast = build_cast()
+    need = the_desk(cast)
+    flagged = cast.m_member.service_records.get(state=RecordState.FLAGGED)
+    ARTIFACTS.mkdir(exist_ok=True)
+    site = live_server.url
+    desk_url = site + reverse("service:workbench")
+
+    # 1. The desk: the resident's need waits in the first column.
+    page = signed_in(browser, live_server, "community", cast.password, DESK)
+    page.goto(desk_url)
+    new_column = page.locator("[data-column=open]")
+    assert "厨房水管漏水" in new_column.inner_text()
+    assert "孙大妈" in new_column.inner_text()  # the community serves her: it sees her name
+    assert "楼道灯不亮" in page.locator("[data-column=offered]").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "service-workbench-1-desk.png"), full_page=True)
+
+    # 2. It opens the need: what, where, for whom, and the dispatch panel.
+    new_column.locator(f"[data-need='{need.public_id}']").click()
+    page.wait_for_selector("#dispatch")
+    assert "阳光小区1号楼302" in page.locator("[data-beneficiary]").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "service-workbench-2-need.png"), full_page=True)
+
+    # 3. It looks for 张三丰 (the list narrows as it types) and dispatches to him.
+    form = page.locator("form[data-manual-dispatch]")
+    assert "钱七" in form.locator("select[name=target]").inner_text()
+    page.fill("#who", "张")
+    page.wait_for_function("!document.querySelector('#dispatch_target').innerText.includes('钱七')")
+    form.locator("select[name=target]").select_option(f"member:{cast.m_member.public_id}")
+    form.locator("input[name=note]").fill("请先电话联系孙大妈")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector(".alert-success")
+    assert "张三丰" in page.locator("[data-assignee]").inner_text()
+    assert page.locator("[data-event=dispatch]").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "service-workbench-3-dispatched.png"), full_page=True)
+    need.refresh_from_db()
+    assert need.state == NeedState.OFFERED
+    assert Assignment.objects.get(need=need, state="offered").note == "请先电话联系孙大妈"
+
+    # 4. Back on the desk the need waits for the reply.
+    page.goto(desk_url)
+    assert "厨房水管漏水" in page.locator("[data-column=offered]").inner_text()
+    assert "厨房水管漏水" not in page.locator("[data-column=open]").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "service-workbench-4-awaiting-reply.png"), full_page=True)
+
+    # 5. The flagged record: from the desk to the record's page, where the reason is shown.
+    page.locator(f"#flagged [data-record='{flagged.public_id}']").click()
+    page.wait_for_url(site + reverse("service:record_detail", args=[flagged.public_id]))
+    assert "陪同孙大妈去社区医院" in page.content()
+    page.screenshot(path=str(ARTIFACTS / "service-workbench-5-flagged-record.png"), full_page=True)
+
+    # 6. The same desk on a phone: the columns stack and nothing runs off the screen.
+    phone = signed_in(browser, live_server, "community", cast.password, PHONE)
+    phone.goto(desk_url)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.screenshot(path=str(ARTIFACTS / "service-workbench-6-desk-360.png"), full_page=True)
+    phone.goto(site + reverse("service:need_detail", args=[need.public_id]))
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.screenshot(path=str(ARTIFACTS / "service-workbench-7-need-360.png"), full_page=True)

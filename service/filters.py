@@ -1,0 +1,171 @@
+"""Filters of the service lists (needs and wishes, service records, posts, household pairings), shared by
+the pages, the API and the exports. Choices come from the user's scope; the rows are filtered after
+``visible_to``, never instead of it."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from places.models import Area, AreaLevel
+from places.paths import subtree_q
+from service.models import (
+    HouseholdPairing,
+    Need,
+    NeedKind,
+    NeedState,
+    RecordState,
+    ServiceCategory,
+    ServicePost,
+    ServiceRecord,
+    Urgency,
+)
+from service.workbench_forms import date_widget
+
+PENDING = "pending"
+LIVE = "live"
+
+
+def _areas(request):
+    """Streets and communities the user may see (a street picks all its communities at once)."""
+    if request is None:
+        return Area.objects.none()
+    return (
+        Area.objects.visible_to(request.user)
+        .filter(level__in=(AreaLevel.STREET, AreaLevel.COMMUNITY))
+        .order_by("path")
+    )
+
+
+def _categories(request):
+    return ServiceCategory.objects.active().select_related("parent").order_by("parent__sort", "sort", "code")
+
+
+class _AreaFilterMixin(django_filters.FilterSet):
+    community = django_filters.ModelChoiceFilter(
+        queryset=_areas, to_field_name="public_id", method="filter_community", label=_("Community")
+    )
+
+    def filter_community(self, queryset, name, value):
+        return queryset.filter(subtree_q("community_path", value.path))
+
+
+class _CategoryFilterMixin(django_filters.FilterSet):
+    category = django_filters.ModelChoiceFilter(
+        queryset=_categories, to_field_name="public_id", method="filter_category", label=_("Category")
+    )
+
+    def filter_category(self, queryset, name, value):
+        """A big category takes in all its items."""
+        return queryset.filter(Q(category=value) | Q(category__parent=value))
+
+
+class NeedFilter(_AreaFilterMixin, _CategoryFilterMixin):
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label=_("Search"))
+    state = django_filters.ChoiceFilter(
+        choices=[(LIVE, _("Not yet closed")), *NeedState.choices], method="filter_state", label=_("State")
+    )
+    kind = django_filters.ChoiceFilter(choices=NeedKind.choices, label=_("Need or wish"))
+    urgency = django_filters.ChoiceFilter(choices=Urgency.choices, label=_("Urgency"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+
+    class Meta:
+        model = Need
+        fields = ["q", "state", "kind", "category", "community", "urgency", "overdue"]
+
+    def filter_state(self, queryset, name, value):
+        return queryset.live() if value == LIVE else queryset.filter(state=value)
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = Need.objects.overdue().values("pk")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+
+
+class RecordFilter(_AreaFilterMixin, _CategoryFilterMixin):
+    state = django_filters.ChoiceFilter(
+        choices=[(PENDING, _("Awaiting confirmation or review")), *RecordState.choices],
+        method="filter_state",
+        label=_("State"),
+    )
+    member = django_filters.CharFilter(method="filter_member", label=_("Member"))
+    start = django_filters.DateFilter(
+        method="filter_start",
+        label=pgettext_lazy("date range", "From"),
+        widget=date_widget(),
+    )
+    end = django_filters.DateFilter(
+        method="filter_end",
+        label=pgettext_lazy("date range", "Until"),
+        widget=date_widget(),
+    )
+
+    class Meta:
+        model = ServiceRecord
+        fields = ["state", "member", "category", "community", "start", "end"]
+
+    def filter_state(self, queryset, name, value):
+        return queryset.pending() if value == PENDING else queryset.filter(state=value)
+
+    def filter_member(self, queryset, name, value):
+        """The member's name (its beginning) or pinyin initials."""
+        value = value.strip()[:32]
+        if not value:
+            return queryset
+        if value.isascii() and value.isalpha():
+            return queryset.filter(member__name_initials__startswith=value.lower())
+        return queryset.filter(member__name__startswith=value)
+
+    def filter_start(self, queryset, name, value):
+        return queryset.filter(started_at__gte=_day_start(value))
+
+    def filter_end(self, queryset, name, value):
+        """Up to and including that day."""
+        return queryset.filter(started_at__lt=_day_start(value + timedelta(days=1)))
+
+
+def _day_start(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class PostFilter(_AreaFilterMixin, _CategoryFilterMixin):
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label=_("Search"))
+    open = django_filters.BooleanFilter(method="filter_open", label=_("Open for claims"))
+
+    class Meta:
+        model = ServicePost
+        fields = ["q", "category", "community", "open"]
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        published = ServicePost.objects.published().values("pk")
+        return queryset.filter(pk__in=published) if value else queryset.exclude(pk__in=published)
+
+
+class PairingFilter(_AreaFilterMixin):
+    q = django_filters.CharFilter(method="filter_q", label=_("Household"))
+    active = django_filters.BooleanFilter(method="filter_active", label=_("Active"))
+
+    class Meta:
+        model = HouseholdPairing
+        fields = ["q", "community", "active"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()[:32]
+        if not value:
+            return queryset
+        if value.isascii() and value.isalpha():
+            return queryset.filter(household__name_initials__startswith=value.lower())
+        return queryset.filter(household__name__startswith=value)
+
+    def filter_active(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(ended_on__isnull=value)
