@@ -161,7 +161,7 @@ SPECS: dict[str, ExportSpec] = {
                 Col(_("Schedule"), "schedule", 20),
                 Col(_("Place"), "place", 16),
                 Col(_("Places"), "capacity", 8),
-                Col(_("Taken"), "taken", 8),
+                Col(_("Places taken"), "taken", 8),
                 Col(pgettext_lazy("date range", "From"), "starts_on", 12),
                 Col(pgettext_lazy("date range", "Until"), "ends_on", 12),
                 Col(_("Closed at"), "closed_at", 16),

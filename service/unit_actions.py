@@ -242,7 +242,7 @@ def add_resource(
     value = _clean_quantity(quantity)
     available_from = available_from or timezone.localdate()
     _check_period(
-        available_from, available_until, _("A resource cannot be offered until before it is offered from.")
+        available_from, available_until, _("A resource cannot end before it is available.")
     )
     _check_category(category)
     _check_offer(unit, community)
@@ -318,7 +318,7 @@ def update_resource(
     if available_from is None:
         raise ValidationError(_("Say from when the resource is offered."))
     _check_period(
-        available_from, available_until, _("A resource cannot be offered until before it is offered from.")
+        available_from, available_until, _("A resource cannot end before it is available.")
     )
     _check_category(category)
     _check_offer(resource.unit, community)

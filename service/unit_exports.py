@@ -45,7 +45,7 @@ SPECS: dict[str, ExportSpec] = {
             (
                 Col(_("Unit"), "unit.name", 28),
                 Col(_("Kind"), "get_kind_display", 12),
-                Col(_("What"), "title", 30),
+                Col(_("Title"), "title", 30),
                 Col(_("Service item"), "category.name", 14),
                 Col(_("Quantity"), "quantity", 10),
                 Col(_("Measure"), "measure", 8),

@@ -178,7 +178,7 @@ class CommitmentForm(_Base):
         label=_("From our resources"),
         empty_label=_("Described below"),
     )
-    description = forms.CharField(max_length=200, required=False, label=_("What"))
+    description = forms.CharField(max_length=200, required=False, label=_("Contribution"))
     quantity = forms.DecimalField(label=_("Quantity"), max_digits=12, decimal_places=2, min_value=0.01)
     measure = forms.CharField(max_length=16, required=False, label=_("Measure"))
 

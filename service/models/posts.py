@@ -58,7 +58,7 @@ class ServicePost(models.Model):
     )
     place = models.CharField(_("place"), max_length=120, blank=True)
     capacity = models.PositiveSmallIntegerField(_("capacity"))
-    starts_on = models.DateField(_("from"))
+    starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("until"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -59,7 +59,7 @@ class Resource(models.Model):
     )
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2)
     measure = models.CharField(_("measure"), max_length=16, help_text=_("hours, yuan, items, m²…"))
-    available_from = models.DateField(_("from"))
+    available_from = models.DateField(_("available from"))
     available_until = models.DateField(_("until"), null=True, blank=True)
     # Offered to one community (a pairing partner), or to any community when empty.
     community = models.ForeignKey(
@@ -190,7 +190,7 @@ class ProjectCommitment(models.Model):
     resource = models.ForeignKey(
         Resource, on_delete=models.PROTECT, null=True, blank=True, related_name="commitments"
     )
-    description = models.CharField(_("what"), max_length=200)
+    description = models.CharField(_("contribution"), max_length=200)
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2)
     measure = models.CharField(_("measure"), max_length=16)
     committed_at = models.DateTimeField(default=timezone.now)

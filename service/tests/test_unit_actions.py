@@ -88,7 +88,7 @@ def test_only_the_units_admin_offers_its_resources(cast, who):
         ({"title": "  "}, "what the unit offers"),
         ({"measure": ""}, "quantity counts"),
         ({"kind": "gold"}, "Unknown kind"),
-        ({"available_until": timezone.localdate() - timedelta(days=1)}, "until before"),
+        ({"available_until": timezone.localdate() - timedelta(days=1)}, "cannot end before"),
     ],
 )
 def test_bad_offers_are_refused(cast, change, message):
