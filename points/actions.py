@@ -49,7 +49,9 @@ class Quote:
 
 def quote(record: ServiceRecord) -> Quote:
     rule = rule_for(record.category)
-    base = round(record.minutes * rule.points_per_hour / 60)
+    base = (
+        record.minutes * rule.points_per_hour + 30
+    ) // 60  # halves round up (Python's round() goes to even)
     bonus = rule.urgent_bonus if record.need_id and record.need.urgency == Urgency.URGENT else 0
     return Quote(max(base, 0), bonus, rule)
 
@@ -102,7 +104,7 @@ def book_service_points(*, acting_user, record: ServiceRecord) -> list[PointEntr
     capped = base < q.base or bonus < q.bonus
     note = _("capped at %(cap)d points a day") % {"cap": q.rule.daily_cap} if capped else ""
     # The service entry carries the minutes even when the cap leaves no points (the time bank counts them).
-    if base > 0:
+    if base > 0 or record.minutes > 0:
         entries.append(
             PointEntry.objects.create(
                 kind=EntryKind.SERVICE, amount=base, minutes=record.minutes, note=note, **common

@@ -138,7 +138,10 @@ class PointEntry(models.Model):
         verbose_name = _("points entry")
         verbose_name_plural = _("points entries")
         indexes = [models.Index(fields=["member", "created_at"], name="point_entry_member_at")]
-        constraints = [models.CheckConstraint(condition=~Q(amount=0), name="point_entry_not_zero")]
+        constraints = [
+            # an entry moves points or banked minutes (service past the daily cap banks minutes only)
+            models.CheckConstraint(condition=~Q(amount=0) | ~Q(minutes=0), name="point_entry_not_zero")
+        ]
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.amount:+d}"

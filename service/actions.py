@@ -73,6 +73,16 @@ def serves_in(member: Member, community) -> bool:
     ).exists()
 
 
+def unit_serves(unit, community) -> bool:
+    """A unit serves the community it sits in and those it is paired with (结对共建)."""
+    from checkin.models import UnitPairing
+
+    return (
+        unit.address_area_id == community.pk
+        or UnitPairing.objects.filter(unit=unit, community=community, ended_on__isnull=True).exists()
+    )
+
+
 def answers_for(user, assignment: Assignment) -> bool:
     """The member it was offered to, a member of the team, or the unit's party admin."""
     scope = scope_for(user)
@@ -363,6 +373,11 @@ def take_need(*, acting_user, need: Need, unit=None, request=None) -> Assignment
     if unit is not None:
         if unit.pk not in scope_for(acting_user).units_for(Role.UNIT_ADMIN):
             raise PermissionDenied(_("Only the unit's party admin can take a need for the unit."))
+        if not unit_serves(unit, need.community):
+            raise PermissionDenied(
+                _("%(unit)s is neither in nor paired with %(community)s.")
+                % {"unit": unit.name, "community": need.community.name}
+            )
     else:
         member = member_of(acting_user)
         if member is None:
@@ -663,7 +678,7 @@ def claim_post(*, acting_user, post: ServicePost, member: Member | None = None, 
     member = member or member_of(acting_user)
     if member is None or member.user_id != acting_user.pk:
         raise PermissionDenied(_("Only members can claim posts, for themselves."))
-    post = ServicePost.objects.select_for_update().select_related("community").get(pk=post.pk)
+    post = ServicePost.objects.select_for_update(of=("self",)).select_related("community").get(pk=post.pk)
     today = timezone.localdate()
     if post.closed_at is not None or (post.ends_on is not None and post.ends_on < today):
         raise ValidationError(_("This post is closed."))
@@ -809,6 +824,8 @@ def log_pairing_visit(
         raise ValidationError(_("The visit is before the pairing started."))
     if not (note or "").strip():
         raise ValidationError(_("Say what was done on the visit."))
+    if record is not None and record.pairing_id != pairing.pk:
+        raise ValidationError(_("That service record is not for this household."))
     visit = PairingVisit.objects.create(
         pairing=pairing, visited_on=visited_on, note=note.strip()[:300], logged_by=acting_user, record=record
     )

@@ -14,6 +14,7 @@ HIDDEN = _("Visible to those who serve")
 
 def can_see_beneficiary(user, need) -> bool:
     from service.actions import answers_for, current_assignment, staffs_community
+    from service.models import AssignmentState, NeedState
 
     if user is None or not user.is_authenticated:
         return False
@@ -29,6 +30,14 @@ def can_see_beneficiary(user, need) -> bool:
     if Role.ORG_DEPT in scope.roles and scope.holds_area(Role.ORG_DEPT, need.community):
         return True
     assignment = current_assignment(need)
+    if assignment is None and need.state in (NeedState.DONE, NeedState.CLOSED):
+        # whoever served it still knows whom (their own record names the beneficiary anyway)
+        assignment = (
+            need.assignments.filter(state=AssignmentState.DONE)
+            .select_related("member", "team", "unit")
+            .order_by("-offered_at", "-id")
+            .first()
+        )
     return assignment is not None and answers_for(user, assignment)
 
 

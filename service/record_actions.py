@@ -26,6 +26,7 @@ from people.models import Member, Resident
 from service import codes
 from service.actions import (
     _close,
+    _locked_need,
     _mark_done,
     answers_for,
     community_staff,
@@ -34,6 +35,9 @@ from service.actions import (
     member_of,
     serves_in,
     staffs_community,
+)
+from service.actions import (
+    _event as _need_event,
 )
 from service.models import (
     AssignmentState,
@@ -104,10 +108,19 @@ def plausibility_flags(
             if beneficiary_resident is not None
             else Q(beneficiary_name=beneficiary_name)
         )
-        recent = others.filter(
-            who, started_at__gte=started_at - timedelta(days=7), started_at__lte=ended_at
-        ).count()
-        if recent >= settings.SERVICE_SAME_BENEFICIARY_PER_WEEK:
+        # any 7-day window holding this record, whichever order the records were logged in
+        week = timedelta(days=7)
+        starts = [
+            *others.filter(
+                who, started_at__gt=started_at - week, started_at__lt=started_at + week
+            ).values_list("started_at", flat=True),
+            started_at,
+        ]
+        if any(
+            sum(1 for t in starts if s <= t < s + week) > settings.SERVICE_SAME_BENEFICIARY_PER_WEEK
+            for s in starts
+            if s <= started_at < s + week
+        ):
             flags.append(Flag.SAME_BENEFICIARY)
     return flags
 
@@ -166,6 +179,7 @@ def log_service_record(
     _validate_photos(list(photos))
 
     if need is not None:
+        need = _locked_need(need)
         assignment = current_assignment(need)
         if need.state != NeedState.TAKEN or assignment is None or not answers_for(acting_user, assignment):
             raise ValidationError(_("You can log service against a need you have taken and not yet served."))
@@ -173,7 +187,8 @@ def log_service_record(
         beneficiary_resident = beneficiary_resident or need.beneficiary_resident
         beneficiary_name = beneficiary_name or need.beneficiary_name
     elif post is not None:
-        if not post.claims.filter(member=member).exists():
+        held = post.claims.filter(member=member).filter(Q(left_at__isnull=True) | Q(left_at__gt=started_at))
+        if not held.exists():
             raise ValidationError(_("You can log service on a post you hold."))
         community = post.community
     elif pairing is not None:
@@ -346,9 +361,16 @@ def confirm_with_code(
         if failures >= settings.SERVICE_CODE_ATTEMPTS:
             previous = record.state
             record.state = RecordState.FLAGGED
-            record.flags = [*record.flags, "code_attempts"]
+            record.flags = [*record.flags, str(Flag.CODE_ATTEMPTS)]
             record.save(update_fields=["state", "flags"])
             _event(record, previous, "flag", None, reason="code_attempts")
+            notify(
+                recipients=community_staff(record.community),
+                kind="service.record_flagged",
+                title=_("A service record of %(name)s needs review: %(flags)s")
+                % {"name": record.member.name, "flags": "、".join(record.flag_labels())},
+                url=_record_url(record),
+            )
         return None
     if record.events.filter(action="code_failed").count() >= settings.SERVICE_CODE_ATTEMPTS:
         raise ValidationError(_("Too many wrong codes; the community will confirm this record."))
@@ -419,15 +441,16 @@ def reject_service_record(*, acting_user, record: ServiceRecord, reason: str, re
     record.reject_reason = reason[:200]
     record.save(update_fields=["state", "reject_reason"])
     _event(record, previous, "reject", acting_user, reason=reason)
-    if record.need_id and record.need.state == NeedState.DONE:
+    need = _locked_need(record.need) if record.need_id else None
+    if need is not None and need.state == NeedState.DONE:
         # the need was not served after all: back to whoever took it
-        need = record.need
         assignment = need.assignments.filter(state=AssignmentState.DONE).order_by("-offered_at").first()
         if assignment is not None:
             assignment.state = AssignmentState.ACCEPTED
             assignment.save(update_fields=["state"])
             need.state = NeedState.TAKEN
             need.save(update_fields=["state"])
+            _need_event(need, NeedState.DONE, "reopen", acting_user, reason=reason)
     record_event(
         actor=acting_user,
         action="service.record_rejected",

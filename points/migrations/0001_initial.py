@@ -104,7 +104,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'points entries',
                 'ordering': ['-created_at', '-id'],
                 'indexes': [models.Index(fields=['member', 'created_at'], name='point_entry_member_at')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount', 0), _negated=True), name='point_entry_not_zero')],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('amount', 0), _negated=True), models.Q(('minutes', 0), _negated=True), _connector='OR'), name='point_entry_not_zero')],
             },
         ),
         migrations.AddConstraint(

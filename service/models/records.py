@@ -37,6 +37,7 @@ class Flag(models.TextChoices):
     OVERLAP = "overlap", _("Overlaps another record of the member")
     LONG_DAY = "long_day", _("More hours in one day than allowed")
     SAME_BENEFICIARY = "same_beneficiary", _("Same beneficiary too often")
+    CODE_ATTEMPTS = "code_attempts", _("Too many wrong confirmation codes")
 
 
 class ServiceRecordQuerySet(models.QuerySet):
