@@ -22,6 +22,7 @@ from demo.checkins import seed_checkins
 from demo.layout import CityLayout, CitySize, CommunityPlace, Dice, Home
 from demo.persons import People, Seeded, seed_people
 from demo.registries import build_registries
+from demo.service import seed_service
 from demo.units import build_units
 from orgs.actions import appoint_post, create_party_org
 from orgs.models import PartyOrgKind, PostTitle, UnitKind
@@ -65,6 +66,7 @@ def build_city(size: CitySize, *, out: Callable[[str], None] = print) -> Built:
         build_registries(dice, layout, people)
         users = create_demo_accounts(layout=layout, people=people)
         seed_checkins(dice, layout, users, batch_size=size.batch_size, out=out)
+        seed_service(dice, layout, users, out=out)
     return Built(layout=layout, people=seeded)
 
 

@@ -24,8 +24,6 @@ from accounts import roles as R
 from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.scope import scope_for
-from checkin.models import Team
-from people.models import Member
 from service import actions
 from service.exports import NEED_LIST_ROLES, needs_for
 from service.filters import NeedFilter
@@ -120,29 +118,16 @@ def _dispatch_form(request: HttpRequest, need: Need, data=None) -> DispatchForm:
 
 
 def _suggestions(need: Need) -> list[dict]:
-    """The ranked suggestions as the page shows them, each with what the one-click dispatch posts.
-    Members and teams are read again by key (one query each) for their public ids and units."""
+    """The ranked suggestions as the page shows them, each with what the one-click dispatch posts
+    (the targets come with their public ids and units)."""
     ranked = suggest(need, limit=8)
-    wanted = {kind: [s.target.pk for s in ranked if s.kind == kind] for kind in ("member", "team")}
-    members = (
-        Member.objects.filter(pk__in=wanted["member"])
-        .select_related("unit")
-        .only("public_id", "name", "unit__name")
-    )
-    teams = Team.objects.filter(pk__in=wanted["team"]).only("public_id", "name")
-    found = {
-        "member": {m.pk: m for m in members} if wanted["member"] else {},
-        "team": {t.pk: t for t in teams} if wanted["team"] else {},
-    }
     shown = []
     for s in ranked:
         if s.kind == "resource":
             unit = s.target.unit
             value, name = f"unit:{unit.public_id}", f"{s.target.title} · {unit.name}"
         else:
-            target = found[s.kind].get(s.target.pk)
-            if target is None:
-                continue
+            target = s.target
             value = f"{s.kind}:{target.public_id}"
             name = member_label(target) if s.kind == "member" else target.name
         reasons = [str(r) for r in s.reasons]

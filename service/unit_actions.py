@@ -241,9 +241,7 @@ def add_resource(
         raise ValidationError(_("Say what the quantity counts (hours, yuan, items, m²…)."))
     value = _clean_quantity(quantity)
     available_from = available_from or timezone.localdate()
-    _check_period(
-        available_from, available_until, _("A resource cannot end before it is available.")
-    )
+    _check_period(available_from, available_until, _("A resource cannot end before it is available."))
     _check_category(category)
     _check_offer(unit, community)
     resource = Resource.objects.create(
@@ -317,9 +315,7 @@ def update_resource(
     value = _clean_quantity(quantity)
     if available_from is None:
         raise ValidationError(_("Say from when the resource is offered."))
-    _check_period(
-        available_from, available_until, _("A resource cannot end before it is available.")
-    )
+    _check_period(available_from, available_until, _("A resource cannot end before it is available."))
     _check_category(category)
     _check_offer(resource.unit, community)
     committed = _committed(resource)

@@ -170,7 +170,9 @@ def test_the_posts_and_pairings_exports(cast, client):
     cast.login(client, "community")
     sheet = export(client, "service_posts")
     assert sheet[1][0] == "政策宣讲岗"
-    assert sheet[1][col("service_posts", "Places")] == 4 and sheet[1][col("service_posts", "Places taken")] == 1
+    assert (
+        sheet[1][col("service_posts", "Places")] == 4 and sheet[1][col("service_posts", "Places taken")] == 1
+    )
     sheet = export(client, "household_pairings", active="true")
     assert sheet[1][0] == "孙大妈"
     assert sheet[1][col("household_pairings", "Member")] == "张三丰"
