@@ -7,9 +7,9 @@ As with the check-ins (demo/checkins.py), the city's history is bulk-created: ev
 the actions would have left it, by construction. A need's state is the end of its event chain; a
 member has at most one service a day outside the deliberately flagged ones, so nothing else trips the
 plausibility checks; every confirmed record books exactly what ``points.actions`` would book
-(``rule_for``, the urgent bonus and the daily cap), dated when it was confirmed; a redemption is
-placed only when the balance at that moment covers it and the shelf still has one. So every balance
-is its ledger's sum and never went below zero.
+(its ``quote`` and ``split_points``: the rule, the urgent bonus and the daily cap), dated when it was
+confirmed; a redemption is placed only when the balance at that moment covers it and the shelf still
+has one. So every balance is its ledger's sum and never went below zero.
 
 The demo accounts' live business goes through the actions, now: the ``resident`` asks for help twice,
 the ``community`` dispatches both needs to the ``member`` with the reasons ``service.suggestions``
@@ -37,7 +37,7 @@ from demo.layout import CityLayout, CommunityPlace, Dice, Weighted
 from orgs.models import Unit, UnitKind
 from people.models import Member, Resident
 from places.models import Grid
-from points.actions import rule_for
+from points.actions import quote, rule_for, split_points
 from points.models import EntryKind, PointEntry, Redemption, RedemptionState, Reward
 from service import actions, record_actions
 from service.models import (
@@ -1188,42 +1188,32 @@ class _Seeder:
         self.counts["entries"] += len(self.entries)
 
     def book(self, record: ServiceRecord, booked: dict) -> list[PointEntry]:
-        """points.actions.book_service_points, for a record confirmed at ``record.confirmed_at``."""
+        """What points.actions.book_service_points books (the same quote and split_points, so the two
+        cannot drift), unsaved and dated when the record was confirmed. ``booked``: points booked so
+        far per (member, day), kept up to date here."""
         if record.category_id not in self.rules:
             self.rules[record.category_id] = rule_for(record.category)
-        rule = self.rules[record.category_id]
-        base = round(record.minutes * rule.points_per_hour / 60)
-        bonus = rule.urgent_bonus if record.need is not None and record.need.urgency == Urgency.URGENT else 0
         served_on = timezone.localtime(record.started_at).date()
         key = (record.member_id, served_on)
-        room = None if rule.daily_cap is None else max(rule.daily_cap - booked[key], 0)
-        amount = base if room is None else min(base, room)
-        extra = bonus if room is None else min(bonus, room - amount)
-        booked[key] += amount + extra
-        note = (
-            gettext("capped at %(cap)d points a day") % {"cap": rule.daily_cap}
-            if amount + extra < base + bonus
-            else ""
-        )
-        common = {
-            "member_id": record.member_id,
-            "community_id": record.community_id,
-            "community_path": record.community_path,
-            "unit_id": record.unit_id,
-            "record": record,
-            "served_on": served_on,
-            "created_by": record.confirmed_by,
-            "created_at": record.confirmed_at,
-            "note": note,
-        }
-        entries = []
-        if amount > 0:
-            entries.append(
-                PointEntry(kind=EntryKind.SERVICE, amount=amount, minutes=record.minutes, **common)
+        parts = split_points(quote(record, rule=self.rules[record.category_id]), booked[key], record.minutes)
+        booked[key] += sum(part.amount for part in parts)
+        return [
+            PointEntry(
+                kind=part.kind,
+                amount=part.amount,
+                minutes=part.minutes,
+                note=part.note,
+                member_id=record.member_id,
+                community_id=record.community_id,
+                community_path=record.community_path,
+                unit_id=record.unit_id,
+                record=record,
+                served_on=served_on,
+                created_by=record.confirmed_by,
+                created_at=record.confirmed_at,
             )
-        if extra > 0:
-            entries.append(PointEntry(kind=EntryKind.BONUS, amount=extra, **common))
-        return entries
+            for part in parts
+        ]
 
     def redemptions(self) -> None:
         """About a third of those with points spend some at their community's supermarket: most

@@ -6,6 +6,7 @@ either (PostgreSQL; the thread tests prove it)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -47,13 +48,42 @@ class Quote:
     rule: PointRule
 
 
-def quote(record: ServiceRecord) -> Quote:
-    rule = rule_for(record.category)
+def quote(record: ServiceRecord, *, rule: PointRule | None = None) -> Quote:
+    """``rule``: the record's rule when the caller has it already (the demo seeder caches them)."""
+    rule = rule or rule_for(record.category)
     base = (
         record.minutes * rule.points_per_hour + 30
     ) // 60  # halves round up (Python's round() goes to even)
     bonus = rule.urgent_bonus if record.need_id and record.need.urgency == Urgency.URGENT else 0
     return Quote(max(base, 0), bonus, rule)
+
+
+class Part(NamedTuple):
+    """One ledger entry a confirmed record books."""
+
+    kind: str
+    amount: int
+    minutes: int
+    note: str
+
+
+def split_points(q: Quote, already_booked: int, minutes: int) -> list[Part]:
+    """The entries a record's quote books when the member's service already earned ``already_booked``
+    points that day: the service entry, which carries the minutes even when the daily cap leaves no
+    points (the time bank counts them), then the urgent bonus; both within what the cap leaves. The
+    one rule of booking: book_service_points and the demo seeder both call it."""
+    cap = q.rule.daily_cap
+    room = None if cap is None else max(cap - already_booked, 0)
+    base = q.base if room is None else min(q.base, room)
+    bonus = q.bonus if room is None else min(q.bonus, room - base)
+    capped = base < q.base or bonus < q.bonus
+    note = _("capped at %(cap)d points a day") % {"cap": cap} if capped else ""
+    parts = []
+    if base > 0 or minutes > 0:
+        parts.append(Part(EntryKind.SERVICE, base, minutes, note))
+    if bonus > 0:
+        parts.append(Part(EntryKind.BONUS, bonus, 0, note))
+    return parts
 
 
 def _lock_member(member: Member) -> Member:
@@ -86,33 +116,23 @@ def book_service_points(*, acting_user, record: ServiceRecord) -> list[PointEntr
     _lock_member(record.member)
     q = quote(record)
     served_on = timezone.localtime(record.started_at).date()
-    room = None
-    if q.rule.daily_cap is not None:
-        room = max(q.rule.daily_cap - booked_on(record.member, served_on), 0)
-    base = q.base if room is None else min(q.base, room)
-    bonus = q.bonus if room is None else min(q.bonus, room - base)
-    common = {
-        "member": record.member,
-        "community": record.community,
-        "community_path": record.community_path,
-        "unit": record.unit,
-        "record": record,
-        "served_on": served_on,
-        "created_by": acting_user,
-    }
-    entries = []
-    capped = base < q.base or bonus < q.bonus
-    note = _("capped at %(cap)d points a day") % {"cap": q.rule.daily_cap} if capped else ""
-    # The service entry carries the minutes even when the cap leaves no points (the time bank counts them).
-    if base > 0 or record.minutes > 0:
-        entries.append(
-            PointEntry.objects.create(
-                kind=EntryKind.SERVICE, amount=base, minutes=record.minutes, note=note, **common
-            )
+    already = booked_on(record.member, served_on) if q.rule.daily_cap is not None else 0
+    return [
+        PointEntry.objects.create(
+            kind=part.kind,
+            amount=part.amount,
+            minutes=part.minutes,
+            note=part.note,
+            member=record.member,
+            community=record.community,
+            community_path=record.community_path,
+            unit=record.unit,
+            record=record,
+            served_on=served_on,
+            created_by=acting_user,
         )
-    if bonus > 0:
-        entries.append(PointEntry.objects.create(kind=EntryKind.BONUS, amount=bonus, note=note, **common))
-    return entries
+        for part in split_points(q, already, record.minutes)
+    ]
 
 
 # --- corrections ----------------------------------------------------------------------------------
@@ -180,6 +200,12 @@ def time_bank_minutes(member: Member) -> int:
 
 # --- rewards --------------------------------------------------------------------------------------
 
+# Bounds of the shelf (as on the reward forms): far past them is a typing slip, and past what the
+# columns hold.
+MAX_COST = 1_000_000
+MAX_ADDED = 100_000
+MAX_STOCK = 1_000_000
+
 
 def _staffs_area(user, area) -> bool:
     if area.level == AreaLevel.COMMUNITY:
@@ -203,8 +229,12 @@ def add_reward(
         raise ValidationError(_("Name the reward."))
     if cost is None or cost < 1:
         raise ValidationError(_("A reward costs at least one point."))
+    if cost > MAX_COST:
+        raise ValidationError(_("A reward costs at most %(max)d points.") % {"max": MAX_COST})
     if stock is None or stock < 0:
         raise ValidationError(_("Stock cannot be negative."))
+    if stock > MAX_STOCK:
+        raise ValidationError(_("A reward's stock is at most %(max)d.") % {"max": MAX_STOCK})
     reward = Reward.objects.create(
         area=area,
         area_path=area.path,
@@ -225,6 +255,11 @@ def restock_reward(*, acting_user, reward: Reward, added: int, request=None) -> 
         raise PermissionDenied(_("Only the community or street can stock its catalogue."))
     if added is None or added < 1:
         raise ValidationError(_("Add at least one."))
+    if reward.stock + added > MAX_STOCK:
+        raise ValidationError(
+            _("A reward's stock is at most %(max)d; it has %(stock)d.")
+            % {"max": MAX_STOCK, "stock": reward.stock}
+        )
     reward.stock += added
     reward.save(update_fields=["stock"])
     record_event(

@@ -121,13 +121,13 @@ class RewardQuery(Schema):
 class RewardIn(Schema):
     area: UUID = Field(description="A community or a street.")
     name: str = Field(..., max_length=60)
-    cost: int = Field(..., ge=1)
-    stock: int = Field(..., ge=0)
+    cost: int = Field(..., ge=1, le=actions.MAX_COST)
+    stock: int = Field(..., ge=0, le=actions.MAX_ADDED)
     description: str = Field("", max_length=300)
 
 
 class RestockIn(Schema):
-    added: int = Field(..., ge=1)
+    added: int = Field(..., ge=1, le=actions.MAX_ADDED)
 
 
 class OfferedIn(Schema):

@@ -14,7 +14,9 @@ from orgs.models import Unit
 from people.models import Member
 from places.models import Area
 from points import queries
+from points.actions import MAX_ADDED, MAX_COST
 from points.models import EntryKind, PointEntry, Redemption, RedemptionState
+from service.filters import check_day
 
 PERIOD_CHOICES = [
     ("month", _("This month")),
@@ -37,8 +39,8 @@ def _style(form: forms.Form) -> None:
 
 class RewardForm(forms.Form):
     name = forms.CharField(label=_("Reward"), max_length=60)
-    cost = forms.IntegerField(label=_("Points"), min_value=1, max_value=1_000_000)
-    stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=100_000)
+    cost = forms.IntegerField(label=_("Points"), min_value=1, max_value=MAX_COST)
+    stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=MAX_ADDED)
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -49,7 +51,7 @@ class RewardForm(forms.Form):
 
 
 class RestockForm(forms.Form):
-    added = forms.IntegerField(label=_("Add to stock"), min_value=1, max_value=100_000)
+    added = forms.IntegerField(label=_("Add to stock"), min_value=1, max_value=MAX_ADDED)
 
 
 # --- shared filter pieces ---------------------------------------------------------------------------
@@ -58,7 +60,8 @@ class RestockForm(forms.Form):
 class PeriodFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
-        if data.get("period") == "custom" and not (data.get("start") and data.get("end")):
+        typed_wrong = self.has_error("start") or self.has_error("end")  # that message says enough
+        if data.get("period") == "custom" and not (data.get("start") and data.get("end")) and not typed_wrong:
             raise forms.ValidationError(_("Give both dates of a custom period."))
         return data
 
@@ -68,6 +71,7 @@ def _date_filter(label):
         label=label,
         method="_keep",
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+        validators=[check_day],  # 2000-01-01 … 2099-12-31: a period's bounds stay inside the calendar
     )
 
 

@@ -304,6 +304,20 @@ def _validate_assignee(need: Need, member, team, unit) -> None:
         )
     if team is not None and team.community_id != need.community_id:
         raise ValidationError(_("The team belongs to another community."))
+    if unit is not None:
+        _require_unit_reaches(unit, need.community)
+
+
+def _require_unit_reaches(unit, community) -> None:
+    """A unit serves communities of its street and those it is paired with (结对共建); offering it
+    a need or a household elsewhere would show a stranger whom it is for."""
+    from service.unit_actions import unit_reaches  # unit_actions imports this module
+
+    if not unit_reaches(unit, community):
+        raise ValidationError(
+            _("%(unit)s works with communities of its street or paired with it, not with %(community)s.")
+            % {"unit": unit.name, "community": community.name}
+        )
 
 
 @transaction.atomic
@@ -745,6 +759,8 @@ def pair_household(
             _("%(name)s neither lives in nor reports to %(community)s.")
             % {"name": member.name, "community": community.name}
         )
+    if unit is not None:
+        _require_unit_reaches(unit, community)
     existing = HouseholdPairing.objects.active().filter(household=household)
     existing = existing.filter(member=member) if member is not None else existing.filter(unit=unit)
     if existing.exists():

@@ -21,10 +21,9 @@ from accounts import roles
 from accounts.api import require_roles
 from accounts.models import Role
 from accounts.scope import scope_for
-from checkin.models import Team
 from gongjian.api_shapes import ErrorOut, ListPage
 from orgs.models import Unit
-from people.models import Member, Resident
+from people.models import Resident
 from places.models import Area, AreaLevel, Building, Compound, Grid
 from service import actions, codes, record_actions, unit_actions
 from service.api_schemas import (
@@ -89,6 +88,7 @@ from service.models import (
     ServiceRecordEvent,
 )
 from service.suggestions import suggest
+from service.workbench_forms import community_teams, serving_members, serving_units
 
 router = Router(tags=["service"])
 
@@ -299,20 +299,23 @@ def _add_need_routes(collection: str, kind: str) -> None:
         f"{one}/dispatch",
         response={200: NeedDetailOut, **REFUSALS},
         operation_id=f"dispatch_{noun}",
-        description=f"派单: offer an open {noun} to one member, team or unit, who accept or decline "
-        f"(POST /assignments/{{id}}/…). Roles: community, street; else 403.",
+        description=f"派单: offer an open {noun} to one member who lives in or reports to its community, "
+        f"one of its teams, or one unit of its street or paired with it; they accept or decline "
+        f"(POST /assignments/{{id}}/…). Anyone else answers as an unknown id (422). "
+        f"Roles: community, street; else 403.",
     )
     def dispatch(request: HttpRequest, need_id: UUID, payload: DispatchIn):
         require_roles(request, STAFF)
         need = _need(request, kind, need_id)
-        # Members and units are looked up city-wide: who serves a community often lives or sits
-        # elsewhere (they report to it); dispatch_need checks that they serve here.
+        user = request.auth
+        # Only those the page offers: members who live in or report to the community, its teams, and
+        # units nearby or paired with it (anyone else answers like an unknown id; the action checks too).
         actions.dispatch_need(
-            acting_user=request.auth,
+            acting_user=user,
             need=need,
-            member=_one(Member.objects.all(), payload.member, _("Choose a member.")),
-            team=_one(Team.objects.visible_to(request.auth), payload.team, _("Choose a team.")),
-            unit=_one(Unit.objects.all(), payload.unit, _("Choose a unit.")),
+            member=_one(serving_members(user, need.community), payload.member, _("Choose a member.")),
+            team=_one(community_teams(user, need.community), payload.team, _("Choose a team.")),
+            unit=_one(serving_units(user, need.community), payload.unit, _("Choose a unit.")),
             note=payload.note,
             respond_by=payload.respond_by,
             suggestion_reason=payload.suggestion_reason,
@@ -629,15 +632,19 @@ def list_pairings(request: HttpRequest, filters: Query[PairingQuery]):
 
 @router.post("/household-pairings", response={201: PairingDetailOut, **REFUSALS})
 def pair_household(request: HttpRequest, payload: PairingIn):
-    """Pair a household with one member or one unit, saying why. Roles: community, street."""
+    """Pair a household with one member who lives in or reports to its community, or one unit of its
+    street or paired with it, saying why (anyone else answers as an unknown id, 422).
+    Roles: community, street."""
     require_roles(request, STAFF)
-    household = _one(Resident.objects.visible_to(request.auth), payload.household, _("Unknown resident."))
-    # Helpers looked up city-wide (they often live elsewhere); pair_household checks they serve here.
+    user = request.auth
+    household = _one(Resident.objects.visible_to(user), payload.household, _("Unknown resident."))
+    # Helpers as the page offers them: those who serve the household's community (the action checks too).
+    community = household.residence_area
     pairing = actions.pair_household(
-        acting_user=request.auth,
+        acting_user=user,
         household=household,
-        member=_one(Member.objects.all(), payload.member, _("Choose a member.")),
-        unit=_one(Unit.objects.all(), payload.unit, _("Choose a unit.")),
+        member=_one(serving_members(user, community), payload.member, _("Choose a member.")),
+        unit=_one(serving_units(user, community), payload.unit, _("Choose a unit.")),
         reason=payload.reason,
         started_on=payload.started_on,
         request=request,
@@ -813,8 +820,8 @@ def propose_project(request: HttpRequest, payload: ProjectIn):
         budget=payload.budget,
         starts_on=payload.starts_on,
         ends_on=payload.ends_on,
-        # looked up city-wide like a dispatch target: the action checks who may bring which unit
-        unit=_one(Unit.objects.all(), payload.unit, _("Choose a unit.")),
+        # the units the caller may see, as on the page: the action checks who may bring which unit
+        unit=_one(Unit.objects.visible_to(request.auth), payload.unit, _("Choose a unit.")),
         request=request,
     )
     return Status(201, _project_detail(request, project.public_id))
@@ -836,7 +843,7 @@ def add_project_unit(request: HttpRequest, project_id: UUID, payload: UnitIn):
     unit_actions.add_project_unit(
         acting_user=request.auth,
         project=_project(request, project_id),
-        unit=_one(Unit.objects.all(), payload.unit, _("Choose a unit.")),
+        unit=_one(Unit.objects.visible_to(request.auth), payload.unit, _("Choose a unit.")),
         request=request,
     )
     return _project_detail(request, project_id)

@@ -12,11 +12,15 @@ from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Schema
+from pydantic import field_validator
 
 from checkin.models import VanguardKind
 from gongjian.api_shapes import Ref
+from service.filters import check_day
 from service.models import (
     AssignmentState,
     AssignmentVia,
@@ -30,6 +34,7 @@ from service.models import (
     Urgency,
 )
 from service.privacy import can_see_beneficiary, can_see_record_beneficiary
+from service.unit_actions import MAX_BENEFICIARIES
 
 # --- shared ---------------------------------------------------------------------------------------
 
@@ -65,9 +70,33 @@ class NoteIn(Schema):
     note: str = Field("", max_length=200)
 
 
+def _day(day: date | None) -> date | None:
+    """A day of 2000–2099 (422 otherwise: the calendar's ends overflow the period's bounds)."""
+    if day is not None:
+        try:
+            check_day(day)
+        except ValidationError as exc:
+            raise ValueError(" ".join(exc.messages)) from exc
+    return day
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A time sent without a zone is local time (settings.TIME_ZONE), as typed on the pages; its day
+    must be of 2000–2099 like any day the API takes."""
+    if moment is None:
+        return None
+    _day(moment.date())
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
 class Period(Schema):
-    start: date | None = Field(None, description="From this day (inclusive).")
-    end: date | None = Field(None, description="Until this day (inclusive).")
+    start: date | None = Field(None, description="From this day (inclusive); 2000-01-01 at the earliest.")
+    end: date | None = Field(None, description="Until this day (inclusive); 2099-12-31 at the latest.")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _within_calendar(cls, day: date | None) -> date | None:
+        return _day(day)
 
     def bounds(self) -> tuple[datetime | None, datetime | None]:
         """The period as [start, end) in local time: from the start day's midnight to the one after
@@ -143,6 +172,17 @@ class AssignmentWithNeedOut(AssignmentOut):
     need: NeedBriefOut
 
 
+class CurrentAssignmentOut(AssignmentOut):
+    """The offer on a need as anyone who can see the need reads it: the note (which may say how to
+    reach the beneficiary) only for those who serve the beneficiary."""
+
+    note: str | None = Field(description="Only for those who serve the beneficiary, else null.")
+
+    @staticmethod
+    def resolve_note(obj, context) -> str | None:
+        return obj.note if _sees_beneficiary(obj.need, context) else None
+
+
 def _sees_beneficiary(obj, context) -> bool:
     """Asked once per need and answer (the name and the address share it)."""
     seen = getattr(obj, "_api_sees_beneficiary", None)
@@ -172,7 +212,9 @@ class NeedOut(Schema):
     state: NeedState
     created_at: datetime
     closed_at: datetime | None
-    assignment: AssignmentOut | None = Field(None, description="Whoever is offered or has the need now.")
+    assignment: CurrentAssignmentOut | None = Field(
+        None, description="Whoever is offered or has the need now."
+    )
 
     @staticmethod
     def resolve_beneficiary_name(obj, context) -> str | None:
@@ -222,10 +264,15 @@ class NeedIn(Schema):
     grid: UUID | None = None
     urgency: Urgency = Urgency.NORMAL
     budget: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
-    due_at: datetime | None = None
+    due_at: datetime | None = Field(None, description="Without a zone: local time.")
     beneficiary: UUID | None = Field(None, description="The resident served, if registered.")
     beneficiary_name: str = Field("", max_length=32)
     beneficiary_address: str = Field("", max_length=120)
+
+    @field_validator("due_at")
+    @classmethod
+    def _local(cls, moment: datetime | None) -> datetime | None:
+        return _aware(moment)
 
 
 class DispatchIn(Schema):
@@ -233,8 +280,15 @@ class DispatchIn(Schema):
     team: UUID | None = None
     unit: UUID | None = None
     note: str = Field("", max_length=200)
-    respond_by: datetime | None = Field(None, description="Omitted: SERVICE_REPLY_HOURS from now.")
+    respond_by: datetime | None = Field(
+        None, description="Omitted: SERVICE_REPLY_HOURS from now. Without a zone: local time."
+    )
     suggestion_reason: str = Field("", max_length=200, description="Why the suggestion list proposed them.")
+
+    @field_validator("respond_by")
+    @classmethod
+    def _local(cls, moment: datetime | None) -> datetime | None:
+        return _aware(moment)
 
 
 class TakeIn(Schema):
@@ -497,7 +551,7 @@ class CommitmentIn(Schema):
 
 
 class CompleteProjectIn(Schema):
-    beneficiaries_served: int = Field(..., ge=1)
+    beneficiaries_served: int = Field(..., ge=1, le=MAX_BENEFICIARIES)
 
 
 class EvaluateIn(Schema):
@@ -576,7 +630,11 @@ class RecordDetailOut(RecordOut):
 
     @staticmethod
     def resolve_photos(obj) -> list[str]:
-        return [photo.image.url for photo in obj.photos.all()]
+        # the record's own photo view (its scope decides), never the media address
+        return [
+            reverse("service:record_photo", args=[obj.public_id, n])
+            for n in range(1, len(obj.photos.all()) + 1)
+        ]
 
     @staticmethod
     def resolve_events(obj):
@@ -591,7 +649,7 @@ class RecordQuery(Period):
 
 class RecordIn(Schema):
     category: UUID = Field(description="An item of the service menu.")
-    started_at: datetime
+    started_at: datetime = Field(description="Without a zone: local time.")
     minutes: int = Field(..., ge=5, le=24 * 60)
     description: str = Field(..., max_length=500)
     community: UUID | None = Field(None, description="Needed unless need, post, pairing or project says it.")
@@ -605,6 +663,11 @@ class RecordIn(Schema):
         "need or pairing (which name the beneficiary) or gives ``beneficiary_name``.",
     )
     beneficiary_name: str = Field("", max_length=32)
+
+    @field_validator("started_at")
+    @classmethod
+    def _local(cls, moment: datetime) -> datetime:
+        return _aware(moment)
 
 
 class ConfirmIn(Schema):

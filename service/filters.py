@@ -4,9 +4,10 @@ the pages, the API and the exports. Choices come from the user's scope; the rows
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,20 @@ from service.workbench_forms import date_widget
 
 PENDING = "pending"
 LIVE = "live"
+
+# The days a filter (page, export or API) accepts: the calendar's own ends overflow a day's bounds.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+
+
+def check_day(day: date) -> None:
+    """Refuse a day outside FIRST_DAY … LAST_DAY (a slip of the keyboard, or a probe)."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(
+            _("Choose a day between %(first)s and %(last)s.")
+            % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+            code="out_of_range",
+        )
 
 
 def _areas(request):
@@ -99,11 +114,13 @@ class RecordFilter(_AreaFilterMixin, _CategoryFilterMixin):
         method="filter_start",
         label=pgettext_lazy("date range", "From"),
         widget=date_widget(),
+        validators=[check_day],
     )
     end = django_filters.DateFilter(
         method="filter_end",
         label=pgettext_lazy("date range", "Until"),
         widget=date_widget(),
+        validators=[check_day],
     )
 
     class Meta:

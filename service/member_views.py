@@ -556,8 +556,10 @@ def record_qr(request: HttpRequest, public_id) -> HttpResponse:
 @role_required(*RECORD_READ_ROLES)
 def record_photo(request: HttpRequest, public_id, n: int) -> FileResponse:
     """The record's n-th photo (from 1), for whoever may see the record (photos are not public media)."""
+    if not 1 <= n <= record_actions.PHOTOS_PER_RECORD:  # none there, and a huge n overflows the query
+        raise Http404
     record = _record(request, public_id)
-    photo = next(iter(record.photos.all()[n - 1 : n]), None) if n >= 1 else None
+    photo = next(iter(record.photos.all()[n - 1 : n]), None)
     if photo is None:
         raise Http404
     ext = photo.image.name.rsplit(".", 1)[-1].lower() if "." in photo.image.name else ""

@@ -198,10 +198,13 @@ def _need_page(request: HttpRequest, need: Need, *, status: int = 200, **kept) -
         "staff": staff,
         "see_beneficiary": see,
         "hidden_text": HIDDEN,
+        # who was asked and why they declined is for those who serve the beneficiary (as in the API)
         "events": [
             {"event": e, "label": EVENT_LABELS.get(e.action, e.action)}
             for e in need.events.select_related("actor")
-        ],
+        ]
+        if see
+        else [],
         "records": ServiceRecord.objects.visible_to(user)
         .filter(need=need)
         .select_related("member", "category")

@@ -69,6 +69,8 @@ _DOING = {
     "evaluate": gettext_lazy("evaluated"),
     "drop": gettext_lazy("dropped"),
 }
+# More people than a project can have served: a typing slip (and past what the column holds).
+MAX_BENEFICIARIES = 10_000_000
 # Units join, commit and log milestones while the project is still open.
 OPEN_STATES = frozenset({ProjectState.PROPOSED, ProjectState.AGREED, ProjectState.IN_PROGRESS})
 RUNNING_STATES = frozenset({ProjectState.AGREED, ProjectState.IN_PROGRESS})
@@ -652,6 +654,10 @@ def complete_project(*, acting_user, project: Project, beneficiaries_served, req
         raise ValidationError(_("Say how many people the project served.")) from exc
     if served < 1:
         raise ValidationError(_("Say how many people the project served (at least one)."))
+    if served > MAX_BENEFICIARIES:
+        raise ValidationError(
+            _("Say how many people the project served (at most %(max)d).") % {"max": MAX_BENEFICIARIES}
+        )
     if project.state in TRANSITIONS["complete"][0]:
         project.beneficiaries_served = served
         if project.ends_on is None:

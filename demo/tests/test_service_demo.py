@@ -266,3 +266,70 @@ def test_the_same_seed_gives_the_same_loop_and_reset_clears_the_ledger(city):
     assert first[2] > 0
     build(reset=True)  # the append-only ledger goes with the city (PostgreSQL: past its trigger)
     assert snapshot() == first
+
+
+# --- the seeder books by the one rule of points.actions -------------------------------------------
+
+
+def _logged(cast, minutes, hours_ago=30):
+    from datetime import timedelta
+
+    from service.models import ServiceCategory
+
+    return record_actions.log_service_record(
+        acting_user=cast.member,
+        category=ServiceCategory.objects.get(code="elderly_care"),
+        started_at=timezone.now() - timedelta(hours=hours_ago),
+        minutes=minutes,
+        description="陪同就医",
+        community=cast.places.a1,
+    )
+
+
+def _seeder():
+    from types import SimpleNamespace
+
+    from demo.service import _Seeder
+
+    seeder = SimpleNamespace(rules={})
+    return lambda record, booked: _Seeder.book(seeder, record, booked)
+
+
+@pytest.mark.parametrize("minutes", [15, 45, 60, 100])
+def test_the_seeder_books_what_the_action_books(cast, minutes):
+    """15 minutes at 10 points an hour is 2.5 points: the action rounds halves up (3), as the
+    seeder must (Python's round() made it 2)."""
+    from points.actions import book_service_points
+
+    record = _logged(cast, minutes)
+    seeded = _seeder()(record, defaultdict(int))
+    booked = book_service_points(acting_user=cast.community, record=record)
+    assert [(e.kind, e.amount, e.minutes, e.note) for e in seeded] == [
+        (e.kind, e.amount, e.minutes, e.note) for e in booked
+    ]
+
+
+def test_the_seeder_banks_the_minutes_past_the_daily_cap(cast):
+    """The day's 80 points are used up: no points, but the time bank still counts the hour."""
+    record = _logged(cast, 60)
+    day = timezone.localtime(record.started_at).date()
+    booked = defaultdict(int, {(record.member_id, day): 80})
+    seeded = _seeder()(record, booked)
+    assert [(e.kind, e.amount, e.minutes) for e in seeded] == [(EntryKind.SERVICE, 0, 60)]
+    assert seeded[0].note == "capped at 80 points a day" and booked[(record.member_id, day)] == 80
+
+
+def test_units_are_asked_and_paired_only_where_they_serve(city):
+    """The demo offers needs to and pairs households with units of the community's street or paired
+    with it, as dispatch_need and pair_household require."""
+    offered = Assignment.objects.filter(unit__isnull=False).select_related(
+        "unit__address_area", "need__community"
+    )
+    paired = HouseholdPairing.objects.filter(unit__isnull=False).select_related(
+        "unit__address_area", "community"
+    )
+    assert offered.exists() and paired.exists()
+    for assignment in offered:
+        assert unit_reaches(assignment.unit, assignment.need.community)
+    for pairing in paired:
+        assert unit_reaches(pairing.unit, pairing.community)

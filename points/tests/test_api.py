@@ -6,6 +6,7 @@ action's message and changes nothing; lists answer {items, count} in a pinned nu
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.actions import grant_role, issue_api_token
@@ -357,3 +358,41 @@ def test_openapi_lists_every_points_path(client, db):
     assert [p for p in expected if f"/api/v1{p}" not in paths] == []
     rankings = {p["name"] for p in paths["/api/v1/points/rankings"]["get"]["parameters"]}
     assert {"community", "unit", "start", "end", "limit", "offset"} <= rankings
+
+
+# --- bad input: days at the calendar's ends, numbers past the columns -----------------------------
+
+
+@pytest.mark.parametrize("path", ["points/entries", "points/rankings"])
+@pytest.mark.parametrize("query", [{"end": "9999-12-31"}, {"start": "0001-01-01"}, {"end": "2100-01-01"}])
+def test_days_outside_2000_to_2099_are_refused(earned, get, path, query):
+    response = get("community", path, **query)
+    assert response.status_code == 422
+    assert "Choose a day between 2000-01-01 and 2099-12-31." in str(response.json())
+    assert get("community", path, start="2000-01-01", end="2099-12-31").status_code == 200
+
+
+def test_rewards_with_numbers_past_the_shelf_are_refused(earned, post):
+    cast = earned
+    area = str(cast.places.a1.public_id)
+    for cost, stock in ((10**20, 1), (1, 10**20), (actions.MAX_COST + 1, 1), (1, actions.MAX_ADDED + 1)):
+        huge = post("community", "rewards", {"area": area, "name": "大米", "cost": cost, "stock": stock})
+        assert huge.status_code == 422, (cost, stock)
+    assert not Reward.objects.exists()
+    reward = _reward(cast, stock=1)
+    for added in (10**20, actions.MAX_ADDED + 1):
+        assert post("community", f"rewards/{reward.public_id}/restock", {"added": added}).status_code == 422
+    assert Reward.objects.get(pk=reward.pk).stock == 1
+
+
+def test_the_action_keeps_a_rewards_stock_within_a_million(earned):
+    cast = earned
+    reward = _reward(cast, stock=actions.MAX_STOCK - 5)
+    with pytest.raises(ValidationError) as refused:
+        actions.restock_reward(acting_user=cast.community, reward=reward, added=6)
+    assert refused.value.messages == ["A reward's stock is at most 1000000; it has 999995."]
+    assert actions.restock_reward(acting_user=cast.community, reward=reward, added=5).stock == 1_000_000
+    with pytest.raises(ValidationError):
+        _reward(cast, stock=actions.MAX_STOCK + 1)
+    with pytest.raises(ValidationError):
+        _reward(cast, cost=actions.MAX_COST + 1)

@@ -543,3 +543,29 @@ def test_ledger_queries_do_not_grow(client, ranked, django_assert_num_queries):
 
 # session, user, grants, entries (count, page), community options, unread, session save (3)
 LEDGER_QUERIES = 10
+
+
+@pytest.mark.parametrize("page", [RANKINGS, LEDGER])
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("2025-01-01", "9999-12-31"), ("0001-01-01", "2025-01-01"), ("1999-12-31", "2025-01-01")],
+)
+def test_a_custom_period_outside_2000_to_2099_is_refused_with_a_message(client, ranked, page, start, end):
+    """The calendar's own ends overflowed the period's bounds (a 500): such a day is a form error."""
+    for who in ("community", "street", "admin"):
+        ranked.login(client, who)
+        response = client.get(page, {"period": "custom", "start": start, "end": end})
+        assert response.status_code == 200, who
+        body = text(response)
+        assert "Choose a day between 2000-01-01 and 2099-12-31." in body, who
+        assert "Give both dates of a custom period." not in body, who
+
+
+@pytest.mark.parametrize("export", ["points_ledger", "points_rankings"])
+def test_an_export_with_a_day_outside_2000_to_2099_does_not_fail(client, ranked, export):
+    ranked.login(client, "community")
+    response = client.get(
+        reverse("jobs:export_start", args=[export]),
+        {"period": "custom", "start": "2025-01-01", "end": "9999-12-31"},
+    )
+    assert response.status_code == 200

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.actions import issue_api_token
 from checkin.actions import submit_checkin
+from checkin.models import UnitPairing
 from points.models import PointEntry
 from service import actions, codes, record_actions
 from service.models import (
@@ -434,9 +435,9 @@ def test_offer_history_only_for_those_who_serve(cast, get):
 def test_dispatch_refusals_change_nothing(cast, get, post):
     need = _need(cast)
     path = f"needs/{need.public_id}/dispatch"
+    # 王五 serves street B: named by id, he answers like an unknown id (his name is not given away)
     far = post("community", path, {"member": str(cast.m_b.public_id)})
-    assert far.status_code == 422
-    assert far.json() == {"detail": "王五 neither lives in nor reports to 龙津社区."}
+    assert far.status_code == 422 and far.json() == {"detail": "Choose a member."}
     two = post(
         "community", path, {"member": str(cast.m_member.public_id), "unit": str(cast.places.unit_a.public_id)}
     )
@@ -746,8 +747,7 @@ def test_pairing_refusals(cast, get, post):
         "household-pairings",
         {"household": str(cast.r_a.public_id), "member": str(cast.m_b.public_id), "reason": "困难户"},
     )
-    assert far_member.status_code == 422
-    assert far_member.json() == {"detail": "王五 neither lives in nor reports to 龙津社区."}
+    assert far_member.status_code == 422 and far_member.json() == {"detail": "Choose a member."}
     both = post(
         "community",
         "household-pairings",
@@ -1344,3 +1344,185 @@ def test_record_beneficiary_hidden_from_the_members_unit(cast, get):
     for who in ("unit", "inspector"):
         assert seen[who]["member"]["name"] == "张三丰", who
         assert seen[who]["beneficiary_name"] is None and seen[who]["beneficiary"] is None, who
+
+
+# --- whom a need, a household or a project may go to ----------------------------------------------
+
+
+def test_dispatch_and_pairing_only_to_units_that_serve_the_community(cast, get, post):
+    """西城商贸 (unit B) sits in street B and is not paired with 龙津社区: the community's API call
+    answers as for an unknown unit, and the action refuses it to anyone (an administrator sees every
+    unit). Street B's unit admin never gets to read whom the need is for."""
+    need = _need(cast)
+    unit_b = str(cast.places.unit_b.public_id)
+    far = "西城商贸有限公司 works with communities of its street or paired with it, not with 龙津社区."
+    dispatch = f"needs/{need.public_id}/dispatch"
+    assert post("community", dispatch, {"unit": unit_b}).json() == {"detail": "Choose a unit."}
+    assert post("admin", dispatch, {"unit": unit_b}).json() == {"detail": far}
+    pairing = {"household": str(cast.r_a.public_id), "unit": unit_b, "reason": "独居老人"}
+    refused = post("community", "household-pairings", pairing)
+    assert refused.status_code == 422 and refused.json() == {"detail": "Choose a unit."}
+    assert post("admin", "household-pairings", pairing).json() == {"detail": far}
+    assert not Assignment.objects.exists() and not HouseholdPairing.objects.exists()
+    assert get("unit2", f"needs/{need.public_id}").json() == NOT_FOUND
+
+    # paired with 龙津社区 (结对共建), the unit serves it: the same calls go through
+    UnitPairing.objects.create(
+        unit=cast.places.unit_b,
+        community=cast.places.a1,
+        started_on=timezone.localdate() - timedelta(days=30),
+    )
+    offered = post("community", dispatch, {"unit": unit_b})
+    assert offered.status_code == 200, offered.json()
+    assert offered.json()["assignment"]["assignee"]["name"] == "西城商贸有限公司"
+    assert get("unit2", f"needs/{need.public_id}").json()["beneficiary_name"] == "孙大妈"
+    assert post("community", "household-pairings", pairing).status_code == 201
+
+
+def test_a_member_out_of_reach_answers_like_an_unknown_id(cast, post):
+    """Naming 王五 (street B) by his id tells the community no more than a made-up id does."""
+    need = _need(cast)
+    path = f"needs/{need.public_id}/dispatch"
+    outsider = post("community", path, {"member": str(cast.m_b.public_id)})
+    unknown = post("community", path, {"member": "00000000-0000-4000-8000-000000000000"})
+    assert outsider.status_code == unknown.status_code == 422
+    assert outsider.json() == unknown.json() == {"detail": "Choose a member."}
+    assert not Assignment.objects.exists()
+
+
+def test_projects_take_only_units_the_caller_may_see(cast, post):
+    unit_b = str(cast.places.unit_b.public_id)
+    proposed = post(
+        "community",
+        "projects",
+        {"community": str(cast.places.a1.public_id), "title": "居家养老中心", "unit": unit_b},
+    )
+    assert proposed.status_code == 422 and proposed.json() == {"detail": "Choose a unit."}
+    assert not Project.objects.exists()
+    project = post(
+        "community", "projects", {"community": str(cast.places.a1.public_id), "title": "居家养老中心"}
+    )
+    path = f"projects/{project.json()['id']}/units"
+    assert post("community", path, {"unit": unit_b}).json() == {"detail": "Choose a unit."}
+    joined = post("community", path, {"unit": str(cast.places.unit_a.public_id)})
+    assert [u["name"] for u in joined.json()["units"]] == ["龙岩市烟草公司"]
+    assert not ProjectUnit.objects.filter(unit=cast.places.unit_b).exists()
+
+
+# --- what the need tells those who do not serve the beneficiary -----------------------------------
+
+
+def test_the_offers_note_is_for_those_who_serve_the_beneficiary(cast, get):
+    """张三丰 declined; the need, now offered to 钱七, still shows in his list. The note for 钱七 (how to
+    reach 孙大妈) is not for him, as her name is not."""
+    need = _need(cast)
+    offer = actions.dispatch_need(acting_user=cast.community, need=need, member=cast.m_member)
+    actions.decline_assignment(acting_user=cast.member, assignment=offer, reason="出差")
+    actions.dispatch_need(
+        acting_user=cast.community, need=need, member=cast.m_retired, note="先联系她女儿 13900001111"
+    )
+    path = f"needs/{need.public_id}"
+    former = get("member", path).json()
+    assert former["beneficiary_name"] is None and former["events"] == []
+    assert former["assignment"]["assignee"]["name"] == "钱七" and former["assignment"]["note"] is None
+    assert "13900001111" not in str(former)
+    listed = next(n for n in get("member", "needs").json()["items"] if n["id"] == str(need.public_id))
+    assert listed["assignment"]["note"] is None
+    assert get("community", path).json()["assignment"]["note"] == "先联系她女儿 13900001111"
+
+
+# --- service record photos ------------------------------------------------------------------------
+
+
+def test_record_photos_are_addresses_of_the_scoped_photo_view(cast, client, get, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.MEDIA_ROOT = tmp_path
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 20
+    record = _record(
+        cast,
+        photos=[SimpleUploadedFile(name, png, content_type="image/png") for name in ("a.png", "b.png")],
+    )
+    photos = get("member", f"service-records/{record.public_id}").json()["photos"]
+    assert photos == [reverse("service:record_photo", args=[record.public_id, n]) for n in (1, 2)]
+    cast.login(client, "member")
+    assert client.get(photos[1]).status_code == 200
+    cast.login(client, "community2")
+    assert client.get(photos[1]).status_code == 404
+
+
+# --- times without a zone, days at the calendar's ends, numbers past the column ---------------------
+
+
+def test_times_without_a_zone_are_local_time(cast, get, post):
+    local = datetime(2031, 1, 1, 10, 0)
+    posted = post(
+        "resident",
+        "needs",
+        {"title": "灯坏了", "category": str(_cat("home_repair").public_id), "due_at": local.isoformat()},
+    )
+    assert posted.status_code == 201, posted.json()
+    assert Need.objects.get(public_id=posted.json()["id"]).due_at == timezone.make_aware(local)
+
+    need = _need(cast)
+    dispatched = post(
+        "community",
+        f"needs/{need.public_id}/dispatch",
+        {"member": str(cast.m_member.public_id), "respond_by": local.isoformat()},
+    )
+    assert dispatched.status_code == 200, dispatched.json()
+    assert Assignment.objects.get(need=need).respond_by == timezone.make_aware(local)
+
+    started = timezone.localtime(_ago(3)).replace(tzinfo=None, microsecond=0)
+    logged = post(
+        "member",
+        "service-records",
+        {
+            "category": str(_cat("elderly_care").public_id),
+            "started_at": started.isoformat(),
+            "minutes": 60,
+            "description": "陪同就医",
+            "community": str(cast.places.a1.public_id),
+        },
+    )
+    assert logged.status_code == 201, logged.json()
+    assert ServiceRecord.objects.get(public_id=logged.json()["id"]).started_at == timezone.make_aware(started)
+
+
+@pytest.mark.parametrize("query", [{"end": "9999-12-31"}, {"start": "0001-01-01"}, {"start": "1999-12-31"}])
+def test_record_list_days_outside_2000_to_2099_are_refused(cast, get, query):
+    response = get("community", "service-records", **query)
+    assert response.status_code == 422
+    assert "Choose a day between 2000-01-01 and 2099-12-31." in str(response.json())
+
+
+def test_times_outside_2000_to_2099_are_refused(cast, post):
+    need = _need(cast)
+    far = post(
+        "community",
+        f"needs/{need.public_id}/dispatch",
+        {"member": str(cast.m_member.public_id), "respond_by": "9999-12-31T23:59:59-10:00"},
+    )
+    assert far.status_code == 422 and "2099-12-31" in str(far.json())
+    assert not Assignment.objects.exists()
+
+
+def test_completing_a_project_with_a_huge_number_is_refused(cast, post):
+    from service import unit_actions
+
+    project = unit_actions.propose_project(
+        acting_user=cast.community,
+        community=cast.places.a1,
+        title="居家养老服务中心",
+        unit=cast.places.unit_a,
+    )
+    unit_actions.agree_project(acting_user=cast.community, project=project)
+    unit_actions.start_project(acting_user=cast.community, project=project)
+    path = f"projects/{project.public_id}/complete"
+    assert post("community", path, {"beneficiaries_served": 10**20}).status_code == 422
+    assert post("community", path, {"beneficiaries_served": 10_000_001}).status_code == 422
+    project.refresh_from_db()
+    assert project.state == "in_progress" and project.beneficiaries_served == 0
+    done = post("community", path, {"beneficiaries_served": 10_000_000})
+    assert done.status_code == 200 and done.json()["beneficiaries_served"] == 10_000_000

@@ -738,3 +738,18 @@ def test_offer_accept_and_decline_post_to_the_assignment_pages(client, cast):
     client.post(url("assignment_decline", offer), {"reason": "出差"})
     offer.refresh_from_db()
     assert offer.state == AssignmentState.DECLINED and offer.decline_reason == "出差"
+
+
+@pytest.mark.parametrize("n", [0, 7, 99999999999999999999])
+def test_a_photo_number_no_record_has_is_missing_before_any_lookup(client, cast, n):
+    """A record holds at most PHOTOS_PER_RECORD photos; a number past them is 404 without asking the
+    database (past SQLite's integers it would overflow the query)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    record = log(cast)
+    cast.login(client, "member")
+    client.get(RECORDS)  # warm the session
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url("record_photo", record, n)).status_code == 404
+    assert not [q for q in queries.captured_queries if "service_" in q["sql"]]

@@ -484,3 +484,39 @@ def test_the_resident_who_posted_may_cancel_but_not_another(cast, client):
     assert cast.login(client, "member").post(url, {"reason": "x"}).status_code == 403
     assert cast.login(client, "resident").post(url, {"reason": "已经修好了"}).status_code == 302
     assert Need.objects.get(pk=need.pk).state == NeedState.CANCELLED
+
+
+# --- what the page tells those who do not serve the beneficiary -----------------------------------
+
+
+def test_the_history_is_for_those_who_serve_the_beneficiary(cast, client):
+    """赵六 lives in A1 and browses its open needs: he sees the need, not who was asked and why they
+    declined (the reason names her), as he does not see her name."""
+    need = post(cast, compound=cast.places.compound_a1, building=cast.places.building_a1)
+    offer = dispatched(cast, need)
+    actions.decline_assignment(
+        acting_user=cast.member, assignment=offer, reason="孙大妈家在六楼，我腰伤背不动她"
+    )
+    client.force_login(_member_user(cast, cast.m_b_home_a))
+    page = client.get(detail(need)).content.decode()
+    assert "厨房水管漏水" in page and "Visible to those who serve" in page
+    assert "data-history-hidden" in page and 'data-event="' not in page
+    assert "孙大妈家在六楼" not in page and "张三丰" not in page
+    staff = cast.login(client, "community").get(detail(need)).content.decode()
+    assert (
+        "孙大妈家在六楼" in staff and 'data-event="decline"' in staff and "data-history-hidden" not in staff
+    )
+
+
+def test_the_offers_note_is_for_those_who_serve_the_beneficiary(cast, client):
+    """张三丰 declined; the need, offered to 钱七 now, still opens for him: not with the note for 钱七."""
+    need = post(cast)
+    offer = dispatched(cast, need)
+    actions.decline_assignment(acting_user=cast.member, assignment=offer, reason="出差")
+    actions.dispatch_need(
+        acting_user=cast.community, need=need, member=cast.m_retired, note="先联系她女儿 13900001111"
+    )
+    page = cast.login(client, "member").get(detail(need)).content.decode()
+    assert "钱七" in page and "13900001111" not in page and "孙大妈" not in page
+    staff = cast.login(client, "community").get(detail(need)).content.decode()
+    assert "先联系她女儿 13900001111" in staff

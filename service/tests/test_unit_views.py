@@ -594,3 +594,20 @@ def test_export_wrong_role(client, cast):
     cast.login(client, "member")
     assert client.get(reverse("jobs:export_start", args=["unit_service"])).status_code == 403
     assert client.get(reverse("jobs:export_start", args=["resources"])).status_code == 403
+
+
+@pytest.mark.parametrize("served", [str(10**20), "10000001"])
+def test_completing_with_more_people_than_a_project_serves_is_refused(client, cast, served):
+    """A number past the column was a 500; more than ten million is refused with the reason, the
+    number kept in the field."""
+    p = project(cast, state=ProjectState.IN_PROGRESS)
+    url = reverse("service:project_move", args=[p.public_id])
+    response = cast.login(client, "community").post(
+        url, {"action": "complete", "beneficiaries_served": served}
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Say how many people the project served (at most 10000000)." in body
+    assert f'value="{served}"' in body
+    p.refresh_from_db()
+    assert (p.state, p.beneficiaries_served) == (ProjectState.IN_PROGRESS, 0)

@@ -582,3 +582,23 @@ def test_the_pairing_list_opens_for_areas_and_units(cast, client, who):
 @pytest.mark.parametrize("who", ["member", "resident", "dept"])
 def test_the_pairing_list_is_refused_to_other_roles(cast, client, who):
     assert cast.login(client, who).get(reverse("service:pairing_list")).status_code == 403
+
+
+@pytest.mark.parametrize("who", ["community", "street", "unit", "admin"])
+@pytest.mark.parametrize(
+    "query", [{"end": "9999-12-31"}, {"start": "0001-01-01"}, {"start": "2025-01-01", "end": "2100-01-01"}]
+)
+def test_the_record_list_refuses_days_outside_2000_to_2099(cast, client, who, query):
+    """The calendar's own ends overflowed a day's bounds (a 500); such a day is a form error now."""
+    record(cast)
+    response = cast.login(client, who).get(reverse("service:record_list"), query)
+    assert response.status_code == 200
+    errors = [e for field in ("start", "end") for e in response.context["form"].errors.get(field, [])]
+    assert errors == ["Choose a day between 2000-01-01 and 2099-12-31."]
+
+
+def test_the_record_export_with_a_day_outside_2000_to_2099_does_not_fail(cast, client):
+    record(cast)
+    cast.login(client, "community")
+    response = client.get(reverse("jobs:export_start", args=["service_records"]), {"end": "9999-12-31"})
+    assert response.status_code == 200
