@@ -367,6 +367,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
             "limit": RANKING_LIMIT,
             "totals": queries.ranking_totals(filterset.qs),
         },
+        status=400 if filterset.form.errors else 200,
     )
 
 
@@ -398,7 +399,7 @@ def _ledger_page(request: HttpRequest, *, kept=None, status: int = 200) -> HttpR
             "kept": kept,
             "query": request.GET.urlencode(),
         },
-        status=status,
+        status=400 if filterset.form.errors and status == 200 else status,
     )
 
 

@@ -1024,6 +1024,17 @@ def get_record(request: HttpRequest, record_id: UUID):
     return _record_detail(request, record_id)
 
 
+@router.get("/service-records/{record_id}/photos/{n}", response={404: ErrorOut})
+def get_record_photo(request: HttpRequest, record_id: UUID, n: int):
+    """The record's n-th photo (from 1) as an image file, for callers who may see the record."""
+    from service.member_views import photo_response
+
+    require_roles(request, roles.RECORD_READ_ROLES)
+    if not 1 <= n <= record_actions.PHOTOS_PER_RECORD:
+        return Status(404, {"detail": _("Not found.")})
+    return photo_response(get_object_or_404(_records(request), public_id=record_id), n)
+
+
 @router.post("/service-records/{record_id}/confirm", response={200: RecordDetailOut, **REFUSALS})
 def confirm_record(request: HttpRequest, record_id: UUID, payload: ConfirmIn):
     """服务确认, decided by who calls: the person served (their resident account) confirms and may

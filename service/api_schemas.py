@@ -630,9 +630,9 @@ class RecordDetailOut(RecordOut):
 
     @staticmethod
     def resolve_photos(obj) -> list[str]:
-        # the record's own photo view (its scope decides), never the media address
+        # the API's photo endpoint (the record's scope decides, a bearer token works), never the media address
         return [
-            reverse("service:record_photo", args=[obj.public_id, n])
+            reverse("api:get_record_photo", kwargs={"record_id": obj.public_id, "n": n})
             for n in range(1, len(obj.photos.all()) + 1)
         ]
 

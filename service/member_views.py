@@ -558,7 +558,13 @@ def record_photo(request: HttpRequest, public_id, n: int) -> FileResponse:
     """The record's n-th photo (from 1), for whoever may see the record (photos are not public media)."""
     if not 1 <= n <= record_actions.PHOTOS_PER_RECORD:  # none there, and a huge n overflows the query
         raise Http404
-    record = _record(request, public_id)
+    return photo_response(_record(request, public_id), n)
+
+
+def photo_response(record: ServiceRecord, n: int) -> FileResponse:
+    """The n-th photo (from 1) of a record the caller may see, as a private download (page and API)."""
+    if not 1 <= n <= record_actions.PHOTOS_PER_RECORD:
+        raise Http404
     photo = next(iter(record.photos.all()[n - 1 : n]), None)
     if photo is None:
         raise Http404

@@ -302,6 +302,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
             "several": True,
             "desk_links": desk_links(request.user, "records"),
         },
+        status=400 if filterset.form.errors else 200,
     )
 
 

@@ -555,7 +555,7 @@ def test_a_custom_period_outside_2000_to_2099_is_refused_with_a_message(client, 
     for who in ("community", "street", "admin"):
         ranked.login(client, who)
         response = client.get(page, {"period": "custom", "start": start, "end": end})
-        assert response.status_code == 200, who
+        assert response.status_code == 400, who
         body = text(response)
         assert "Choose a day between 2000-01-01 and 2099-12-31." in body, who
         assert "Give both dates of a custom period." not in body, who

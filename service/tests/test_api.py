@@ -1445,11 +1445,21 @@ def test_record_photos_are_addresses_of_the_scoped_photo_view(cast, client, get,
         photos=[SimpleUploadedFile(name, png, content_type="image/png") for name in ("a.png", "b.png")],
     )
     photos = get("member", f"service-records/{record.public_id}").json()["photos"]
-    assert photos == [reverse("service:record_photo", args=[record.public_id, n]) for n in (1, 2)]
+    assert photos == [f"{API}service-records/{record.public_id}/photos/{n}" for n in (1, 2)]
+    assert all("/media/" not in p for p in photos)
+    # a bearer token is enough (a phone app has no session); the record's scope decides
+    fetched = get("member", photos[1].removeprefix(API))
+    assert fetched.status_code == 200 and fetched["Content-Type"] == "image/png"
+    assert b"".join(fetched.streaming_content) == png
+    assert get("community2", photos[1].removeprefix(API)).status_code == 404
+    assert get("member", f"service-records/{record.public_id}/photos/3").status_code == 404
+    assert get("member", f"service-records/{record.public_id}/photos/99999999999999999999").status_code in (
+        404,
+        422,
+    )
+    # the page keeps its own scoped view for signed-in browsers
     cast.login(client, "member")
-    assert client.get(photos[1]).status_code == 200
-    cast.login(client, "community2")
-    assert client.get(photos[1]).status_code == 404
+    assert client.get(reverse("service:record_photo", args=[record.public_id, 2])).status_code == 200
 
 
 # --- times without a zone, days at the calendar's ends, numbers past the column ---------------------

@@ -592,7 +592,10 @@ def test_the_record_list_refuses_days_outside_2000_to_2099(cast, client, who, qu
     """The calendar's own ends overflowed a day's bounds (a 500); such a day is a form error now."""
     record(cast)
     response = cast.login(client, who).get(reverse("service:record_list"), query)
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert (
+        "Choose a day between 2000-01-01 and 2099-12-31." in response.content.decode()
+    )  # shown, not only kept
     errors = [e for field in ("start", "end") for e in response.context["form"].errors.get(field, [])]
     assert errors == ["Choose a day between 2000-01-01 and 2099-12-31."]
 
