@@ -24,13 +24,13 @@ from checkin.views import (
     _community_url,
     _member_or_404,
     _member_page,
-    _message,
     _served_communities,
     _team_member_form,
     _unit_page,
     _unit_url,
     _uuids,
 )
+from gongjian.refusals import refusal_message
 from people.models import Member
 
 # --- the member ----------------------------------------------------------------------------------
@@ -57,7 +57,7 @@ def member_submit(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, refusal_message(exc))
         else:
             messages.success(
                 request,
@@ -92,7 +92,7 @@ def member_resubmit(request: HttpRequest, public_id) -> HttpResponse:
                 request=request,
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, refusal_message(exc))
         else:
             messages.success(request, _("Sent again. Your unit will now issue your certificate."))
             return redirect("checkin:my_checkin")
@@ -113,7 +113,7 @@ def member_check_out(request: HttpRequest, public_id) -> HttpResponse:
                 acting_user=request.user, checkin=checkin, reason=form.cleaned_data["reason"], request=request
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error("reason", _message(exc))
+            form.add_error("reason", refusal_message(exc))
         else:
             messages.success(request, _("You checked out of %(c)s.") % {"c": checkin.community.name})
             return redirect("checkin:my_checkin")
@@ -140,7 +140,7 @@ def member_transfer(request: HttpRequest, public_id) -> HttpResponse:
                 request=request,
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, refusal_message(exc))
         else:
             messages.success(request, _("You moved your check-in to %(c)s.") % {"c": new.community.name})
             return redirect("checkin:my_checkin")
@@ -159,7 +159,7 @@ def member_join_team(request: HttpRequest, public_id) -> HttpResponse:
     try:
         team_actions.join_team(acting_user=request.user, team=team, request=request)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, refusal_message(exc))
     else:
         messages.success(request, _("You joined %(team)s.") % {"team": team.name})
     return redirect("checkin:my_checkin")
@@ -182,7 +182,7 @@ def unit_issue(request: HttpRequest, public_id) -> HttpResponse:
     try:
         certificate = actions.issue_certificate(acting_user=request.user, checkin=checkin, request=request)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, refusal_message(exc))
     else:
         messages.success(
             request,
@@ -206,7 +206,7 @@ def unit_issue_bulk(request: HttpRequest) -> HttpResponse:
         try:
             actions.issue_certificate(acting_user=request.user, checkin=checkin, request=request)
         except (ValidationError, PermissionDenied) as exc:
-            refused.append(f"{checkin.member.name}: {_message(exc)}")
+            refused.append(f"{checkin.member.name}: {refusal_message(exc)}")
         else:
             issued += 1
     if issued:
@@ -232,7 +232,7 @@ def unit_return(request: HttpRequest, public_id) -> HttpResponse:
             row=str(checkin.public_id),
             action="return",
             reason=reason,
-            error=_message(exc),
+            error=refusal_message(exc),
             status=400,
         )
     messages.success(request, _("Returned to %(name)s for changes.") % {"name": checkin.member.name})
@@ -255,7 +255,7 @@ def unit_batch(request: HttpRequest) -> HttpResponse:
             acting_user=request.user, unit=unit, members=members, request=request
         )
     except (ValidationError, PermissionDenied) as exc:
-        return _unit_page(request, unit, batch_error=_message(exc), status=400)
+        return _unit_page(request, unit, batch_error=refusal_message(exc), status=400)
     rows = [{"name": r.member.name, "ok": r.ok, "message": r.message} for r in results]
     missing = len(set(wanted) - {m.public_id for m in members})
     rows += [{"name": "—", "ok": False, "message": _("Not found among your members.")}] * missing
@@ -274,7 +274,7 @@ def community_confirm(request: HttpRequest, public_id) -> HttpResponse:
     try:
         actions.confirm_checkin(acting_user=request.user, checkin=checkin, via="manual", request=request)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, refusal_message(exc))
     else:
         messages.success(request, _("%(name)s is confirmed. Welcome them!") % {"name": checkin.member.name})
     return redirect(_community_url(checkin.community))
@@ -292,7 +292,7 @@ def _community_review(request: HttpRequest, public_id, name: str, action, done: 
             row=str(checkin.public_id),
             action=name,
             reason=reason,
-            error=_message(exc),
+            error=refusal_message(exc),
             status=400,
         )
     messages.success(request, done % {"name": checkin.member.name})
@@ -337,7 +337,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
                 acting_user=request.user, community=community, request=request, **form.cleaned_data
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, refusal_message(exc))
         else:
             messages.success(request, _("Team %(team)s formed.") % {"team": team.name})
             return redirect(_community_url(community))
@@ -354,7 +354,7 @@ def team_add_member(request: HttpRequest) -> HttpResponse:
         try:
             team_actions.add_team_member(acting_user=request.user, team=team, member=member, request=request)
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, refusal_message(exc))
         else:
             messages.success(
                 request, _("%(name)s joined %(team)s.") % {"name": member.name, "team": team.name}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,7 +15,6 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import role_required
@@ -40,12 +38,6 @@ from places.paths import any_subtree_q, subtree_q
 
 PER_PAGE = 50
 STEPS = (CheckInState.SUBMITTED, CheckInState.CERTIFIED, CheckInState.CONFIRMED)
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or _("You may not do this.")
 
 
 def _uuids(values) -> list[uuid.UUID]:

@@ -23,6 +23,7 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.scope import scope_for
 from checkin.reconciliation import Period
+from gongjian.refusals import refusal_message
 from points import actions, queries
 from points.exports import LEDGER_ROLES, RANKING_ROLES
 from points.forms import LedgerFilter, RankingFilter, RestockForm, RewardForm
@@ -34,12 +35,6 @@ PER_PAGE = 30
 RANKING_LIMIT = 100
 SHOP_ROLES = R.REWARD_STAFF_ROLES
 REVERSIBLE_KINDS = (EntryKind.SERVICE, EntryKind.BONUS, EntryKind.ADJUSTMENT)
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or _("You may not do this.")
 
 
 def _page(request: HttpRequest, queryset, param: str = "page", per_page: int = PER_PAGE) -> dict:
@@ -120,7 +115,7 @@ def redeem(request: HttpRequest, public_id) -> HttpResponse:
     try:
         redemption = actions.redeem_reward(acting_user=request.user, reward=reward, request=request)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, refusal_message(exc))
         return redirect("points:rewards")
     messages.success(
         request,
@@ -165,13 +160,13 @@ def redemption_cancel(request: HttpRequest, public_id) -> HttpResponse:
         )
     except (ValidationError, PermissionDenied) as exc:
         if own:
-            messages.error(request, _message(exc))
+            messages.error(request, refusal_message(exc))
             return redirect("points:my_redemptions")
         kept = {
             "row": str(redemption.public_id),
             "action": "cancel",
             "reason": reason,
-            "error": _message(exc),
+            "error": refusal_message(exc),
         }
         return _shop_page(request, area=redemption.reward.area, kept=kept, status=400)
     messages.success(
@@ -260,7 +255,7 @@ def reward_add(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, refusal_message(exc))
         else:
             messages.success(request, _("%(name)s is on the shelf.") % {"name": reward.name})
             return _to_shop(area)
@@ -285,7 +280,7 @@ def reward_restock(request: HttpRequest, public_id) -> HttpResponse:
                 acting_user=request.user, reward=reward, added=form.cleaned_data["added"], request=request
             )
         except (ValidationError, PermissionDenied) as exc:
-            error = _message(exc)
+            error = refusal_message(exc)
         else:
             messages.success(
                 request,
@@ -312,7 +307,7 @@ def reward_offered(request: HttpRequest, public_id) -> HttpResponse:
     try:
         actions.set_reward_offered(acting_user=request.user, reward=reward, offered=offered, request=request)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, refusal_message(exc))
     else:
         messages.success(
             request,
@@ -332,7 +327,7 @@ def redemption_hand_over(request: HttpRequest, public_id) -> HttpResponse:
     try:
         actions.hand_over_redemption(acting_user=request.user, redemption=redemption, request=request)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, refusal_message(exc))
     else:
         messages.success(
             request,
@@ -425,7 +420,12 @@ def entry_reverse(request: HttpRequest, public_id) -> HttpResponse:
     try:
         actions.reverse_entry(acting_user=request.user, entry=entry, reason=reason, request=request)
     except (ValidationError, PermissionDenied) as exc:
-        kept = {"row": str(entry.public_id), "action": "reverse", "reason": reason, "error": _message(exc)}
+        kept = {
+            "row": str(entry.public_id),
+            "action": "reverse",
+            "reason": reason,
+            "error": refusal_message(exc),
+        }
         return _ledger_page(request, kept=kept, status=400)
     messages.success(
         request,

@@ -34,6 +34,7 @@ from accounts.models import Role
 from accounts.roles import RECORD_READ_ROLES, SERVICE_STAFF_ROLES
 from accounts.scope import scope_for
 from checkin.models import CheckIn
+from gongjian.refusals import refusal_message
 from places.models import Area
 from points.actions import balance_of
 from service import actions, codes, record_actions
@@ -91,12 +92,6 @@ RECORD_FILTERS = {
 }
 # Photos are served as images only when their name says they are one (anything else is a download).
 PHOTO_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or _("You may not do this.")
 
 
 def _uuid_or_404(value: str) -> uuid.UUID:
@@ -350,7 +345,7 @@ def log_service(request: HttpRequest) -> HttpResponse:
                     **({kind: target} if kind else {}),
                 )
             except (ValidationError, PermissionDenied) as exc:
-                form.add_error(None, _message(exc))
+                form.add_error(None, refusal_message(exc))
             else:
                 messages.success(
                     request,
@@ -594,9 +589,9 @@ def _record_post(request: HttpRequest, public_id, *, key: str, form, run, done: 
         try:
             run(record, form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, refusal_message(exc))
         except PermissionDenied as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, refusal_message(exc))
             status = 403
         else:
             messages.success(request, done)
@@ -703,9 +698,9 @@ def confirm_by_code(request: HttpRequest, public_id) -> HttpResponse:
                     request=request,
                 )
             except ValidationError as exc:
-                error = _message(exc)
+                error = refusal_message(exc)
             except PermissionDenied as exc:
-                error, status = _message(exc), 403
+                error, status = refusal_message(exc), 403
             else:
                 if confirmed is not None:
                     messages.success(request, _("Thank you! The service is confirmed."))
@@ -742,7 +737,7 @@ def post_claim(request: HttpRequest, public_id) -> HttpResponse:
     try:
         actions.claim_post(acting_user=request.user, post=post, request=request)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, refusal_message(exc))
         return redirect(reverse("service:member_home") + "#posts")
     messages.success(
         request,
@@ -764,7 +759,7 @@ def post_leave(request: HttpRequest, public_id) -> HttpResponse:
     try:
         actions.leave_post(acting_user=request.user, claim=claim, request=request)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, refusal_message(exc))
     else:
         messages.success(request, _("You gave up the post “%(title)s”.") % {"title": post.title})
     return redirect("service:my_tasks")

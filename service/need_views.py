@@ -24,6 +24,7 @@ from accounts import roles as R
 from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.scope import scope_for
+from gongjian.refusals import refusal_message
 from service import actions
 from service.exports import NEED_LIST_ROLES, needs_for
 from service.filters import NeedFilter
@@ -49,7 +50,6 @@ from service.workbench_views import (
     desk_links,
     dress_needs,
     filters_active,
-    message_of,
     paged,
     style_filter_form,
 )
@@ -231,7 +231,7 @@ def _act(request: HttpRequest, need: Need, form, key: str, run, done: str, *, fi
         try:
             run(form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(field, message_of(exc))
+            form.add_error(field, refusal_message(exc))
         else:
             messages.success(request, done)
             return redirect(safe_next(request) or _need_url(need, anchor))

@@ -20,6 +20,7 @@ from accounts import roles as R
 from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.scope import scope_for
+from gongjian.refusals import refusal_message
 from people.models import Resident
 from service import actions
 from service.exports import PAIRING_LIST_ROLES, pairings_for
@@ -38,7 +39,6 @@ from service.workbench_views import (
     crumbs_to,
     desk_links,
     filters_active,
-    message_of,
     paged,
     pick_community,
     style_filter_form,
@@ -147,7 +147,7 @@ def pairing_new(request: HttpRequest) -> HttpResponse:
                 **form.helper_kwargs(),
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, message_of(exc))
+            form.add_error(None, refusal_message(exc))
         else:
             messages.success(request, _("Paired: %(pairing)s.") % {"pairing": pairing})
             return redirect("service:pairing_detail", pairing.public_id)
@@ -213,7 +213,7 @@ def pairing_visit(request: HttpRequest, public_id) -> HttpResponse:
                 request=request,
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, message_of(exc))
+            form.add_error(None, refusal_message(exc))
         else:
             messages.success(request, _("Visit logged."))
             return redirect("service:pairing_detail", pairing.public_id)
@@ -231,7 +231,7 @@ def pairing_end(request: HttpRequest, public_id) -> HttpResponse:
                 acting_user=request.user, pairing=pairing, reason=form.cleaned_data["reason"], request=request
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error("reason", message_of(exc))
+            form.add_error("reason", refusal_message(exc))
         else:
             messages.success(request, _("The pairing has ended."))
             return redirect("service:pairing_detail", pairing.public_id)

@@ -19,6 +19,7 @@ from accounts import roles as R
 from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.scope import scope_for
+from gongjian.refusals import refusal_message
 from orgs.models import Unit
 from people.models import Resident
 from places.models import Area
@@ -49,7 +50,6 @@ from service.unit_views import (
     PROPOSE_ROLES,
     _administered_units,
     _communities,
-    _message,
     _offer_q,
     _staffed_q,
     _with,
@@ -142,7 +142,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, refusal_message(exc))
         else:
             messages.success(request, _("The project is proposed."))
             return redirect("service:project_detail", project.public_id)
@@ -305,7 +305,12 @@ def project_move(request: HttpRequest, public_id) -> HttpResponse:
         actions.MOVES[action](acting_user=request.user, project=project, request=request, **extra)
     except (ValidationError, PermissionDenied) as exc:
         return _project_page(
-            request, project, status=400, move_error=_message(exc), move_action=action, move=request.POST
+            request,
+            project,
+            status=400,
+            move_error=refusal_message(exc),
+            move_action=action,
+            move=request.POST,
         )
     project.refresh_from_db(fields=["state"])
     messages.success(request, _("The project is now %(state)s.") % {"state": project.get_state_display()})
@@ -323,7 +328,7 @@ def project_unit_add(request: HttpRequest, public_id) -> HttpResponse:
         try:
             actions.add_project_unit(acting_user=request.user, project=project, unit=unit, request=request)
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, refusal_message(exc))
         else:
             messages.success(request, _("%(unit)s takes part in the project.") % {"unit": unit.name})
             return _back(project, "#units")
@@ -353,7 +358,7 @@ def project_commit(request: HttpRequest, public_id) -> HttpResponse:
                 request=request,
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, refusal_message(exc))
         else:
             messages.success(request, _("The commitment is recorded."))
             return _back(project, "#units")
@@ -375,7 +380,7 @@ def project_milestone_add(request: HttpRequest, public_id) -> HttpResponse:
                 request=request,
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, refusal_message(exc))
         else:
             messages.success(request, _("The milestone is added."))
             return _back(project, "#milestones")
@@ -393,7 +398,7 @@ def project_milestone_done(request: HttpRequest, public_id) -> HttpResponse:
     try:
         actions.complete_milestone(acting_user=request.user, milestone=milestone, request=request)
     except ValidationError as exc:
-        return _project_page(request, project, status=400, milestone_error=_message(exc))
+        return _project_page(request, project, status=400, milestone_error=refusal_message(exc))
     messages.success(request, _("%(title)s is done.") % {"title": milestone.title})
     return _back(project, "#milestones")
 

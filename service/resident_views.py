@@ -22,6 +22,7 @@ from accounts import roles as R
 from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.scope import scope_for
+from gongjian.refusals import refusal_message
 from people.models import Resident
 from places.models import Area, Grid
 from service import actions, record_actions
@@ -45,12 +46,6 @@ PER_PAGE = 20
 STAFF_POSTING_ROLES = (Role.COMMUNITY, Role.STREET, Role.GRID_WORKER)
 CANCELLABLE = (NeedState.OPEN, NeedState.OFFERED, NeedState.TAKEN)
 RESIDENT_OPTIONS_LIMIT = 20
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or _("You may not do this.")
 
 
 def _posts_for_others(user) -> bool:
@@ -85,7 +80,7 @@ def ask(request: HttpRequest) -> HttpResponse:
         try:
             need = actions.post_need(acting_user=request.user, request=request, **form.need_kwargs())
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, refusal_message(exc))
         else:
             messages.success(
                 request,
@@ -255,7 +250,7 @@ def project_rate(request: HttpRequest, public_id) -> HttpResponse:
                 request=request,
             )
         except (ValidationError, PermissionDenied) as exc:
-            error = _message(exc)
+            error = refusal_message(exc)
         else:
             messages.success(request, _("Thank you for rating %(title)s.") % {"title": project.title})
             return redirect(safe_next(request) or "service:my_needs")

@@ -17,6 +17,7 @@ from accounts import roles as R
 from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.scope import scope_for
+from gongjian.refusals import refusal_message
 from orgs.models import Unit
 from service import unit_actions as actions
 from service.models import (
@@ -34,7 +35,6 @@ from service.unit_views import (
     PER_PAGE,
     _administered_units,
     _communities,
-    _message,
     _offer_q,
     _with,
 )
@@ -131,7 +131,7 @@ def resource_new(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, refusal_message(exc))
         else:
             messages.success(request, _("%(title)s is on the resource list.") % {"title": resource.title})
             return redirect("service:resource_list")
@@ -171,7 +171,7 @@ def resource_edit(request: HttpRequest, public_id) -> HttpResponse:
                 request=request,
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, refusal_message(exc))
         else:
             messages.success(request, _("The offer is changed."))
             return redirect("service:resource_list")
@@ -192,7 +192,7 @@ def resource_withdraw(request: HttpRequest, public_id) -> HttpResponse:
             request=request,
         )
     except ValidationError as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, refusal_message(exc))
     else:
         messages.success(request, _("%(title)s is withdrawn.") % {"title": resource.title})
     return redirect("service:resource_list")

@@ -8,7 +8,6 @@ on a refusal it is shown again with the message and what was typed."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -39,12 +38,6 @@ PER_PAGE = 30
 MEMBERS_PER_PAGE = 50
 PROJECT_STAFF_ROLES = R.SERVICE_STAFF_ROLES
 PROPOSE_ROLES = (*R.SERVICE_STAFF_ROLES, Role.UNIT_ADMIN)
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or _("You may not do this.")
 
 
 def _administered_units(user):

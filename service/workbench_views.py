@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import roles as R
 from accounts.decorators import role_required
 from accounts.scope import scope_for
+from gongjian.refusals import refusal_message
 from service import actions
 from service.exports import (
     NEED_LIST_ROLES,
@@ -55,12 +56,6 @@ COLUMN_LIMIT = 12
 PER_PAGE = 25
 
 # --- shared by the service desk's pages -----------------------------------------------------------
-
-
-def message_of(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or _("You may not do this.")
 
 
 def paged(request: HttpRequest, queryset, *, per_page: int = PER_PAGE, param: str = "page") -> dict:
@@ -353,7 +348,7 @@ def post_publish(request: HttpRequest) -> HttpResponse:
         try:
             post = actions.publish_post(acting_user=request.user, request=request, **data)
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, message_of(exc))
+            form.add_error(None, refusal_message(exc))
         else:
             messages.success(request, _("Published: %(title)s.") % {"title": post.title})
             return redirect("service:post_list")
@@ -369,7 +364,7 @@ def post_close(request: HttpRequest, public_id) -> HttpResponse:
     try:
         actions.close_post(acting_user=request.user, post=post, request=request)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, message_of(exc))
+        messages.error(request, refusal_message(exc))
     else:
         messages.success(
             request, _("Closed: %(title)s. Members who held it keep their history.") % {"title": post.title}
