@@ -10,12 +10,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.errors import AuthorizationError, HttpError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 
 from accounts.actions import issue_api_token, revoke_api_tokens
 from accounts.models import ApiToken
 from accounts.scope import scope_for
-from gongjian.api_shapes import ErrorOut
+from gongjian.api_shapes import ANY_SIGNED_IN_USER, ErrorOut
 
 
 class BearerAuth(HttpBearer):
@@ -37,9 +38,25 @@ class BearerAuth(HttpBearer):
         return found.user
 
 
+class SessionAuth(NinjaSessionAuth):
+    """The signed-in browser session, which needs the CSRF token on unsafe methods.
+
+    Only a request that has a signed-in session and presents no Authorization header is a session
+    request. Any other (no credentials, or a bad token) answers 401 with ``WWW-Authenticate``: ninja's
+    own session check would look at CSRF first and answer a client whose token is wrong with a 403
+    "CSRF check failed", which tells it nothing.
+    """
+
+    def __call__(self, request: HttpRequest):
+        user = getattr(request, "user", None)
+        if "Authorization" in request.headers or user is None or not user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
 # Every endpoint but the token endpoint (set on the NinjaAPI in gongjian/api.py): a bearer
-# token, or the signed-in browser session (which needs the CSRF token on unsafe methods).
-API_AUTH = [BearerAuth(), django_auth]
+# token, or the signed-in browser session.
+API_AUTH = [BearerAuth(), SessionAuth()]
 
 
 def require_roles(request: HttpRequest, roles: Iterable[str]) -> None:
@@ -51,9 +68,14 @@ def require_roles(request: HttpRequest, roles: Iterable[str]) -> None:
 router = Router(tags=["auth"])
 
 
+USERNAME_MAX_LENGTH = 150  # User.username's length; a longer name is no account's
+
+
 class TokenIn(Schema):
-    username: str = Field(description="Username or mobile number.")
-    password: str
+    username: str = Field(
+        min_length=1, max_length=USERNAME_MAX_LENGTH, description="Username or mobile number."
+    )
+    password: str = Field(min_length=1, max_length=4096)
 
 
 class TokenOut(Schema):
@@ -73,12 +95,13 @@ class MeOut(Schema):
         return sorted(scope_for(obj).roles)
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 429: ErrorOut})
+@router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut})
 def create_token(request: HttpRequest, credentials: TokenIn):
     """Exchange a username (or mobile number) and password for a bearer token.
 
     Failed attempts count towards the sign-in lockout (django-axes) exactly as on the login page;
-    a wrong username and a wrong password answer alike (401). The token is shown once.
+    a wrong username and a wrong password answer alike (401). A username longer than any account's
+    (150 characters) answers 422 and is not counted. The token is shown once.
     """
     user = authenticate(request, username=credentials.username, password=credentials.password)
     if user is None:
@@ -100,13 +123,13 @@ class RevokedOut(Schema):
     revoked: int
 
 
-@router.post("/auth/token/revoke", response=RevokedOut)
+@router.post("/auth/token/revoke", response=RevokedOut, openapi_extra=ANY_SIGNED_IN_USER)
 def revoke_tokens(request: HttpRequest):
     """Revoke all of the caller's API tokens (sign out of every API client)."""
     return {"revoked": revoke_api_tokens(acting_user=request.auth, user=request.auth, request=request)}
 
 
-@router.get("/me", response=MeOut)
+@router.get("/me", response=MeOut, openapi_extra=ANY_SIGNED_IN_USER)
 def get_me(request: HttpRequest):
     """The caller: public id, username, masked phone and roles. Any signed-in user."""
     return request.auth

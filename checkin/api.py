@@ -67,7 +67,7 @@ class CheckInOut(Schema):
     grid_branch: Ref | None
 
 
-class EventOut(Schema):
+class CheckInEventOut(Schema):
     from_state: CheckInState | None
     to_state: CheckInState
     actor: str | None
@@ -91,7 +91,7 @@ class CertificateOut(Schema):
 
 
 class CheckInDetailOut(CheckInOut):
-    events: list[EventOut]
+    events: list[CheckInEventOut]
     certificate: CertificateOut | None = Field(None, alias="valid_certificate")
 
 
@@ -128,11 +128,11 @@ class ResubmitIn(Schema):
     override_reason: str = Field("", max_length=200)
 
 
-class ReasonIn(Schema):
+class CheckInReasonIn(Schema):
     reason: str = Field(..., max_length=200)
 
 
-class ConfirmIn(Schema):
+class CheckInConfirmIn(Schema):
     code: str = Field("", description="The certificate code, scanned or typed; empty: seen on paper.")
 
 
@@ -364,7 +364,7 @@ def certify(request: HttpRequest, checkin_id: UUID):
 
 
 @router.post("/checkins/{checkin_id}/confirm", response={200: CheckInDetailOut, **REFUSALS})
-def confirm(request: HttpRequest, checkin_id: UUID, payload: ConfirmIn):
+def confirm(request: HttpRequest, checkin_id: UUID, payload: CheckInConfirmIn):
     """The target community confirms the member in person, with the certificate's code or having
     seen the paper. Role: community; another community's check-in is outside its scope (404)."""
     require_roles(request, (Role.COMMUNITY,))
@@ -379,7 +379,7 @@ def confirm(request: HttpRequest, checkin_id: UUID, payload: ConfirmIn):
 
 
 @router.post("/checkins/{checkin_id}/reject", response={200: CheckInDetailOut, **REFUSALS})
-def reject(request: HttpRequest, checkin_id: UUID, payload: ReasonIn):
+def reject(request: HttpRequest, checkin_id: UUID, payload: CheckInReasonIn):
     """The target community refuses the check-in, with a reason. Role: community; else 403."""
     require_roles(request, (Role.COMMUNITY,))
     actions.reject_checkin(
@@ -392,7 +392,7 @@ def reject(request: HttpRequest, checkin_id: UUID, payload: ReasonIn):
 
 
 @router.post("/checkins/{checkin_id}/return", response={200: CheckInDetailOut, **REFUSALS})
-def return_for_changes(request: HttpRequest, checkin_id: UUID, payload: ReasonIn):
+def return_for_changes(request: HttpRequest, checkin_id: UUID, payload: CheckInReasonIn):
     """Send the check-in back to the member, saying what to change (withdraws the certificate).
     Roles: community, unit admin; else 403."""
     require_roles(request, RETURN_ROLES)
@@ -406,7 +406,7 @@ def return_for_changes(request: HttpRequest, checkin_id: UUID, payload: ReasonIn
 
 
 @router.post("/checkins/{checkin_id}/check-out", response={200: CheckInDetailOut, **REFUSALS})
-def check_out(request: HttpRequest, checkin_id: UUID, payload: ReasonIn):
+def check_out(request: HttpRequest, checkin_id: UUID, payload: CheckInReasonIn):
     """End the check-in (moved, changed unit, left); the history stays.
     Roles: the member, their unit admin, the community; else 403."""
     require_roles(request, CHECK_OUT_ROLES)

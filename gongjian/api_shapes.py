@@ -19,6 +19,9 @@ from pydantic import create_model
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+# Far past any list's length, and far below 2**63, past which no database can skip rows (a bigger
+# offset used to reach the database and fail there: 500).
+MAX_OFFSET = 1_000_000_000
 
 
 class ListPage(PaginationBase):
@@ -26,7 +29,7 @@ class ListPage(PaginationBase):
 
     class Input(Schema):
         limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Page size (at most 200).")
-        offset: int = Field(0, ge=0, description="Rows to skip.")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Rows to skip (at most 1,000,000,000).")
 
     class Output(Schema):
         items: list[Any]
@@ -41,6 +44,11 @@ class ListPage(PaginationBase):
         return {"items": queryset[start : start + pagination.limit], "count": queryset.count()}
 
 
+# An operation that any signed-in user may call says so with ``openapi_extra=ANY_SIGNED_IN_USER``;
+# every other operation's document lists 403 (gongjian.api.document_shared_answers).
+ANY_SIGNED_IN_USER = {"x-roles": "any signed-in user"}
+
+
 class Ref(Schema):
     """A related object, as its public id and name."""
 
@@ -48,8 +56,21 @@ class Ref(Schema):
     name: str
 
 
+class FieldErrorOut(Schema):
+    """One refused input: where it was (``["query", "level"]``, ``["body", "payload", "reason"]``),
+    what is wrong, and pydantic's error type."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
 class ErrorOut(Schema):
+    """Every error answer: ``detail`` says what went wrong, in words. Invalid input (422) also lists
+    each refused field in ``errors``."""
+
     detail: str
+    errors: list[FieldErrorOut] | None = None
 
 
 def filter_params(filterset: type[django_filters.FilterSet], name: str) -> type[Schema]:

@@ -5,7 +5,6 @@ community, grid worker; platform administrators always). Everything goes through
 ``visible_to``; an object outside the caller's scope answers 404 exactly like a missing one.
 """
 
-from typing import Literal
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
@@ -49,7 +48,9 @@ class GridOut(Schema):
 
 class GridQuery(Schema):
     q: str | None = Field(None, description="Name contains, or code starts with.")
-    level: Literal[1, 2, 3] | None = None
+    # An int, not Literal[1, 2, 3]: a query string carries "1", which a Literal of ints never equals
+    # (every ?level= answered 422).
+    level: int | None = Field(None, ge=1, le=3, description="1, 2 or 3.")
     parent: UUID | None = Field(None, description="Public id of the parent grid: its children only.")
 
 
