@@ -2,8 +2,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import AdminSignInForm
 from accounts.models import ApiToken, RoleGrant, User
 from audit.admin import AuditedModelAdmin
+
+# The admin's sign-in refuses a username longer than any account's, as the site's does.
+admin.site.login_form = AdminSignInForm
 
 
 class RoleGrantInline(admin.TabularInline):

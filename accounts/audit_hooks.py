@@ -3,6 +3,7 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from accounts.backends import sign_in_label
 from audit.actions import record_event
 from audit.models import Outcome
 
@@ -22,7 +23,8 @@ def _on_logout(sender, request, user, **kwargs):
 def _on_login_failed(sender, credentials, request=None, **kwargs):
     record_event(
         actor=None,
-        actor_label=str(credentials.get("username", ""))[:150],
+        # Never the typed phone or ID in clear (docs/PRIVACY.md): an account's name, or a mask.
+        actor_label=sign_in_label(credentials.get("username", ""))[:150],
         action="auth.login",
         request=request,
         outcome=Outcome.FAILURE,

@@ -3,7 +3,9 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from gongjian.privacy import InvalidNumber, keyed_hash, normalize_phone
+from gongjian.privacy import InvalidNumber, keyed_hash, mask_id_number, mask_phone, normalize_phone
+
+USERNAME_MAX_LENGTH = 150  # User.username
 
 
 class UsernameOrPhoneBackend(ModelBackend):
@@ -27,18 +29,60 @@ class UsernameOrPhoneBackend(ModelBackend):
         return None
 
 
-def lockout_username(request, credentials) -> str:
-    """The name django-axes counts failures under: one counter per account, however its phone is
-    written (+86 138…, 138 1234 5678, 13812345678 all count together)."""
+def _typed_name(request, credentials) -> str:
     raw = (credentials or {}).get("username") or (
         request.POST.get("username", "") if request is not None else ""
     )
-    try:
-        phone = normalize_phone(raw)
-    except InvalidNumber:
-        return raw
+    return str(raw or "")
+
+
+def _account_of(typed: str):
+    """The account a typed name means: its username, else its mobile number however written."""
     User = get_user_model()
-    if User.objects.filter(username=raw).exists():
-        return raw
-    user = User.objects.filter(phone_hash=keyed_hash("phone", phone)).only("username").first()
-    return user.username if user is not None else phone
+    if len(typed) > USERNAME_MAX_LENGTH:
+        return None
+    user = User.objects.filter(username=typed).only("username").first()
+    if user is not None:
+        return user
+    try:
+        phone = normalize_phone(typed)
+    except InvalidNumber:
+        return None
+    return User.objects.filter(phone_hash=keyed_hash("phone", phone)).only("username").first()
+
+
+def lockout_username(request, credentials) -> str:
+    """The name django-axes counts failures under (and stores in its AccessAttempt table).
+
+    An account's name counts for the account: one counter however its phone is written (+86 138…,
+    138 1234 5678, 13812345678 all count together). Anything else typed is counted under a keyed hash
+    of it (a phone by its normal form): the table keeps no phone in clear, and nothing longer than
+    its 255-character column.
+    """
+    typed = _typed_name(request, credentials)
+    user = _account_of(typed)
+    if user is not None:
+        return user.username
+    try:
+        typed = normalize_phone(typed)
+    except InvalidNumber:
+        pass
+    return "?" + keyed_hash("lockout", typed)[:32]
+
+
+def sign_in_label(typed: str) -> str:
+    """What the audit log keeps of the name typed at a failed sign-in (docs/PRIVACY.md): an
+    account's username as it is; a mobile number or an ID number masked; anything else (a mistyped
+    name, a password typed in the wrong box) masked but for its first two characters."""
+    typed = str(typed or "").strip()
+    User = get_user_model()
+    if len(typed) <= USERNAME_MAX_LENGTH and User.objects.filter(username=typed).exists():
+        return typed
+    try:
+        return mask_phone(normalize_phone(typed))
+    except InvalidNumber:
+        pass
+    compact = typed.replace(" ", "").upper()
+    if len(compact) == 18 and compact[:17].isdigit():
+        return mask_id_number(compact)
+    return typed[:2] + "****" if typed else ""
