@@ -298,11 +298,27 @@ class Applicant(SensitiveNumbers):
         return self.name
 
 
-class CommercialBuilding(models.Model):
-    """商务楼宇: an office building, with its party organisation and the firms inside."""
+class RegistryEntry(models.Model):
+    """One record of a registry kept by the area (Changning's databases): named, located in an area,
+    perhaps belonging to a unit, and seen by that area's users and the unit's (AreaOrUnitQuerySet).
+    Each registry adds its own ``area`` and ``unit`` keys (their reverse names differ) and figures."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=128)
+
+    objects = AreaOrUnitQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommercialBuilding(RegistryEntry):
+    """商务楼宇: an office building, with its party organisation and the firms inside."""
+
     area = models.ForeignKey("places.Area", on_delete=models.PROTECT, related_name="commercial_buildings")
     unit = models.ForeignKey("orgs.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     party_org = models.ForeignKey(
@@ -312,22 +328,14 @@ class CommercialBuilding(models.Model):
     tenant_count = models.PositiveIntegerField(_("tenant firms"), default=0)
     member_count = models.PositiveIntegerField(_("members working here"), default=0)
 
-    objects = AreaOrUnitQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
+    class Meta(RegistryEntry.Meta):
         verbose_name = _("commercial building")
         verbose_name_plural = _("commercial buildings")
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class TradeUnion(models.Model):
+class TradeUnion(RegistryEntry):
     """工会."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(_("name"), max_length=128)
     area = models.ForeignKey("places.Area", on_delete=models.PROTECT, related_name="trade_unions")
     unit = models.ForeignKey(
         "orgs.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="trade_unions"
@@ -335,22 +343,14 @@ class TradeUnion(models.Model):
     chair_name = models.CharField(_("chair"), max_length=32, blank=True)
     member_count = models.PositiveIntegerField(_("members"), default=0)
 
-    objects = AreaOrUnitQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
+    class Meta(RegistryEntry.Meta):
         verbose_name = _("trade union")
         verbose_name_plural = _("trade unions")
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class YouthLeagueOrg(models.Model):
+class YouthLeagueOrg(RegistryEntry):
     """团组织."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(_("name"), max_length=128)
     area = models.ForeignKey("places.Area", on_delete=models.PROTECT, related_name="youth_league_orgs")
     unit = models.ForeignKey(
         "orgs.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="youth_league_orgs"
@@ -358,12 +358,6 @@ class YouthLeagueOrg(models.Model):
     secretary_name = models.CharField(_("secretary"), max_length=32, blank=True)
     member_count = models.PositiveIntegerField(_("league members"), default=0)
 
-    objects = AreaOrUnitQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
+    class Meta(RegistryEntry.Meta):
         verbose_name = _("youth league organisation")
         verbose_name_plural = _("youth league organisations")
-
-    def __str__(self) -> str:
-        return self.name
