@@ -1,0 +1,160 @@
+"""What every page does the same way: page through a list, look an object up by its public id through
+the user's scope, and run an action, turning a refusal into a message for the person who tried.
+
+    checkin = get_visible_or_404(CheckIn.objects.select_related("member"), request.user, public_id)
+    done = run_action(request, actions.confirm_checkin, checkin=checkin, success=_("Confirmed."))
+    context["pending"] = paginate(request, rows, param="p1")   # {% include "checkin/_pager.html" %}
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.functional import Promise
+
+from gongjian.refusals import refusal_message
+
+if TYPE_CHECKING:
+    from django.forms import BaseForm
+
+    from accounts.models import User
+
+M = TypeVar("M", bound=Model)
+T = TypeVar("T")
+
+PER_PAGE = 50
+
+
+class AuthedRequest(HttpRequest):
+    """A request that passed ``role_required`` or ``login_required``, so its user is signed in.
+
+    Only for annotations (django-stubs' advice): ``def view(request: AuthedRequest)`` lets a type
+    checker pass ``request.user`` as an action's ``acting_user``.
+    """
+
+    user: User
+
+
+# --- paging ---------------------------------------------------------------------------------------
+
+
+class Pager(TypedDict):
+    """One page of a list, and what a pager needs to link the others: the query parameter holding the
+    page number, and the rest of the query string, so filters and other pagers on the page survive.
+    (A dict, so templates and tests read ``pager.page`` and ``pager["page"]`` alike.)"""
+
+    page: Page[Any]
+    param: str
+    query: str
+
+
+def paginate(request: HttpRequest, items: Any, *, param: str = "page", per_page: int = PER_PAGE) -> Pager:
+    """The page of ``items`` that ``?<param>=`` asks for (the first or last page if it is out of range)."""
+    page = Paginator(items, per_page).get_page(request.GET.get(param))
+    others = request.GET.copy()
+    others.pop(param, None)
+    return Pager(page=page, param=param, query=others.urlencode())
+
+
+# --- looking objects up by public id --------------------------------------------------------------
+
+
+def public_id_or_404(value: object) -> uuid.UUID:
+    """A public id from a URL or a form field; anything that is not a UUID is simply not found."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+def parse_uuids(values: Iterable[object]) -> list[uuid.UUID]:
+    """The values that are UUIDs (a multiple choice posted by a page), the others dropped."""
+    found = []
+    for value in values:
+        try:
+            found.append(uuid.UUID(str(value)))
+        except ValueError:
+            continue
+    return found
+
+
+def lookup_or_404(queryset: QuerySet[M], public_id: object) -> M:
+    """The object with this public id in an already scoped ``queryset``; 404 if it is not there."""
+    return get_object_or_404(queryset, public_id=public_id_or_404(public_id))
+
+
+def get_visible_or_404(source: type[M] | QuerySet[M], user: Any, public_id: object) -> M:
+    """The object with this public id among those ``user`` may see, through the model's one door,
+    ``visible_to(user)``. Missing, outside the scope or not even a UUID: all three are the same 404.
+
+    ``source`` is the model, or a queryset of it with the joins the page needs (not yet scoped).
+    """
+    queryset: Any = source._default_manager.all() if isinstance(source, type) else source
+    return lookup_or_404(queryset.visible_to(user), public_id)
+
+
+def chosen_or_only(request: HttpRequest, queryset: QuerySet[M], param: str) -> M | None:
+    """The object named by ``?<param>=<public id>`` in ``queryset`` (404 if not there); without the
+    parameter, the only object of ``queryset``, or None when there are several to choose from."""
+    wanted = request.GET.get(param)
+    if wanted:
+        return lookup_or_404(queryset, wanted)
+    choices = list(queryset[:2])
+    return choices[0] if len(choices) == 1 else None
+
+
+# --- running an action ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What became of an action: done, with its result, or refused, with the message to show."""
+
+    ok: bool
+    result: T | None = None
+    refusal: str = ""
+
+
+def run_action(
+    request: HttpRequest,
+    action: Callable[..., T],
+    /,
+    *,
+    success: str | Promise | Callable[[T], str] = "",
+    form: BaseForm | None = None,
+    field: str | None = None,
+    flash_refusal: bool = True,
+    **arguments: Any,
+) -> Outcome[T]:
+    """Call ``action(acting_user=request.user, request=request, **arguments)``.
+
+    Done: ``success`` (a text, or a function of the action's result) is flashed. Refused
+    (ValidationError or PermissionDenied): the action's own words (``refusal_message``) go onto
+    ``form`` at ``field`` (None: above the fields) when a form is given, else they are flashed as an
+    error, unless ``flash_refusal`` is off because the page shows them itself. Either way the caller
+    decides where to go next from ``Outcome.ok``.
+    """
+    try:
+        result = action(acting_user=request.user, request=request, **arguments)
+    except (ValidationError, PermissionDenied) as exc:
+        message = refusal_message(exc)
+        if form is not None:
+            form.add_error(field, message)
+        elif flash_refusal:
+            messages.error(request, message)
+        return Outcome(ok=False, refusal=message)
+    text = success if isinstance(success, str | Promise) else success(result)
+    if text:
+        messages.success(request, str(text))
+    return Outcome(ok=True, result=result)
