@@ -1,154 +1,42 @@
 """Every change to a check-in. Each action checks its rule, writes the state and a CheckInEvent in one
 transaction, and queues notifications after the commit. A refused action changes nothing and
-raises ValidationError or PermissionDenied with a message for the person who tried."""
+raises ValidationError or PermissionDenied with a message for the person who tried.
+
+Who may act is in access.py, where the rule sends a member in rules.py, and the state machine in
+transitions.py."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from accounts.models import Role, RoleGrant
-from accounts.scope import scope_for
 from audit.actions import record_event
 from checkin import codes
-from checkin.models import (
-    ACTIVE_STATES,
-    Certificate,
-    CheckIn,
-    CheckInEvent,
-    CheckInRule,
-    CheckInState,
-    UnitPairing,
-    VanguardKind,
+from checkin.access import (
+    administers_unit,
+    community_users,
+    is_member_themself,
+    serves_community,
+    unit_admins,
 )
+from checkin.models import Certificate, CheckIn, CheckInEvent, CheckInRule, CheckInState, VanguardKind
+from checkin.rules import grid_branch_for, propose_community
+from checkin.transitions import revoke_certificates, transition
 from notifications.actions import notify
-from orgs.models import PartyOrg, PartyOrgKind
+from orgs.models import PartyOrg, Unit
 from people.models import Member
-from places.models import AreaLevel
-from places.paths import subtree_q
+from places.models import Area, AreaLevel, Building, Compound
 
-# action → (states it may start from, state it leads to)
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "certify": (frozenset({CheckInState.SUBMITTED}), CheckInState.CERTIFIED),
-    "confirm": (frozenset({CheckInState.CERTIFIED}), CheckInState.CONFIRMED),
-    "reject": (frozenset({CheckInState.SUBMITTED, CheckInState.CERTIFIED}), CheckInState.REJECTED),
-    "return": (frozenset({CheckInState.SUBMITTED, CheckInState.CERTIFIED}), CheckInState.RETURNED),
-    "resubmit": (frozenset({CheckInState.RETURNED}), CheckInState.SUBMITTED),
-    "check_out": (frozenset(ACTIVE_STATES), CheckInState.CHECKED_OUT),
-}
-
-
-# --- who may do what ------------------------------------------------------------------------------
-
-
-def administers_unit(user, unit) -> bool:
-    """A unit's party admin (or a platform administrator)."""
-    if unit is None:
-        return False
-    scope = scope_for(user)
-    return scope.everything or unit.pk in scope.units_for(Role.UNIT_ADMIN)
-
-
-def serves_community(user, community) -> bool:
-    """The community's party organisation (or a platform administrator)."""
-    scope = scope_for(user)
-    return scope.everything or scope.holds_area(Role.COMMUNITY, community)
-
-
-def _is_member_themself(user, member: Member) -> bool:
-    return member.user_id is not None and member.user_id == user.pk
-
-
-# --- the rule -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Proposal:
-    """Where the rule sends a member, and why (shown to the member before they submit)."""
-
-    community: object | None
-    rule: str
-    note: str
-
-
-def propose_community(member: Member, *, today=None) -> Proposal:
-    """Seed 001's rule: the community where the member lives; if they live outside the city's
-    communities, the community their unit is paired with (结对共建)."""
-    today = today or timezone.localdate()
-    home = member.residence_area
-    if home is not None and home.level == AreaLevel.COMMUNITY:
-        return Proposal(
-            home,
-            CheckInRule.RESIDENCE,
-            _("You live in %(community)s, so you report there.") % {"community": home.name},
-        )
-    if member.unit_id:
-        pairing = (
-            UnitPairing.objects.active_on(today)
-            .filter(unit_id=member.unit_id)
-            .select_related("community")
-            .order_by("started_on", "id")
-            .first()
-        )
-        if pairing is not None:
-            return Proposal(
-                pairing.community,
-                CheckInRule.PAIRING,
-                _(
-                    "You live outside the city's communities, so you report to %(community)s, which your unit "
-                    "%(unit)s is paired with."
-                )
-                % {"community": pairing.community.name, "unit": member.unit.name},
-            )
-    return Proposal(
-        None,
-        CheckInRule.OVERRIDE,
-        _(
-            "We do not know a community of residence for you and your unit has no paired community: "
-            "choose a community and say why."
-        ),
-    )
-
-
-# --- transitions ----------------------------------------------------------------------------------
-
-
-def _transition(checkin: CheckIn, action: str, *, actor, reason: str = "", via: str = "") -> CheckInEvent:
-    allowed, target = TRANSITIONS[action]
-    if checkin.state not in allowed:
-        raise ValidationError(
-            _("This check-in is %(state)s; it cannot be %(action)s.")
-            % {"state": checkin.get_state_display(), "action": _ACTION_LABELS[action]}
-        )
-    previous = checkin.state
-    checkin.state = target
-    now = timezone.now()
-    if target == CheckInState.CERTIFIED:
-        checkin.certified_at = now
-    elif target == CheckInState.CONFIRMED:
-        checkin.confirmed_at = now
-    elif target in (CheckInState.REJECTED, CheckInState.CHECKED_OUT):
-        checkin.closed_at = now
-    checkin.save()
-    return CheckInEvent.objects.create(
-        checkin=checkin, from_state=previous, to_state=target, actor=actor, reason=reason[:200], via=via
-    )
-
-
-_ACTION_LABELS = {
-    "certify": gettext_lazy("certified"),
-    "confirm": gettext_lazy("confirmed"),
-    "reject": gettext_lazy("rejected"),
-    "return": gettext_lazy("returned"),
-    "resubmit": gettext_lazy("resubmitted"),
-    "check_out": gettext_lazy("checked out"),
-}
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def _locked(checkin: CheckIn) -> CheckIn:
@@ -160,16 +48,17 @@ def _locked(checkin: CheckIn) -> CheckIn:
     )
 
 
-def _validate_place(community, compound, building) -> None:
+def _validate_place(community: Area | None, compound: Compound | None, building: Building | None) -> Area:
     if community is None or community.level != AreaLevel.COMMUNITY:
         raise ValidationError(_("Choose a community."))
     if compound is not None and compound.community_id != community.pk:
         raise ValidationError(_("The compound is not in %(community)s.") % {"community": community.name})
     if building is not None and (compound is None or building.compound_id != compound.pk):
         raise ValidationError(_("The building is not in the chosen compound."))
+    return community
 
 
-def _clean_kinds(kinds) -> list[str]:
+def _clean_kinds(kinds: Iterable[str] | None) -> list[str]:
     unknown = [k for k in kinds or [] if k not in VanguardKind.values]
     if unknown:
         raise ValidationError(_("Unknown service preference: %(kinds)s") % {"kinds": ", ".join(unknown)})
@@ -179,19 +68,19 @@ def _clean_kinds(kinds) -> list[str]:
 @transaction.atomic
 def submit_checkin(
     *,
-    acting_user,
+    acting_user: User,
     member: Member,
-    community=None,
-    compound=None,
-    building=None,
-    vanguard_kinds=(),
+    community: Area | None = None,
+    compound: Compound | None = None,
+    building: Building | None = None,
+    vanguard_kinds: Iterable[str] = (),
     skills: str = "",
     override_reason: str = "",
     via: str = "online",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> CheckIn:
     """A member (or their unit admin, for a whole-unit check-in) reports to a community."""
-    if not (_is_member_themself(acting_user, member) or administers_unit(acting_user, member.unit)):
+    if not (is_member_themself(acting_user, member) or administers_unit(acting_user, member.unit)):
         raise PermissionDenied(_("Only the member or their unit's party admin can check them in."))
     if not member.in_service or member.unit_id is None:
         raise ValidationError(_("Only in-service members (with a unit) report to a community."))
@@ -211,7 +100,7 @@ def submit_checkin(
         and proposal.rule == CheckInRule.RESIDENCE
     ):
         compound, building = member.residence_compound, member.residence_building
-    _validate_place(community, compound, building)
+    community = _validate_place(community, compound, building)
     if proposal.community is not None and community.pk == proposal.community.pk:
         rule, note = proposal.rule, proposal.note
     else:
@@ -252,7 +141,7 @@ def submit_checkin(
         actor=acting_user, action="checkin.submit", target=checkin, request=request, detail={"via": via}
     )
     notify(
-        recipients=_unit_admins(member.unit),
+        recipients=unit_admins(member.unit),
         kind="checkin.submitted",
         title=_("%(name)s checked in to %(community)s: issue the certificate")
         % {"name": member.name, "community": community.name},
@@ -264,19 +153,19 @@ def submit_checkin(
 @transaction.atomic
 def resubmit_checkin(
     *,
-    acting_user,
+    acting_user: User,
     checkin: CheckIn,
-    community=None,
-    compound=None,
-    building=None,
-    vanguard_kinds=None,
-    skills=None,
+    community: Area | None = None,
+    compound: Compound | None = None,
+    building: Building | None = None,
+    vanguard_kinds: Iterable[str] | None = None,
+    skills: str | None = None,
     override_reason: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> CheckIn:
     """The member corrects a returned check-in and sends it again."""
     checkin = _locked(checkin)
-    if not _is_member_themself(acting_user, checkin.member):
+    if not is_member_themself(acting_user, checkin.member):
         raise PermissionDenied(_("Only the member can resubmit their check-in."))
     if community is not None and community.pk != checkin.community_id:
         proposal = propose_community(checkin.member)
@@ -296,10 +185,10 @@ def resubmit_checkin(
     if skills is not None:
         checkin.skills = skills.strip()[:200]
     checkin.submitted_at = timezone.now()
-    _transition(checkin, "resubmit", actor=acting_user, via="online")
+    transition(checkin, "resubmit", actor=acting_user, via="online")
     record_event(actor=acting_user, action="checkin.resubmit", target=checkin, request=request)
     notify(
-        recipients=_unit_admins(checkin.unit),
+        recipients=unit_admins(checkin.unit),
         kind="checkin.submitted",
         title=_("%(name)s resubmitted the check-in: issue the certificate") % {"name": checkin.member.name},
         url=reverse("checkin:unit_page"),
@@ -308,15 +197,18 @@ def resubmit_checkin(
 
 
 @transaction.atomic
-def issue_certificate(*, acting_user, checkin: CheckIn, request=None) -> Certificate:
+def issue_certificate(
+    *, acting_user: User, checkin: CheckIn, request: HttpRequest | None = None
+) -> Certificate:
     """The member's unit party organisation issues the 报到证."""
     checkin = _locked(checkin)
-    if not administers_unit(acting_user, checkin.unit):
+    unit = checkin.unit
+    if unit is None or not administers_unit(acting_user, unit):
         raise PermissionDenied(_("Only the member's own unit can issue their certificate."))
     if checkin.member.unit_id != checkin.unit_id:
         raise ValidationError(
             _("%(name)s no longer works for %(unit)s: check them out and in again.")
-            % {"name": checkin.member.name, "unit": checkin.unit.name}
+            % {"name": checkin.member.name, "unit": unit.name}
         )
     party_org = (
         checkin.member.party_org
@@ -327,7 +219,7 @@ def issue_certificate(*, acting_user, checkin: CheckIn, request=None) -> Certifi
         raise ValidationError(
             _("%(unit)s has no party organisation to issue certificates.") % {"unit": checkin.unit}
         )
-    _transition(checkin, "certify", actor=acting_user, via="unit")
+    transition(checkin, "certify", actor=acting_user, via="unit")
     year = timezone.localdate().year
     for _attempt in range(5):
         try:
@@ -348,7 +240,7 @@ def issue_certificate(*, acting_user, checkin: CheckIn, request=None) -> Certifi
         detail={"serial": certificate.serial},
     )
     notify(
-        recipients=_community_users(checkin.community),
+        recipients=community_users(checkin.community),
         kind="checkin.certified",
         title=_("%(name)s has a certificate: confirm them when they come") % {"name": checkin.member.name},
         url=reverse("checkin:community_page"),
@@ -365,7 +257,12 @@ def issue_certificate(*, acting_user, checkin: CheckIn, request=None) -> Certifi
 
 @transaction.atomic
 def confirm_checkin(
-    *, acting_user, checkin: CheckIn, code: str = "", via: str = "manual", request=None
+    *,
+    acting_user: User,
+    checkin: CheckIn,
+    code: str = "",
+    via: str = "manual",
+    request: HttpRequest | None = None,
 ) -> CheckIn:
     """The target community confirms the member in person, by the certificate's code (scanned or
     typed) or by looking at the paper certificate."""
@@ -399,8 +296,8 @@ def confirm_checkin(
         if checkin.rule == CheckInRule.OVERRIDE
         else ""
     )
-    _transition(checkin, "confirm", actor=acting_user, reason=reason, via=via)
-    checkin.grid_branch = _grid_branch_for(checkin)
+    transition(checkin, "confirm", actor=acting_user, reason=reason, via=via)
+    checkin.grid_branch = grid_branch_for(checkin)
     checkin.save(update_fields=["grid_branch"])
     record_event(
         actor=acting_user, action="checkin.confirm", target=checkin, request=request, detail={"via": via}
@@ -414,7 +311,9 @@ def confirm_checkin(
     return checkin
 
 
-def confirm_by_code(*, acting_user, code: str, via: str = "scan", request=None) -> CheckIn:
+def confirm_by_code(
+    *, acting_user: User, code: str, via: str = "scan", request: HttpRequest | None = None
+) -> CheckIn:
     """Find the check-in behind a certificate code and confirm it. A code for a check-in outside the
     user's communities reads as "not genuine" too: the code reveals nothing about other communities."""
     try:
@@ -442,7 +341,9 @@ def confirm_by_code(*, acting_user, code: str, via: str = "scan", request=None) 
 
 
 @transaction.atomic
-def reject_checkin(*, acting_user, checkin: CheckIn, reason: str, request=None) -> CheckIn:
+def reject_checkin(
+    *, acting_user: User, checkin: CheckIn, reason: str, request: HttpRequest | None = None
+) -> CheckIn:
     """The target community refuses a check-in, with a reason the member and unit will read."""
     checkin = _locked(checkin)
     if not serves_community(acting_user, checkin.community):
@@ -451,8 +352,8 @@ def reject_checkin(*, acting_user, checkin: CheckIn, reason: str, request=None) 
         )
     if not reason.strip():
         raise ValidationError(_("Give a reason for the rejection."))
-    _revoke_certificates(checkin)
-    _transition(checkin, "reject", actor=acting_user, reason=reason.strip(), via="community")
+    revoke_certificates(checkin)
+    transition(checkin, "reject", actor=acting_user, reason=reason.strip(), via="community")
     record_event(
         actor=acting_user,
         action="checkin.reject",
@@ -461,7 +362,7 @@ def reject_checkin(*, acting_user, checkin: CheckIn, reason: str, request=None) 
         detail={"reason": reason.strip()[:200]},
     )
     notify(
-        recipients=[checkin.member.user, *_unit_admins(checkin.unit)],
+        recipients=[checkin.member.user, *unit_admins(checkin.unit)],
         kind="checkin.rejected",
         title=_("%(community)s rejected the check-in of %(name)s: %(reason)s")
         % {"community": checkin.community.name, "name": checkin.member.name, "reason": reason.strip()},
@@ -471,15 +372,17 @@ def reject_checkin(*, acting_user, checkin: CheckIn, reason: str, request=None) 
 
 
 @transaction.atomic
-def return_checkin(*, acting_user, checkin: CheckIn, reason: str, request=None) -> CheckIn:
+def return_checkin(
+    *, acting_user: User, checkin: CheckIn, reason: str, request: HttpRequest | None = None
+) -> CheckIn:
     """Send a check-in back to the member for changes (the community, or the unit before certifying)."""
     checkin = _locked(checkin)
     if not (serves_community(acting_user, checkin.community) or administers_unit(acting_user, checkin.unit)):
         raise PermissionDenied(_("Only the target community or the member's unit can return this check-in."))
     if not reason.strip():
         raise ValidationError(_("Say what the member should change."))
-    _revoke_certificates(checkin)
-    _transition(checkin, "return", actor=acting_user, reason=reason.strip(), via="review")
+    revoke_certificates(checkin)
+    transition(checkin, "return", actor=acting_user, reason=reason.strip(), via="review")
     record_event(actor=acting_user, action="checkin.return", target=checkin, request=request)
     notify(
         recipients=[checkin.member.user],
@@ -491,19 +394,21 @@ def return_checkin(*, acting_user, checkin: CheckIn, reason: str, request=None) 
 
 
 @transaction.atomic
-def check_out(*, acting_user, checkin: CheckIn, reason: str, request=None) -> CheckIn:
+def check_out(
+    *, acting_user: User, checkin: CheckIn, reason: str, request: HttpRequest | None = None
+) -> CheckIn:
     """End a check-in (moved house, changed unit, left). The history stays."""
     checkin = _locked(checkin)
     if not (
-        _is_member_themself(acting_user, checkin.member)
+        is_member_themself(acting_user, checkin.member)
         or administers_unit(acting_user, checkin.unit)
         or serves_community(acting_user, checkin.community)
     ):
         raise PermissionDenied(_("You cannot check this member out."))
     if not reason.strip():
         raise ValidationError(_("Say why the member checks out."))
-    _revoke_certificates(checkin)
-    _transition(checkin, "check_out", actor=acting_user, reason=reason.strip(), via="checkout")
+    revoke_certificates(checkin)
+    transition(checkin, "check_out", actor=acting_user, reason=reason.strip(), via="checkout")
     record_event(actor=acting_user, action="checkin.check_out", target=checkin, request=request)
     return checkin
 
@@ -511,14 +416,14 @@ def check_out(*, acting_user, checkin: CheckIn, reason: str, request=None) -> Ch
 @transaction.atomic
 def transfer_checkin(
     *,
-    acting_user,
+    acting_user: User,
     checkin: CheckIn,
     reason: str,
-    community=None,
-    compound=None,
-    building=None,
+    community: Area | None = None,
+    compound: Compound | None = None,
+    building: Building | None = None,
     override_reason: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> CheckIn:
     """Move: check out of the current community and submit to the new one, in one step."""
     member = checkin.member
@@ -549,7 +454,9 @@ class BatchResult:
         return self.checkin is not None
 
 
-def batch_check_in(*, acting_user, unit, members, request=None) -> list[BatchResult]:
+def batch_check_in(
+    *, acting_user: User, unit: Unit, members: Sequence[Member], request: HttpRequest | None = None
+) -> list[BatchResult]:
     """整建制报到: a unit admin checks in many of the unit's members at once, each by the rule.
     Each member succeeds or fails on their own; the result says which and why."""
     if not administers_unit(acting_user, unit):
@@ -578,57 +485,3 @@ def batch_check_in(*, acting_user, unit, members, request=None) -> list[BatchRes
         detail={"ok": sum(r.ok for r in results), "failed": sum(not r.ok for r in results)},
     )
     return results
-
-
-# --- helpers --------------------------------------------------------------------------------------
-
-
-def _revoke_certificates(checkin: CheckIn) -> None:
-    checkin.certificates.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-
-
-def _grid_branch_for(checkin: CheckIn) -> PartyOrg | None:
-    """立体网格: the grid branch of the member's building's grid, else the community's first one."""
-    branches = PartyOrg.objects.filter(kind=PartyOrgKind.GRID_BRANCH)
-    grid = checkin.building.grid if checkin.building_id and checkin.building.grid_id else None
-    if grid is not None:
-        own = branches.filter(grid=grid).first()
-        if own is not None:
-            return own
-        above = (
-            branches.filter(grid__isnull=False)
-            .filter(grid__path__in=_ancestor_paths(grid.path))
-            .order_by("-grid__level")
-            .first()
-        )
-        if above is not None:
-            return above
-    return (
-        branches.filter(
-            subtree_q("area__path", checkin.community.path)
-            | subtree_q("grid__community__path", checkin.community.path)
-        )
-        .order_by("path")
-        .first()
-    )
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in path.split(".") if p]
-    return [".".join(parts[:i]) + "." for i in range(1, len(parts) + 1)]
-
-
-def _unit_admins(unit):
-    if unit is None:
-        return []
-    return [
-        grant.user
-        for grant in RoleGrant.objects.filter(role=Role.UNIT_ADMIN, unit=unit).select_related("user")
-    ]
-
-
-def _community_users(community):
-    return [
-        grant.user
-        for grant in RoleGrant.objects.filter(role=Role.COMMUNITY, area=community).select_related("user")
-    ]

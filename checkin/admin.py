@@ -18,7 +18,7 @@ class CheckInEventInline(admin.TabularInline):
     model = CheckInEvent
     extra = 0
     can_delete = False
-    fields = readonly_fields = ["at", "from_state", "to_state", "actor", "reason", "via"]
+    fields = readonly_fields = ("at", "from_state", "to_state", "actor", "reason", "via")
 
     def has_add_permission(self, request, obj=None):
         return False

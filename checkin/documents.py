@@ -6,12 +6,13 @@ on a phone (or types the code), sees whom it belongs to, and confirms the member
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,10 +23,15 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from audit.actions import record_event
 from checkin import codes
-from checkin.actions import administers_unit, confirm_by_code, serves_community
+from checkin.access import administers_unit, serves_community
+from checkin.actions import confirm_by_code
 from checkin.models import Certificate, CheckIn, CheckInEvent, CheckInState, VanguardKind
 from checkin.pdf import chinese_date, pdf_response, qr_data_uri, render_pdf
+from gongjian.pages import AuthedRequest, get_visible_or_404
 from orgs.models import PartyOrg
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 _DOCUMENT_RELATED = (
     "member",
@@ -48,7 +54,8 @@ def verification_url(request: HttpRequest, certificate: Certificate) -> str:
 
 def _place_lines(checkin: CheckIn) -> dict[str, str]:
     community = checkin.community
-    street = community.parent.name if community.parent_id else ""
+    parent = community.parent if community.parent_id else None
+    street = parent.name if parent is not None else ""
     compound, building = checkin.compound, checkin.building
     if compound is not None and building is not None and building.name.startswith(compound.name):
         compound = None  # the demo names buildings "香樟苑 1号楼" already
@@ -56,7 +63,7 @@ def _place_lines(checkin: CheckIn) -> dict[str, str]:
     return {"community_full": f"{street}{community.name}", "residence": residence}
 
 
-def _vanguard_labels(checkin: CheckIn) -> list[str]:
+def _vanguard_labels(checkin: CheckIn) -> list[StrOrPromise]:
     return [VanguardKind(kind).label for kind in checkin.vanguard_kinds if kind in VanguardKind.values]
 
 
@@ -67,9 +74,7 @@ def _vanguard_labels(checkin: CheckIn) -> list[str]:
 @role_required(Role.UNIT_ADMIN, Role.MEMBER)
 def certificate_pdf(request: HttpRequest, public_id) -> HttpResponse:
     """The 报到证, for the member's unit admin and the member themself."""
-    checkin = get_object_or_404(
-        CheckIn.objects.visible_to(request.user).select_related(*_DOCUMENT_RELATED), public_id=public_id
-    )
+    checkin = get_visible_or_404(CheckIn.objects.select_related(*_DOCUMENT_RELATED), request.user, public_id)
     member = checkin.member
     is_member = member.user_id is not None and member.user_id == request.user.pk
     if not (is_member or administers_unit(request.user, checkin.unit)):
@@ -105,9 +110,7 @@ def certificate_pdf(request: HttpRequest, public_id) -> HttpResponse:
 @role_required(Role.COMMUNITY, Role.UNIT_ADMIN)
 def receipt_pdf(request: HttpRequest, public_id) -> HttpResponse:
     """The 回执 the community prints once it confirmed the member (for the community and the unit)."""
-    checkin = get_object_or_404(
-        CheckIn.objects.visible_to(request.user).select_related(*_DOCUMENT_RELATED), public_id=public_id
-    )
+    checkin = get_visible_or_404(CheckIn.objects.select_related(*_DOCUMENT_RELATED), request.user, public_id)
     if not (
         serves_community(request.user, checkin.community) or administers_unit(request.user, checkin.unit)
     ):
@@ -178,7 +181,7 @@ def _inspect(user, code: str) -> dict:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @role_required(Role.COMMUNITY)
-def verify_code(request: HttpRequest) -> HttpResponse:
+def verify_code(request: AuthedRequest) -> HttpResponse:
     """Scan or type a certificate code; confirm the member when the code is genuine and theirs."""
     if request.method == "POST":
         code = codes.normalize(request.POST.get("code", ""))

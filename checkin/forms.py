@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -134,8 +136,8 @@ class CheckInForm(forms.Form):
             if self.place
             else Building.objects.none()
         )
-        self.fields["compound"].queryset = compounds
-        self.fields["building"].queryset = buildings
+        cast(PublicIdChoiceField, self.fields["compound"]).queryset = compounds
+        cast(PublicIdChoiceField, self.fields["building"]).queryset = buildings
         grouped: dict[str, list] = {}
         for building in buildings.order_by("compound__name", "name"):
             grouped.setdefault(building.compound.name, []).append((str(building.public_id), building.name))
@@ -146,8 +148,9 @@ class CheckInForm(forms.Form):
                 self.initial.setdefault("compound", compound)
                 self.initial.setdefault("building", building)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if self.proposed is None and not data.get("community"):
             self.add_error("community", _("Choose a community."))
         if data.get("building") and not data.get("compound"):
@@ -219,8 +222,8 @@ class TeamMemberForm(forms.Form):
 
     def __init__(self, *args, teams, members, member_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
-        self.fields["member"].queryset = members
+        cast(PublicIdChoiceField, self.fields["team"]).queryset = teams
+        cast(PublicIdChoiceField, self.fields["member"]).queryset = members
         if member_choices is not None:  # offer the confirmed members; accept any visible one
             self.fields["member"].widget.choices = [("", _("Choose a member")), *member_choices]
         _style(self)

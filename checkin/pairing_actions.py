@@ -1,13 +1,15 @@
 """Writes to unit↔community pairings (结对共建), which decide where members living outside the city's
-communities report (checkin.actions.propose_community)."""
+communities report (checkin.rules.propose_community)."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
@@ -17,10 +19,15 @@ from checkin.models import UnitPairing
 from orgs.models import Unit
 from places.models import Area, AreaLevel
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
 NOTE_MAX_LENGTH = 200
 
 
-def pairs_for_community(user, community: Area) -> bool:
+def pairs_for_community(user: User | AnonymousUser, community: Area) -> bool:
     """The street committee whose street contains the community (or a platform administrator)."""
     scope = scope_for(user)
     return scope.everything or scope.holds_area(Role.STREET, community)
@@ -29,13 +36,13 @@ def pairs_for_community(user, community: Area) -> bool:
 @transaction.atomic
 def create_unit_pairing(
     *,
-    acting_user,
+    acting_user: User,
     unit: Unit,
     community: Area,
     started_on: date,
     ended_on: date | None = None,
     note: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> UnitPairing:
     """The street committee pairs a unit with one of its communities, for a period."""
     if community.level != AreaLevel.COMMUNITY:

@@ -105,6 +105,6 @@ def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     """The PDF opened in the browser (inline), with a filename for saving; never cached by proxies."""
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, filename)
+    response["Content-Disposition"] = content_disposition_header(False, filename) or ""
     response["Cache-Control"] = "private, no-store"
     return response

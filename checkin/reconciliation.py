@@ -33,7 +33,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from checkin.models import ACTIVE_STATES, CheckIn, CheckInState, UnitPairing
+from checkin.models import ACTIVE_STATES, CheckIn, CheckInQuerySet, CheckInState, UnitPairing
 from orgs.models import Unit
 from people.models import Member
 from places.models import Area
@@ -214,9 +214,9 @@ def unit_roster(unit: Unit, *, today: date | None = None) -> list[RosterRow]:
         checkin = active.get(member.pk)
         status = STATUS_OF_STATE[checkin.state] if checkin else NOT_SUBMITTED
         waiting = None
-        if status == AWAITING_CERTIFICATE:
+        if checkin is not None and status == AWAITING_CERTIFICATE:
             waiting = _days_since(checkin.submitted_at, today)
-        elif status == AWAITING_CONFIRMATION:
+        elif checkin is not None and status == AWAITING_CONFIRMATION:
             waiting = _days_since(checkin.certified_at, today)
         rows.append(RosterRow(member, status, checkin, waiting))
     order = {status: n for n, status in enumerate(STATUSES)}
@@ -287,7 +287,7 @@ class AreaSummary:
     top_units: list[UnitCount]
 
 
-def area_checkins(area: Area, user) -> QuerySet:
+def area_checkins(area: Area, user) -> CheckInQuerySet:
     """Check-ins the user may see into the communities of the area's subtree."""
     return CheckIn.objects.visible_to(user).filter(subtree_q("community_path", area.path))
 

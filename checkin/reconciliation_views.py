@@ -7,12 +7,12 @@ The numbers come from checkin.reconciliation; these views look the unit or area 
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -25,6 +25,7 @@ from accounts.models import Role, RoleGrant
 from accounts.scope import scope_for
 from audit.actions import record_event
 from checkin import reconciliation as rec
+from gongjian.pages import AuthedRequest, get_visible_or_404, lookup_or_404, paginate
 from jobs.workbooks import XLSX_CONTENT_TYPE, write_table
 from orgs.models import Unit
 from places.models import Area, AreaLevel
@@ -57,8 +58,9 @@ class PeriodForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("period") == "custom" and not (data.get("start") and data.get("end")):
             raise forms.ValidationError(gettext_lazy("Give both dates of a custom period."))
         return data
@@ -81,7 +83,7 @@ def _reconciliation_crumb() -> dict:
 
 
 @role_required(*R.RECONCILIATION_ROLES)
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthedRequest) -> HttpResponse:
     """Unit admins and inspectors go to their unit, area roles to their top area, the platform
     administrator to the city; holders of several go through a short chooser."""
     scope = scope_for(request.user)
@@ -127,7 +129,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @role_required(*R.RECONCILIATION_ROLES)
 def unit_reconciliation(request: HttpRequest, public_id) -> HttpResponse:
     """The unit's in-service roster against its check-ins, the rate for a period, and the export."""
-    unit = get_object_or_404(Unit.objects.visible_to(request.user), public_id=public_id)
+    unit = get_visible_or_404(Unit, request.user, public_id)
     period, form = _period(request)
     status = request.GET.get("status", "")
     status = status if status in rec.STATUSES else ""
@@ -153,7 +155,7 @@ def unit_reconciliation(request: HttpRequest, public_id) -> HttpResponse:
                 {"value": "", "label": _("All"), "count": summary["members"]},
                 *({"value": s, "label": rec.STATUS_LABELS[s], "count": summary[s]} for s in rec.STATUSES),
             ],
-            "page": Paginator(shown, ROSTER_PER_PAGE).get_page(request.GET.get("page")),
+            "page": paginate(request, shown, per_page=ROSTER_PER_PAGE)["page"],
             "keep": query.urlencode(),
             "export_query": _with(request, export="xlsx"),
             "breadcrumbs": [_reconciliation_crumb(), {"label": unit.name, "url": ""}],
@@ -210,7 +212,7 @@ def _areas_for(request: HttpRequest):
 @role_required(*R.AREA_ROLES)
 def area_reconciliation(request: HttpRequest, public_id) -> HttpResponse:
     """An area's check-ins by status, its rate, the pending backlog, child areas and top units."""
-    area = get_object_or_404(_areas_for(request), public_id=public_id)
+    area = lookup_or_404(_areas_for(request), public_id)
     period, form = _period(request)
     if request.GET.get("export") == "xlsx":
         return _export_area(request, area)
@@ -309,5 +311,5 @@ def _xlsx(request: HttpRequest, *, target, title: str, headers, widths, rows, de
     )
     response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
     filename = f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
     return response

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef
@@ -74,8 +75,8 @@ def remind_pending_confirmations(*, today: date | None = None, days: int | None 
     grants = RoleGrant.objects.filter(
         role=Role.COMMUNITY, area_id__in=overdue, user__is_active=True
     ).select_related("user")
-    for grant in grants:
-        per_user[grant.user_id] += overdue[grant.area_id]
+    for grant in grants:  # each has an area: area_id__in above
+        per_user[grant.user_id] += overdue[cast(int, grant.area_id)]
         users[grant.user_id] = grant.user
     by_count: dict[int, list] = defaultdict(list)
     for user_id, count in per_user.items():

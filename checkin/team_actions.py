@@ -4,25 +4,32 @@ atomic, audited; a refused action changes nothing and says why."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from audit.actions import record_event
-from checkin.actions import serves_community
+from checkin.access import serves_community
 from checkin.models import CheckIn, CheckInState, Team, TeamKind, TeamMembership, VanguardKind
 from people.models import Member
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from places.models import Area
 
 
 @transaction.atomic
 def create_team(
     *,
-    acting_user,
-    community,
+    acting_user: User,
+    community: Area,
     name: str,
     kind: str = TeamKind.VOLUNTEER,
     vanguard_kind: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Team:
     """The community's party organisation forms a team."""
     if not serves_community(acting_user, community):
@@ -30,7 +37,7 @@ def create_team(
     name = (name or "").strip()
     if not name:
         raise ValidationError(_("Give the team a name."))
-    if len(name) > Team._meta.get_field("name").max_length:
+    if len(name) > (Team._meta.get_field("name").max_length or 0):
         raise ValidationError(_("The team name is too long."))
     if kind not in TeamKind.values:
         raise ValidationError(_("Unknown team kind."))
@@ -51,7 +58,9 @@ def create_team(
 
 
 @transaction.atomic
-def add_team_member(*, acting_user, team: Team, member: Member, request=None) -> TeamMembership:
+def add_team_member(
+    *, acting_user: User, team: Team, member: Member, request: HttpRequest | None = None
+) -> TeamMembership:
     """The community puts a member confirmed there into one of its teams."""
     if not serves_community(acting_user, team.community):
         raise PermissionDenied(
@@ -63,7 +72,7 @@ def add_team_member(*, acting_user, team: Team, member: Member, request=None) ->
 
 
 @transaction.atomic
-def join_team(*, acting_user, team: Team, request=None) -> TeamMembership:
+def join_team(*, acting_user: User, team: Team, request: HttpRequest | None = None) -> TeamMembership:
     """A member joins a team of the community they are confirmed in."""
     member = Member.objects.filter(user=acting_user).first() if acting_user.is_authenticated else None
     if member is None:
@@ -73,7 +82,9 @@ def join_team(*, acting_user, team: Team, request=None) -> TeamMembership:
     )
 
 
-def _join(*, acting_user, team: Team, member: Member, action: str, request) -> TeamMembership:
+def _join(
+    *, acting_user: User, team: Team, member: Member, action: str, request: HttpRequest | None
+) -> TeamMembership:
     confirmed_here = CheckIn.objects.filter(
         member=member, community_id=team.community_id, state=CheckInState.CONFIRMED
     ).exists()

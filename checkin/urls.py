@@ -1,19 +1,19 @@
-"""Check-in pages. views.py: the member, unit and community work pages; documents.py: certificate
-and receipt PDFs and the code verification page; reconciliation_views.py: rosters against
-check-ins, rates, exports."""
+"""Check-in pages, by who uses them: member_views.py, unit_views.py and community_views.py (each page
+with its changes); documents.py: certificate and receipt PDFs and the code verification page;
+reconciliation_views.py: rosters against check-ins, rates, exports."""
 
 from django.urls import path
 
-from checkin import documents, reconciliation_views, views
+from checkin import community_views, documents, member_views, reconciliation_views, unit_views
 
 app_name = "checkin"
 urlpatterns = [
     # the member (phone first)
-    path("checkin/me/", views.my_checkin, name="my_checkin"),
+    path("checkin/me/", member_views.my_checkin, name="my_checkin"),
     # the unit's party admin
-    path("checkin/unit/", views.unit_page, name="unit_page"),
+    path("checkin/unit/", unit_views.unit_page, name="unit_page"),
     # the community party organisation
-    path("checkin/community/", views.community_page, name="community_page"),
+    path("checkin/community/", community_views.community_page, name="community_page"),
     # documents and codes
     path("checkin/<uuid:public_id>/certificate.pdf", documents.certificate_pdf, name="certificate_pdf"),
     path("checkin/<uuid:public_id>/receipt.pdf", documents.receipt_pdf, name="receipt_pdf"),
@@ -32,26 +32,34 @@ urlpatterns = [
     ),
 ]
 
-# The work pages' changes (post_views.py, POST only) and htmx fragments (views.py).
-from checkin import post_views  # noqa: E402
-
+# The work pages' changes (POST only) and htmx fragments.
 urlpatterns += [
-    path("checkin/me/submit/", post_views.member_submit, name="member_submit"),
-    path("checkin/me/places/", views.place_options, name="place_options"),
-    path("checkin/me/communities/", views.community_options, name="community_options"),
-    path("checkin/me/<uuid:public_id>/resubmit/", post_views.member_resubmit, name="member_resubmit"),
-    path("checkin/me/<uuid:public_id>/check-out/", post_views.member_check_out, name="member_check_out"),
-    path("checkin/me/<uuid:public_id>/transfer/", post_views.member_transfer, name="member_transfer"),
-    path("checkin/me/teams/<uuid:public_id>/join/", post_views.member_join_team, name="member_join_team"),
-    path("checkin/unit/issue/", post_views.unit_issue_bulk, name="unit_issue_bulk"),
-    path("checkin/unit/batch/", post_views.unit_batch, name="unit_batch"),
-    path("checkin/unit/<uuid:public_id>/issue/", post_views.unit_issue, name="unit_issue"),
-    path("checkin/unit/<uuid:public_id>/return/", post_views.unit_return, name="unit_return"),
+    path("checkin/me/submit/", member_views.member_submit, name="member_submit"),
+    path("checkin/me/places/", member_views.place_options, name="place_options"),
+    path("checkin/me/communities/", member_views.community_options, name="community_options"),
+    path("checkin/me/<uuid:public_id>/resubmit/", member_views.member_resubmit, name="member_resubmit"),
+    path("checkin/me/<uuid:public_id>/check-out/", member_views.member_check_out, name="member_check_out"),
+    path("checkin/me/<uuid:public_id>/transfer/", member_views.member_transfer, name="member_transfer"),
+    path("checkin/me/teams/<uuid:public_id>/join/", member_views.member_join_team, name="member_join_team"),
+    path("checkin/unit/issue/", unit_views.unit_issue_bulk, name="unit_issue_bulk"),
+    path("checkin/unit/batch/", unit_views.unit_batch, name="unit_batch"),
+    path("checkin/unit/<uuid:public_id>/issue/", unit_views.unit_issue, name="unit_issue"),
+    path("checkin/unit/<uuid:public_id>/return/", unit_views.unit_return, name="unit_return"),
     path(
-        "checkin/community/<uuid:public_id>/confirm/", post_views.community_confirm, name="community_confirm"
+        "checkin/community/<uuid:public_id>/confirm/",
+        community_views.community_confirm,
+        name="community_confirm",
     ),
-    path("checkin/community/<uuid:public_id>/reject/", post_views.community_reject, name="community_reject"),
-    path("checkin/community/<uuid:public_id>/return/", post_views.community_return, name="community_return"),
-    path("checkin/community/teams/new/", post_views.team_create, name="team_create"),
-    path("checkin/community/teams/members/", post_views.team_add_member, name="team_add_member"),
+    path(
+        "checkin/community/<uuid:public_id>/reject/",
+        community_views.community_reject,
+        name="community_reject",
+    ),
+    path(
+        "checkin/community/<uuid:public_id>/return/",
+        community_views.community_return,
+        name="community_return",
+    ),
+    path("checkin/community/teams/new/", community_views.team_create, name="team_create"),
+    path("checkin/community/teams/members/", community_views.team_add_member, name="team_add_member"),
 ]

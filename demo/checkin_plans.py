@@ -1,5 +1,5 @@
 """What happens to a demo check-in, as a plan: where the member reports and the steps it went
-through. ``replay`` walks the steps through the actions' transition table (checkin.actions.TRANSITIONS)
+through. ``replay`` walks the steps through the actions' transition table (checkin.transitions.TRANSITIONS)
 and says what they leave behind: the state, the timestamps the actions set, the events and the
 certificates. demo/checkins.py writes check-ins from these replays, in bulk or through the actions.
 
@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from checkin.actions import TRANSITIONS
 from checkin.models import CheckInRule, CheckInState, TeamKind, VanguardKind
+from checkin.transitions import TRANSITIONS
 from demo.layout import CommunityPlace, Weighted
 
 SHARE_REPORTED = 0.75

@@ -9,7 +9,7 @@ community their unit is paired with (结对共建); a few chose another communit
 Mass rows are bulk-created, like the people (demo/persons.py): each action costs a transaction, a
 row lock, an audit row and notifications, and a benchmark city has hundreds of thousands of
 check-ins. What the actions guarantee holds by construction instead: every check-in is written from
-a *plan*, the list of steps it went through, replayed against ``checkin.actions.TRANSITIONS``
+a *plan*, the list of steps it went through, replayed against ``checkin.transitions.TRANSITIONS``
 (demo/checkin_plans.py); its state, timestamps, events and certificates all come from that replay. So a member has at most
 one active check-in, every certified or confirmed one has exactly one valid certificate (returned,
 rejected and checked-out ones have theirs withdrawn), and the events chain from "" to the state.
@@ -30,7 +30,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from checkin import actions, codes
-from checkin.actions import propose_community
 from checkin.models import (
     Certificate,
     CheckIn,
@@ -41,6 +40,7 @@ from checkin.models import (
     TeamMembership,
     UnitPairing,
 )
+from checkin.rules import propose_community
 from demo.checkin_plans import (
     AFTER_MOVE,
     AWAY_REASONS,
@@ -144,7 +144,7 @@ class _Seeder:
     # --- the rule ---------------------------------------------------------------------------------
 
     def proposal(self, row: MemberRow):
-        """checkin.actions.propose_community on an unsaved member holding just the home and unit
+        """checkin.rules.propose_community on an unsaved member holding just the home and unit
         (one pairing query per unit whose members live outside the city, then cached)."""
         home = self.places.get(row.residence_area_id)
         key = ("home", home.area.pk) if home else ("unit", row.unit_id)

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from checkin import actions, codes
-from checkin.actions import TRANSITIONS
 from checkin.models import Certificate, CheckIn, CheckInRule, CheckInState, UnitPairing
+from checkin.transitions import TRANSITIONS
 from conftest import _id
 from notifications.models import Notification
 from orgs.actions import create_party_org

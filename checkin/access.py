@@ -1,0 +1,71 @@
+"""Who acts for what in check-ins: a unit's party admin for the unit, a community's party organisation
+for the community, a member for themself; and who hears of a change. Actions check these before they
+write; pages use them to offer the units and communities a user works for."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from accounts.models import Role, RoleGrant
+from accounts.scope import scope_for
+from orgs.models import Unit, UnitQuerySet
+from places.models import Area, AreaLevel, AreaQuerySet
+from places.paths import any_subtree_q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+    from people.models import Member
+
+
+def administers_unit(user: User | AnonymousUser, unit: Unit | None) -> bool:
+    """A unit's party admin (or a platform administrator)."""
+    if unit is None:
+        return False
+    scope = scope_for(user)
+    return scope.everything or unit.pk in scope.units_for(Role.UNIT_ADMIN)
+
+
+def serves_community(user: User | AnonymousUser, community: Area) -> bool:
+    """The community's party organisation (or a platform administrator)."""
+    scope = scope_for(user)
+    return scope.everything or scope.holds_area(Role.COMMUNITY, community)
+
+
+def is_member_themself(user: User | AnonymousUser, member: Member) -> bool:
+    """The member's own account."""
+    return member.user_id is not None and member.user_id == user.pk
+
+
+def administered_units(user: User | AnonymousUser) -> UnitQuerySet:
+    """The units whose check-ins the user handles as party admin (every unit for a platform admin)."""
+    if scope_for(user).everything:
+        return Unit.objects.all()
+    return Unit.objects.filter(pk__in=scope_for(user).units_for(Role.UNIT_ADMIN))
+
+
+def served_communities(user: User | AnonymousUser) -> AreaQuerySet:
+    """The communities whose check-ins the user confirms (every community for a platform admin)."""
+    communities = Area.objects.filter(level=AreaLevel.COMMUNITY)
+    if scope_for(user).everything:
+        return communities
+    return communities.filter(any_subtree_q("path", scope_for(user).paths_for(Role.COMMUNITY)))
+
+
+def unit_admins(unit: Unit | None) -> list[User]:
+    """Who hears of a unit's check-ins: its party admins."""
+    if unit is None:
+        return []
+    return [
+        grant.user
+        for grant in RoleGrant.objects.filter(role=Role.UNIT_ADMIN, unit=unit).select_related("user")
+    ]
+
+
+def community_users(community: Area) -> list[User]:
+    """Who hears of a community's check-ins: the accounts of its party organisation."""
+    return [
+        grant.user
+        for grant in RoleGrant.objects.filter(role=Role.COMMUNITY, area=community).select_related("user")
+    ]
