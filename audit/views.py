@@ -8,7 +8,7 @@ import django_filters
 import django_tables2 as tables
 from django import forms
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,9 +20,10 @@ from django_tables2 import RequestConfig
 from accounts.decorators import role_required
 from accounts.models import Role
 from audit.models import AuditEvent, Outcome
+from gongjian.pages import get_visible_or_404
 
 PER_PAGE = 50
-OUTCOME_BADGE = {
+OUTCOME_BADGE: dict[str, str] = {
     Outcome.SUCCESS: "text-bg-success",
     Outcome.FAILURE: "text-bg-warning",
     Outcome.DENIED: "text-bg-danger",
@@ -125,7 +126,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.PLATFORM_ADMIN)
 def event_detail(request: HttpRequest, public_id) -> HttpResponse:
-    event = get_object_or_404(AuditEvent.objects.visible_to(request.user), public_id=public_id)
+    event = get_visible_or_404(AuditEvent, request.user, public_id)
     return render(
         request,
         "audit/event_detail.html",

@@ -6,13 +6,13 @@ as ``//evil.example`` or ``https://evil.example`` is never followed (no open red
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from gongjian.pages import get_visible_or_404, paginate
 from notifications.models import Notification
 
 PER_PAGE = 25
@@ -30,12 +30,12 @@ def local_path(url: str) -> bool:
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     notes = Notification.objects.visible_to(request.user)
-    page = Paginator(notes.only("public_id", "title", "body", "url", "created_at", "read_at"), PER_PAGE)
+    shown = notes.only("public_id", "title", "body", "url", "created_at", "read_at")
     return render(
         request,
         "notifications/inbox.html",
         {
-            "page": page.get_page(request.GET.get("page")),
+            "page": paginate(request, shown, per_page=PER_PAGE)["page"],
             "unread": notes.unread().count(),
         },
     )
@@ -51,7 +51,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def open_notification(request: HttpRequest, public_id) -> HttpResponse:
-    note = get_object_or_404(Notification.objects.visible_to(request.user), public_id=public_id)
+    note = get_visible_or_404(Notification, request.user, public_id)
     if note.read_at is None:
         Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=timezone.now())
     if note.url and local_path(note.url):

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 
 from accounts.decorators import role_required
 from accounts.roles import ORG_CHART_ROLES, UNIT_LIST_ROLES
+from gongjian.pages import get_visible_or_404, lookup_or_404, paginate
 from orgs.filters import PartyOrgFilter, UnitFilter
 from orgs.models import PartyOrg, Post, PostTitle, Unit
 from orgs.tables import UnitTable
@@ -53,9 +53,8 @@ def party_org_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related(_current_posts(PostTitle.SECRETARY))
     )
     filterset = PartyOrgFilter(request.GET, queryset=orgs)
-    page = Paginator(filterset.qs.order_by("path"), ORGS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    pager = paginate(request, filterset.qs.order_by("path"), per_page=ORGS_PER_PAGE)
+    page = pager["page"]
     return render(
         request,
         "orgs/party_org_list.html",
@@ -63,7 +62,7 @@ def party_org_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page": page,
             "rows": _tree_indents(list(page)),
-            "query": query.urlencode(),
+            "query": pager["query"],
             "filtered": any(request.GET.get(k) for k in ("q", "kind")),
         },
     )
@@ -74,11 +73,11 @@ def party_org_detail(request: HttpRequest, public_id) -> HttpResponse:
     """A party organisation: what it is attached to, its place in the tree, its posts and members."""
     user = request.user
     visible = PartyOrg.objects.visible_to(user)
-    org = get_object_or_404(
+    org = lookup_or_404(
         visible.select_related("parent", "area", "unit", "grid", "compound").prefetch_related(
             _current_posts()
         ),
-        public_id=public_id,
+        public_id,
     )
     parent_visible = org.parent_id is not None and visible.filter(pk=org.parent_id).exists()
     links = {
@@ -142,9 +141,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 def unit_detail(request: HttpRequest, public_id) -> HttpResponse:
     """A unit: its facts, its party organisations and its member figures."""
     user = request.user
-    unit = get_object_or_404(
-        Unit.objects.visible_to(user).select_related("address_area"), public_id=public_id
-    )
+    unit = get_visible_or_404(Unit.objects.select_related("address_area"), user, public_id)
     counts = (
         Member.objects.visible_to(user)
         .filter(unit=unit)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -16,6 +18,7 @@ from django_tables2 import RequestConfig, Table
 from accounts import roles as R
 from accounts.decorators import role_required
 from accounts.scope import scope_for
+from gongjian.pages import AuthedRequest, get_visible_or_404, lookup_or_404
 from people.actions import REVEALABLE, can_reveal, find_for_reveal, reveal_number
 from people.filters import ApplicantFilter, MemberFilter, NamedFilter, ResidentFilter
 from people.models import (
@@ -23,6 +26,7 @@ from people.models import (
     ApplicantStage,
     CommercialBuilding,
     Member,
+    RegistryEntry,
     Resident,
     SensitiveNumbers,
     TradeUnion,
@@ -37,6 +41,9 @@ from people.tables import (
     YouthLeagueOrgTable,
     stage_badge,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PER_PAGE = 25
 SEARCH_HINTS = {
@@ -68,7 +75,7 @@ def _style_filter_form(form: forms.Form, search_hint=None) -> forms.Form:
 
 
 def _list_page(
-    request: HttpRequest,
+    request: AuthedRequest,
     *,
     title,
     queryset,
@@ -102,12 +109,12 @@ def _list_page(
     )
 
 
-def _crumb_to_list(request: HttpRequest, label, viewname: str, roles) -> dict:
+def _crumb_to_list(request: AuthedRequest, label, viewname: str, roles) -> dict:
     """A breadcrumb to a list, linked only for users the list admits."""
     return {"label": label, "url": reverse(viewname) if scope_for(request.user).has(*roles) else ""}
 
 
-def _reveal_response(request: HttpRequest, person: SensitiveNumbers, field: str) -> HttpResponse:
+def _reveal_response(request: AuthedRequest, person: SensitiveNumbers, field: str) -> HttpResponse:
     """The htmx fragment with the full number, or a refusal (403); reveal_number audits both."""
     try:
         value = reveal_number(acting_user=request.user, person=person, field=field, request=request)
@@ -119,12 +126,12 @@ def _reveal_response(request: HttpRequest, person: SensitiveNumbers, field: str)
 # Members
 
 
-def _members(request: HttpRequest):
+def _members(request: AuthedRequest):
     return Member.objects.visible_to(request.user).select_related("unit", "party_org", "residence_area")
 
 
 @role_required(*R.MEMBER_LIST_ROLES)
-def member_list(request: HttpRequest) -> HttpResponse:
+def member_list(request: AuthedRequest) -> HttpResponse:
     return _list_page(
         request,
         title=_("Members"),
@@ -135,13 +142,14 @@ def member_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _member(request: HttpRequest, public_id) -> Member:
-    queryset = _members(request).select_related("residence_compound", "residence_building")
-    return get_object_or_404(queryset, public_id=public_id)
+def _member(request: AuthedRequest, public_id: object) -> Member:
+    return lookup_or_404(
+        _members(request).select_related("residence_compound", "residence_building"), public_id
+    )
 
 
 @role_required(*R.MEMBER_DETAIL_ROLES)
-def member_detail(request: HttpRequest, public_id) -> HttpResponse:
+def member_detail(request: AuthedRequest, public_id) -> HttpResponse:
     member = _member(request, public_id)
     return render(
         request,
@@ -161,7 +169,7 @@ def member_detail(request: HttpRequest, public_id) -> HttpResponse:
 @never_cache
 @require_POST
 @role_required(*R.MEMBER_DETAIL_ROLES)
-def member_reveal(request: HttpRequest, public_id, field: str) -> HttpResponse:
+def member_reveal(request: AuthedRequest, public_id, field: str) -> HttpResponse:
     if field not in REVEALABLE:
         raise Http404
     person = find_for_reveal(
@@ -177,14 +185,14 @@ def member_reveal(request: HttpRequest, public_id, field: str) -> HttpResponse:
 # Residents
 
 
-def _residents(request: HttpRequest):
+def _residents(request: AuthedRequest):
     return Resident.objects.visible_to(request.user).select_related(
         "residence_area", "residence_compound", "residence_building"
     )
 
 
 @role_required(*R.RESIDENT_LIST_ROLES)
-def resident_list(request: HttpRequest) -> HttpResponse:
+def resident_list(request: AuthedRequest) -> HttpResponse:
     return _list_page(
         request,
         title=_("Residents"),
@@ -195,14 +203,12 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _resident(request: HttpRequest, public_id) -> Resident:
-    return get_object_or_404(
-        _residents(request).select_related("residence_building__grid"), public_id=public_id
-    )
+def _resident(request: AuthedRequest, public_id: object) -> Resident:
+    return lookup_or_404(_residents(request).select_related("residence_building__grid"), public_id)
 
 
 @role_required(*R.RESIDENT_DETAIL_ROLES)
-def resident_detail(request: HttpRequest, public_id) -> HttpResponse:
+def resident_detail(request: AuthedRequest, public_id) -> HttpResponse:
     resident = _resident(request, public_id)
     return render(
         request,
@@ -221,7 +227,7 @@ def resident_detail(request: HttpRequest, public_id) -> HttpResponse:
 @never_cache
 @require_POST
 @role_required(*R.RESIDENT_DETAIL_ROLES)
-def resident_reveal(request: HttpRequest, public_id, field: str) -> HttpResponse:
+def resident_reveal(request: AuthedRequest, public_id, field: str) -> HttpResponse:
     if field not in REVEALABLE:
         raise Http404
     person = find_for_reveal(
@@ -236,7 +242,7 @@ def resident_reveal(request: HttpRequest, public_id, field: str) -> HttpResponse
 
 # Registries (Changning's databases)
 
-REGISTRIES = [
+REGISTRIES: list[tuple[str, StrOrPromise, type[Applicant | RegistryEntry], StrOrPromise]] = [
     # (url name, label, model, one-line description)
     (
         "people:applicant_list",
@@ -265,7 +271,7 @@ def _registry_crumbs(label) -> list[dict]:
 
 
 @role_required(*R.REGISTRY_ROLES)
-def registry_index(request: HttpRequest) -> HttpResponse:
+def registry_index(request: AuthedRequest) -> HttpResponse:
     cards = [
         {
             "url": reverse(name),
@@ -279,7 +285,7 @@ def registry_index(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*R.REGISTRY_ROLES)
-def applicant_list(request: HttpRequest) -> HttpResponse:
+def applicant_list(request: AuthedRequest) -> HttpResponse:
     queryset = Applicant.objects.visible_to(request.user).select_related("party_org", "area")
     return _list_page(
         request,
@@ -303,7 +309,7 @@ APPLICANT_STEPS = [
 
 def applicant_steps(applicant: Applicant) -> list[dict]:
     """The five steps to full membership: done, current, or still ahead."""
-    current = [stage for stage, _field in APPLICANT_STEPS].index(applicant.stage)
+    current = [stage for stage, _field in APPLICANT_STEPS].index(ApplicantStage(applicant.stage))
     return [
         {
             "label": stage.label,
@@ -317,9 +323,10 @@ def applicant_steps(applicant: Applicant) -> list[dict]:
 
 
 @role_required(*R.REGISTRY_ROLES)
-def applicant_detail(request: HttpRequest, public_id) -> HttpResponse:
-    queryset = Applicant.objects.visible_to(request.user).select_related("party_org", "area", "unit")
-    applicant = get_object_or_404(queryset, public_id=public_id)
+def applicant_detail(request: AuthedRequest, public_id) -> HttpResponse:
+    applicant = get_visible_or_404(
+        Applicant.objects.select_related("party_org", "area", "unit"), request.user, public_id
+    )
     crumbs = _registry_crumbs(_("Party applicants"))
     crumbs[-1]["url"] = reverse("people:applicant_list")
     return render(
@@ -335,7 +342,7 @@ def applicant_detail(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @role_required(*R.REGISTRY_ROLES)
-def commercial_building_list(request: HttpRequest) -> HttpResponse:
+def commercial_building_list(request: AuthedRequest) -> HttpResponse:
     queryset = CommercialBuilding.objects.visible_to(request.user).select_related("area", "party_org")
     return _list_page(
         request,
@@ -349,7 +356,7 @@ def commercial_building_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*R.REGISTRY_ROLES)
-def trade_union_list(request: HttpRequest) -> HttpResponse:
+def trade_union_list(request: AuthedRequest) -> HttpResponse:
     queryset = TradeUnion.objects.visible_to(request.user).select_related("area", "unit")
     return _list_page(
         request,
@@ -363,7 +370,7 @@ def trade_union_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*R.REGISTRY_ROLES)
-def youth_league_org_list(request: HttpRequest) -> HttpResponse:
+def youth_league_org_list(request: AuthedRequest) -> HttpResponse:
     queryset = YouthLeagueOrg.objects.visible_to(request.user).select_related("area", "unit")
     return _list_page(
         request,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import role_required
 from accounts.roles import AREA_TREE_ROLES
+from gongjian.pages import get_visible_or_404, paginate
 from orgs.models import PartyOrg
 from places import queries
 from places.models import Area, AreaLevel, Building, Compound, Grid
@@ -70,7 +70,7 @@ def area_list(request: HttpRequest) -> HttpResponse:
 def area_detail(request: HttpRequest, public_id) -> HttpResponse:
     """An area's figures and its children's: sub-areas, or a community's compounds."""
     user = request.user
-    area = get_object_or_404(Area.objects.visible_to(user), public_id=public_id)
+    area = get_visible_or_404(Area, user, public_id)
     if area.level == AreaLevel.COMMUNITY:
         children = list(Compound.objects.visible_to(user).filter(community=area).order_by("name"))
         figures = queries.community_figures(user, area, children)
@@ -119,9 +119,7 @@ def area_detail(request: HttpRequest, public_id) -> HttpResponse:
 def compound_detail(request: HttpRequest, public_id) -> HttpResponse:
     """A compound's figures and its buildings'."""
     user = request.user
-    compound = get_object_or_404(
-        Compound.objects.visible_to(user).select_related("community"), public_id=public_id
-    )
+    compound = get_visible_or_404(Compound.objects.select_related("community"), user, public_id)
     buildings = list(
         Building.objects.visible_to(user).filter(compound=compound).select_related("grid").order_by("name")
     )
@@ -159,8 +157,8 @@ def compound_detail(request: HttpRequest, public_id) -> HttpResponse:
 def building_detail(request: HttpRequest, public_id) -> HttpResponse:
     """The members and residents living in a building, as far as the user may see them."""
     user = request.user
-    building = get_object_or_404(
-        Building.objects.visible_to(user).select_related("compound__community", "grid"), public_id=public_id
+    building = get_visible_or_404(
+        Building.objects.select_related("compound__community", "grid"), user, public_id
     )
     members, residents = queries.building_people(user, building)
     community = building.compound.community
@@ -192,7 +190,7 @@ def grid_list(request: HttpRequest) -> HttpResponse:
     """The visible grids as a tree (level 1 → 2 → 3), with buildings and members in each."""
     user = request.user
     grids = Grid.objects.visible_to(user).select_related("street", "community").order_by("path")
-    page = Paginator(grids, GRIDS_PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, grids, per_page=GRIDS_PER_PAGE)["page"]
     figures = queries.grid_figures(user)
     rows = []
     for grid in page:
@@ -205,9 +203,7 @@ def grid_list(request: HttpRequest) -> HttpResponse:
 def grid_detail(request: HttpRequest, public_id) -> HttpResponse:
     """A grid: where it lies, its sub-grids and buildings, with visible members in each."""
     user = request.user
-    grid = get_object_or_404(
-        Grid.objects.visible_to(user).select_related("street", "community"), public_id=public_id
-    )
+    grid = get_visible_or_404(Grid.objects.select_related("street", "community"), user, public_id)
     figures = queries.grid_figures(user, under=grid)
     subgrids = [
         {"grid": g, "buildings": figures.of(g)[0], "members": figures.of(g)[1]}
