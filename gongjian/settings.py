@@ -104,15 +104,33 @@ TEMPLATES = [
     },
 ]
 
+# Persistent connections: off unless DB_CONN_MAX_AGE asks for them, and always off under runserver.
+# The development server gives each HTTP connection a thread of its own, and with persistent
+# database connections that thread keeps one for as long as the client keeps the HTTP connection
+# alive (browsers keep idle ones for minutes): two bursts of 30 requests left 37 open, a longer run
+# used up PostgreSQL's slots. A WSGI server with a fixed pool of threads (gunicorn, uWSGI) may keep
+# them (e.g. 60 s), checked before reuse so a dropped connection costs a reconnect, not an error.
+RUNSERVER = sys.argv[1:2] in (["runserver"], ["serve"])  # manage.py runserver, gongjian serve
+CONN_MAX_AGE = 0 if RUNSERVER else envint("DB_CONN_MAX_AGE", 0)
 DATABASES = {
     "default": dj_database_url.parse(
         envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'gongjian.sqlite3'}"),
-        conn_max_age=envint("DB_CONN_MAX_AGE", 60),
+        conn_max_age=CONN_MAX_AGE,
+        conn_health_checks=CONN_MAX_AGE > 0,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # One file shared by the web server and the worker: write-ahead log (readers never wait for the
+    # writer), a 20 s busy timeout (writers queue instead of failing), and write transactions that
+    # take the lock when they begin (a transaction that read first and then tries to write fails at
+    # once, timeout or not, if another connection wrote in between).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     # Short OLTP queries: PostgreSQL's JIT only adds compile time when the planner overestimates a
