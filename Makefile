@@ -72,6 +72,7 @@ test: $(VENV)/.test-installed assets system-deps
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-installed

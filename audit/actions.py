@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models
+from django.http import HttpRequest
 
 from audit.models import AuditEvent, Outcome
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def client_ip(request) -> str | None:
+    from accounts.models import User
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None
@@ -17,19 +23,19 @@ def client_ip(request) -> str | None:
 
 def record_event(
     *,
-    actor,
+    actor: User | AnonymousUser | None,
     action: str,
-    request=None,
+    request: HttpRequest | None = None,
     target: models.Model | None = None,
     outcome: str = Outcome.SUCCESS,
     detail: dict[str, Any] | None = None,
     actor_label: str = "",
 ) -> AuditEvent:
     """Append one audit row. Called inside the action's transaction, so it lands with it or not at all."""
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    user = cast("User", actor) if actor is not None and getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(
-        actor=actor if authenticated else None,
-        actor_label=actor_label or (actor.get_username() if authenticated else ""),
+        actor=user,
+        actor_label=actor_label or (user.get_username() if user is not None else ""),
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(getattr(target, "public_id", None) or getattr(target, "pk", "") or "")

@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from audit.actions import record_event
 from orgs.models import PartyOrg, PartyOrgKind, Post, Unit
 from places.paths import child_path
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from people.models import Member
+    from places.models import Area, Compound, Grid
+
 
 @transaction.atomic
 def create_unit(
     *,
-    acting_user,
+    acting_user: User | None,
     name: str,
     kind: str,
-    address_area,
+    address_area: Area,
     credit_code: str = "",
     address: str = "",
     contact_name: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Unit:
     if Unit.objects.filter(name=name.strip()).exists():
         raise ValidationError(_("A unit named %(name)s exists already.") % {"name": name})
@@ -40,17 +49,17 @@ def create_unit(
 @transaction.atomic
 def create_party_org(
     *,
-    acting_user,
+    acting_user: User | None,
     name: str,
     kind: str,
     code: str,
     parent: PartyOrg | None = None,
-    area=None,
-    unit=None,
-    grid=None,
-    compound=None,
-    founded_on=None,
-    request=None,
+    area: Area | None = None,
+    unit: Unit | None = None,
+    grid: Grid | None = None,
+    compound: Compound | None = None,
+    founded_on: date | None = None,
+    request: HttpRequest | None = None,
 ) -> PartyOrg:
     """Found a party organisation, attached to an area or a unit, under its parent organisation."""
     if area is None and unit is None:
@@ -80,14 +89,14 @@ def create_party_org(
 @transaction.atomic
 def appoint_post(
     *,
-    acting_user,
+    acting_user: User | None,
     party_org: PartyOrg,
     title: str,
     holder_name: str,
-    member=None,
-    from_unit=None,
-    started_on=None,
-    request=None,
+    member: Member | None = None,
+    from_unit: Unit | None = None,
+    started_on: date | None = None,
+    request: HttpRequest | None = None,
 ) -> Post:
     post = Post.objects.create(
         party_org=party_org,

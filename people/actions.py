@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
@@ -17,6 +19,13 @@ from audit.models import Outcome
 from gongjian.names import pinyin_initials
 from gongjian.privacy import InvalidNumber, decrypt, keyed_hash, normalize_id_number, normalize_phone, seal
 from people.models import Member, MemberStatus, Resident, SensitiveNumbers
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from orgs.models import PartyOrg, Unit
+    from places.models import Area, Building, Compound
+
+Person = TypeVar("Person", bound=SensitiveNumbers)
 
 
 def seal_numbers(person: SensitiveNumbers, *, id_number: str | None = None, phone: str | None = None) -> None:
@@ -47,20 +56,26 @@ def derive_place_paths(person: Member | Resident) -> None:
     The paths are immutable once an area or grid exists, so the copies only change when the person
     moves, changes unit, or their unit or building is moved; refresh_place_paths covers the last two.
     """
-    person.residence_path = person.residence_area.path if person.residence_area_id else ""
+    area = person.residence_area
+    person.residence_path = area.path if area is not None else ""
     building = person.residence_building
-    person.grid_path = building.grid.path if building is not None and building.grid_id else ""
+    grid = building.grid if building is not None else None
+    person.grid_path = grid.path if grid is not None else ""
     if isinstance(person, Member):
-        person.unit_path = person.unit.address_area.path if person.unit_id else ""
+        unit = person.unit
+        person.unit_path = unit.address_area.path if unit is not None else ""
 
 
-def refresh_place_paths(*, members=None, residents=None) -> int:
+def refresh_place_paths(
+    *, members: QuerySet[Member] | None = None, residents: QuerySet[Resident] | None = None
+) -> int:
     """Re-derive the stored paths of the given people, after a unit or a building moved."""
     changed = 0
-    for queryset, fields in (
+    jobs: list[tuple[QuerySet[Any] | None, list[str]]] = [
         (members, ["residence_path", "grid_path", "unit_path"]),
         (residents, ["residence_path", "grid_path"]),
-    ):
+    ]
+    for queryset, fields in jobs:
         if queryset is None:
             continue
         batch = list(
@@ -85,15 +100,15 @@ class MemberData:
     name: str
     id_number: str
     phone: str
-    party_org: object
+    party_org: PartyOrg
     gender: str = ""
     birth_date: date | None = None
     joined_on: date | None = None
     status: str = MemberStatus.FULL
-    unit: object | None = None
-    residence_area: object | None = None
-    residence_compound: object | None = None
-    residence_building: object | None = None
+    unit: Unit | None = None
+    residence_area: Area | None = None
+    residence_compound: Compound | None = None
+    residence_building: Building | None = None
     in_service: bool = False
     skills: str = ""
 
@@ -106,7 +121,12 @@ def find_member_by_id_number(id_number: str) -> Member | None:
 
 @transaction.atomic
 def save_member(
-    *, acting_user, data: MemberData, member: Member | None = None, request=None, via: str = "form"
+    *,
+    acting_user: User | None,
+    data: MemberData,
+    member: Member | None = None,
+    request: HttpRequest | None = None,
+    via: str = "form",
 ) -> Member:
     """Create a member, or update the one with the same ID number: a re-import updates, never duplicates."""
     from gongjian.privacy import birth_date_from_id, gender_from_id
@@ -156,17 +176,17 @@ def save_member(
 @transaction.atomic
 def save_resident(
     *,
-    acting_user,
+    acting_user: User | None,
     name: str,
-    residence_area,
+    residence_area: Area,
     phone: str = "",
     id_number: str = "",
     gender: str = "",
-    residence_compound=None,
-    residence_building=None,
+    residence_compound: Compound | None = None,
+    residence_building: Building | None = None,
     household_note: str = "",
     resident: Resident | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Resident:
     person = resident or Resident()
     try:
@@ -195,7 +215,7 @@ def save_resident(
 REVEALABLE = ("id_number", "phone")
 
 
-def can_reveal(user, person: SensitiveNumbers, field: str) -> bool:
+def can_reveal(user: User, person: SensitiveNumbers, field: str) -> bool:
     """Who may see a full number. The caller has already found ``person`` through visible_to(user).
 
     - platform administrators: everything;
@@ -224,12 +244,20 @@ def can_reveal(user, person: SensitiveNumbers, field: str) -> bool:
         if scope.holds_area(Role.COMMUNITY, person.residence_area):
             return True
         building = person.residence_building
-        if Role.GRID_WORKER in scope.roles and building and building.grid_id:
-            return any(building.grid.path.startswith(p) for p in scope.grid_paths)
+        if Role.GRID_WORKER in scope.roles and building and building.grid:
+            grid_path = building.grid.path
+            return any(grid_path.startswith(p) for p in scope.grid_paths)
     return False
 
 
-def find_for_reveal(*, acting_user, queryset, public_id, field: str, request=None):
+def find_for_reveal(
+    *,
+    acting_user: User,
+    queryset: QuerySet[Person],
+    public_id: object,
+    field: str,
+    request: HttpRequest | None = None,
+) -> Person:
     """The person behind ``public_id`` in the caller's scope. An attempt on anyone else is audited as
     denied, with the id that was asked for, and answers exactly like a missing record (404)."""
     person = queryset.filter(public_id=public_id).first()
@@ -245,7 +273,9 @@ def find_for_reveal(*, acting_user, queryset, public_id, field: str, request=Non
     return person
 
 
-def reveal_number(*, acting_user, person: SensitiveNumbers, field: str, request=None) -> str:
+def reveal_number(
+    *, acting_user: User, person: SensitiveNumbers, field: str, request: HttpRequest | None = None
+) -> str:
     """Decrypt one number for one user, after checking the right; every attempt is audited.
 
     Not wrapped in a transaction on purpose: a refused attempt must leave its audit row too.

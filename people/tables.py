@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import django_tables2 as tables
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
@@ -17,6 +19,9 @@ from people.models import (
     TradeUnion,
     YouthLeagueOrg,
 )
+
+if TYPE_CHECKING:
+    from places.models import Building
 
 # Secondary columns disappear on narrow phones (see static/css/gongjian.css).
 SECONDARY = {"th": {"class": "gj-hide-sm"}, "td": {"class": "gj-hide-sm"}}
@@ -110,8 +115,8 @@ class ResidentTable(PeopleTable):
     def render_phone(self, record: Resident):
         return _masked(record.masked_phone)
 
-    def render_residence_building(self, record: Resident):
-        return f"{record.residence_compound.name if record.residence_compound else ''} {record.residence_building.name}"
+    def render_residence_building(self, record: Resident, value: Building):
+        return f"{record.residence_compound.name if record.residence_compound else ''} {value.name}"
 
 
 class ApplicantTable(PeopleTable):

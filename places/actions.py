@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from audit.actions import record_event
 from places.models import AREA_CODE_LENGTH, CHILD_LEVEL, Area, AreaLevel, Building, Compound, Grid
 from places.paths import child_path
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 @transaction.atomic
 def create_area(
-    *, acting_user, code: str, name: str, level: str, parent: Area | None = None, request=None
+    *,
+    acting_user: User | None,
+    code: str,
+    name: str,
+    level: str,
+    parent: Area | None = None,
+    request: HttpRequest | None = None,
 ) -> Area:
     """Add an area under its parent; codes follow GB/T 2260 and the 12-digit statistical codes."""
     code = code.strip()
@@ -49,7 +61,14 @@ def create_area(
 
 
 @transaction.atomic
-def create_compound(*, acting_user, community: Area, name: str, address: str = "", request=None) -> Compound:
+def create_compound(
+    *,
+    acting_user: User | None,
+    community: Area,
+    name: str,
+    address: str = "",
+    request: HttpRequest | None = None,
+) -> Compound:
     if community.level != AreaLevel.COMMUNITY:
         raise ValidationError(_("Compounds belong to a community."))
     compound = Compound.objects.create(community=community, name=name.strip(), address=address)
@@ -59,7 +78,12 @@ def create_compound(*, acting_user, community: Area, name: str, address: str = "
 
 @transaction.atomic
 def create_building(
-    *, acting_user, compound: Compound, name: str, grid: Grid | None = None, request=None
+    *,
+    acting_user: User | None,
+    compound: Compound,
+    name: str,
+    grid: Grid | None = None,
+    request: HttpRequest | None = None,
 ) -> Building:
     if grid is not None and grid.street_id != compound.community.parent_id:
         raise ValidationError(_("The grid must lie in the building's street."))
@@ -71,13 +95,13 @@ def create_building(
 @transaction.atomic
 def create_grid(
     *,
-    acting_user,
+    acting_user: User | None,
     street: Area,
     code: str,
     name: str,
     parent: Grid | None = None,
     community: Area | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Grid:
     """Add a management grid: level 1 directly under the street, levels 2 and 3 under a grid."""
     if street.level != AreaLevel.STREET:

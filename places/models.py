@@ -27,14 +27,14 @@ class AreaLevel(models.TextChoices):
     COMMUNITY = "community", _("Community")
 
 
-AREA_CODE_LENGTH = {
+AREA_CODE_LENGTH: dict[str, int] = {
     AreaLevel.PROVINCE: 6,
     AreaLevel.CITY: 6,
     AreaLevel.DISTRICT: 6,
     AreaLevel.STREET: 9,
     AreaLevel.COMMUNITY: 12,
 }
-CHILD_LEVEL = {
+CHILD_LEVEL: dict[str, str] = {
     AreaLevel.PROVINCE: AreaLevel.CITY,
     AreaLevel.CITY: AreaLevel.DISTRICT,
     AreaLevel.DISTRICT: AreaLevel.STREET,
