@@ -8,7 +8,16 @@ from jobs.models import Job
 class JobAdmin(AuditedModelAdmin):
     list_display = ["title", "kind", "status", "created_by", "created_at", "done", "total"]
     list_filter = ["kind", "status"]
-    readonly_fields = ["kind", "created_by", "params", "errors", "summary", "input_file", "result_file"]
+    readonly_fields = [
+        "kind",
+        "created_by",
+        "params",
+        "errors",
+        "summary",
+        "input_file",
+        "result_file",
+        "heartbeat_at",
+    ]
 
     def has_add_permission(self, request):
         return False

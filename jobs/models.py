@@ -41,6 +41,7 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # the running task's last sign of life
     title = models.CharField(_("title"), max_length=200, blank=True)
     params = models.JSONField(default=dict, blank=True)
     total = models.PositiveIntegerField(default=0)

@@ -1,27 +1,22 @@
-"""Member rosters: the template's columns, reading .xlsx/.csv files, and checking every row.
+"""Member rosters: the template's columns, cell values, and checking every row.
 
-Reading and checking are pure (no writes): the preview and the background import both call
-``check_roster`` and get the same answer for the same file and the same database.
+Reading a file is ``jobs.roster_files``. Reading and checking are pure (no writes): the preview
+check and the import, both in the background job, call ``check_roster`` and get the same answer
+for the same file and the same database.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
-from openpyxl.utils.exceptions import InvalidFileException
 
 from gongjian.privacy import (
     InvalidNumber,
@@ -36,7 +31,6 @@ from people.actions import MemberData
 from people.models import Gender, Member, MemberStatus
 from places.models import Area, AreaLevel, Building, Compound
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
 NOTES_MARKER = "说明"  # the template's notes row starts with this; the importer skips it
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 
@@ -131,10 +125,6 @@ YES_NO = {
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
-class RosterFileError(ValueError):
-    """The file as a whole cannot be read as a roster (wrong type, unreadable, headers, size)."""
-
-
 @dataclass
 class RosterRow:
     number: int  # the row number Excel shows
@@ -157,105 +147,6 @@ class RosterCheck:
 
     def add(self, row: int | None, key: str, message: str) -> None:
         self.errors.append({"row": row, "column": HEADER_OF.get(key, ""), "message": str(message)})
-
-
-# Reading -------------------------------------------------------------------------------------
-
-
-def read_roster(content: bytes, filename: str) -> list[RosterRow]:
-    """Read the data rows of an .xlsx or .csv roster; raise RosterFileError if it is not one."""
-    if len(content) > MAX_FILE_BYTES:
-        raise RosterFileError(
-            _("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
-        )
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        raw = _xlsx_rows(content)
-    elif name.endswith(".csv"):
-        raw = _csv_rows(content)
-    else:
-        raise RosterFileError(_("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
-    return _rows_from(raw)
-
-
-def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[Any]]]:
-    try:
-        # data_only=False on purpose: a formula cell reads as its "=..." text and is refused.
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise RosterFileError(_("The file is not a readable Excel workbook (.xlsx).")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, list(row)
-    except RosterFileError:
-        raise
-    except Exception as exc:  # noqa: BLE001 — a damaged sheet fails in many ways (XML, zip, values)
-        raise RosterFileError(_("The Excel file is damaged and cannot be read to the end.")) from exc
-    finally:
-        workbook.close()
-
-
-def _csv_rows(content: bytes) -> Iterator[tuple[int, list[Any]]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes almost anything
-        raise RosterFileError(_("The CSV file is neither UTF-8 nor GBK text."))
-    if "\x00" in text:
-        raise RosterFileError(_("The CSV file is not text."))
-    try:
-        yield from enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
-    except csv.Error as exc:
-        raise RosterFileError(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
-
-
-def _rows_from(raw: Iterator[tuple[int, list[Any]]]) -> list[RosterRow]:
-    header: list[str | None] | None = None
-    rows: list[RosterRow] = []
-    limit = settings.IMPORT_MAX_ROWS
-    for number, cells in raw:
-        if header is None:
-            if _blank(cells):
-                continue
-            header = _header(cells)
-            continue
-        if _blank(cells):
-            continue
-        first = next((c for c in cells if not _empty(c)), "")
-        if not rows and isinstance(first, str) and first.strip().startswith(NOTES_MARKER):
-            continue
-        values = {key: cells[i] for i, key in enumerate(header) if key and i < len(cells)}
-        rows.append(RosterRow(number, values))
-        if len(rows) > limit:
-            raise RosterFileError(
-                _("The file has more than %(n)d member rows; split it into smaller files.") % {"n": limit}
-            )
-    if header is None or not rows:
-        raise RosterFileError(_("The file contains no member rows."))
-    return rows
-
-
-def _header(cells: list[Any]) -> list[str | None]:
-    keys = [HEADER_TO_KEY.get(str(c or "").strip().strip("*＊").strip()) for c in cells]
-    missing = [c.header for c in COLUMNS if c.required and c.key not in keys]
-    if missing:
-        raise RosterFileError(
-            _("The first row must hold the template's headers; missing: %(cols)s.")
-            % {"cols": "、".join(missing)}
-        )
-    return keys
-
-
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _blank(cells: list[Any]) -> bool:
-    return all(_empty(c) for c in cells)
 
 
 # Cell values ---------------------------------------------------------------------------------
@@ -286,9 +177,14 @@ def looks_like_formula(text: str) -> bool:
     return text.startswith(FORMULA_PREFIXES)
 
 
+def is_empty(value: Any) -> bool:
+    """A cell with nothing in it (None, or only spaces)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def date_of(value: Any) -> date | None:
     """A date from an Excel date, an Excel serial number, or text like 2020-01-31, 2020/1/31, 2020年1月31日."""
-    if _empty(value):
+    if is_empty(value):
         return None
     if isinstance(value, datetime):
         return value.date()

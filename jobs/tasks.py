@@ -12,7 +12,8 @@ def run_job(job_id: int) -> None:
     actions.run_job(job_id)
 
 
-@db_periodic_task(crontab(minute="17"))
+@db_periodic_task(crontab())
 def sweep_jobs() -> None:
-    """Hourly: uploaded rosters hold full ID and phone numbers; keep none longer than needed."""
+    """Every minute: fail jobs whose worker stopped beating (within about two minutes of its death,
+    so they can be retried), and delete uploaded rosters (full ID and phone numbers) no longer needed."""
     actions.sweep_jobs()

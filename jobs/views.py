@@ -17,10 +17,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import IMPORT_ROLES
-from jobs import actions
+from jobs import actions, export_actions
 from jobs.exports import get_spec
 from jobs.forms import RosterUploadForm
-from jobs.models import Job, JobKind
+from jobs.models import Job, JobKind, JobStatus
 from jobs.workbooks import XLSX_CONTENT_TYPE, write_roster_template
 
 ERRORS_PER_PAGE = 50
@@ -95,8 +95,9 @@ def job_detail(request, public_id):
 def job_progress(request, public_id):
     job = _job(request, public_id)
     response = render(request, "jobs/_progress.html", {"job": job})
-    if job.is_finished and request.htmx:
-        response["HX-Refresh"] = "true"  # show the rest of the page (errors, download) once it ends
+    if job.status not in {JobStatus.QUEUED, JobStatus.RUNNING} and request.htmx:
+        # show the rest of the page once the run ends (errors, download, or the checked preview)
+        response["HX-Refresh"] = "true"
     return response
 
 
@@ -136,7 +137,7 @@ def job_download(request, public_id):
         spec = get_spec(job.params.get("export", ""))
         if spec is None or not spec.allowed(request.user):
             raise Http404
-    actions.record_download(acting_user=request.user, job=job, request=request)
+    export_actions.record_download(acting_user=request.user, job=job, request=request)
     return FileResponse(
         job.result_file.open("rb"),
         as_attachment=True,
@@ -152,7 +153,9 @@ def export_start(request, name):
         raise Http404
     if not spec.allowed(request.user):
         raise PermissionDenied
-    result = actions.export_list(acting_user=request.user, spec=spec, query=request.GET, request=request)
+    result = export_actions.export_list(
+        acting_user=request.user, spec=spec, query=request.GET, request=request
+    )
     if isinstance(result, Job):
         messages.info(request, _("The list is long; it is being exported in the background."))
         return redirect("jobs:job_detail", result.public_id)

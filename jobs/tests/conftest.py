@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from openpyxl import Workbook
 
@@ -59,9 +60,11 @@ def csv_bytes(rows: list[list], encoding: str) -> bytes:
 
 
 def upload(client, content: bytes, name: str = "roster.xlsx", **extra):
+    """Upload a roster; its check job runs as the request commits (huey is immediate in tests)."""
     data = {"file": SimpleUploadedFile(name, content)}
     data.update(extra)
-    return client.post(reverse("jobs:import_members"), data)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("jobs:import_members"), data)
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ from openpyxl import load_workbook
 
 from audit.models import AuditEvent
 from conftest import _id
-from jobs.exports import SPECS
+from jobs.exports import SPECS, all_specs
 from jobs.models import Job, JobKind, JobStatus
 from jobs.workbooks import XLSX_CONTENT_TYPE, escape_cell
 from people.actions import MemberData, save_member
@@ -176,3 +176,13 @@ def test_failed_export_can_be_retried(cast, client, settings, run_on_commit, mon
     run_on_commit(client.post, reverse("jobs:job_retry", args=[job.public_id]))
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and job.attempts == 2 and job.result_file
+
+
+@pytest.mark.parametrize("name", sorted(all_specs()))
+def test_background_exports_read_the_same_rows_in_batches(cast, name):
+    """A background export reads a batch at a time (no cursor left open while it writes its
+    progress); it must give exactly the rows, in the order, that the list itself gives."""
+    from jobs.export_actions import rows_in_batches
+
+    queryset = all_specs()[name].queryset_for(cast.admin)
+    assert list(rows_in_batches(queryset, size=2)) == list(queryset)
