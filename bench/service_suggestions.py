@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> None:
 
     from people.models import Member
     from service.models import Need, Resource
-    from service.suggestions import suggest
+    from service.needs.suggestions import suggest
 
     build(args)
     analyze()

@@ -39,7 +39,6 @@ from people.models import Member, Resident
 from places.models import Grid
 from points.actions import quote, rule_for, split_points
 from points.models import EntryKind, PointEntry, Redemption, RedemptionState, Reward
-from service import actions, record_actions
 from service.models import (
     Assignment,
     AssignmentState,
@@ -70,7 +69,9 @@ from service.models import (
     ServiceRecordEvent,
     Urgency,
 )
-from service.suggestions import suggest
+from service.needs import actions
+from service.needs.suggestions import suggest
+from service.records import actions as record_actions
 
 # --- the words --------------------------------------------------------------------------------------
 

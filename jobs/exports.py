@@ -294,7 +294,7 @@ SPECS: dict[str, ExportSpec] = {
 
 
 # Apps that keep their own lists' specs beside their views (each module defines SPECS).
-APP_SPEC_MODULES = ("service.exports", "service.unit_exports", "points.exports")
+APP_SPEC_MODULES = ("service.exports", "points.exports")
 
 
 def all_specs() -> dict[str, ExportSpec]:

@@ -20,7 +20,7 @@ from notifications.actions import notify
 from people.models import Member
 from places.models import AreaLevel
 from points.models import EntryKind, PointEntry, PointRule, Redemption, RedemptionState, Reward
-from service.actions import member_of, staffs_community
+from service.access import member_of, staffs_community
 from service.models import ServiceRecord, Urgency
 
 # --- rules and booking ----------------------------------------------------------------------------

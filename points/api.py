@@ -28,7 +28,7 @@ from places.models import Area
 from places.paths import subtree_q
 from points import actions
 from points.models import EntryKind, PointEntry, Redemption, RedemptionState, Reward
-from service.api_schemas import Period, ReasonIn
+from service.schemas import Period, ReasonIn
 
 router = Router(tags=["points"])
 

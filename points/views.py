@@ -28,7 +28,7 @@ from points import actions, queries
 from points.exports import LEDGER_ROLES, RANKING_ROLES
 from points.forms import LedgerFilter, RankingFilter, RestockForm, RewardForm
 from points.models import EntryKind, PointEntry, Redemption, RedemptionState, Reward
-from service.actions import member_of, staffs_community
+from service.access import member_of, staffs_community
 from service.queries import served_community_ids
 
 PER_PAGE = 30

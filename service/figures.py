@@ -24,11 +24,24 @@ from dataclasses import dataclass
 
 from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from checkin.reconciliation import Period
 from people.models import Member
 from points.models import EntryKind, PointEntry
 from service.models import Project, Rating, ServiceRecord
+
+PERIOD_CHOICES = [
+    ("month", _("This month")),
+    ("quarter", _("This quarter")),
+    ("year", _("This year")),
+]
+
+
+def period_of(value: str | None) -> Period:
+    """This month, quarter or year (this month for anything else)."""
+    return Period.of(value if value in ("month", "quarter", "year") else "month")
+
 
 EARNED_KINDS = (EntryKind.SERVICE, EntryKind.BONUS, EntryKind.REVERSAL)
 
@@ -202,12 +215,14 @@ def member_figures(member, period: Period) -> MemberFigures:
 
 __all__ = [
     "EARNED_KINDS",
+    "PERIOD_CHOICES",
     "MemberFigures",
     "Period",
     "ProjectFigure",
     "UnitFigures",
     "member_figures",
     "member_rows",
+    "period_of",
     "unit_figures",
     "unit_points",
     "unit_records",

@@ -1,5 +1,5 @@
-"""Filters of the service lists (needs and wishes, service records, posts, household pairings), shared by
-the pages, the API and the exports. Choices come from the user's scope; the rows are filtered after
+"""Filters of the service lists (needs and wishes, service records, posts, household pairings, resources,
+projects, a unit's members' service), shared by the pages, the API and the exports. Choices come from the user's scope; the rows are filtered after
 ``visible_to``, never instead of it."""
 
 from __future__ import annotations
@@ -13,20 +13,27 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from orgs.models import Unit
+from people.models import Member
 from places.models import Area, AreaLevel
 from places.paths import subtree_q
+from service.figures import PERIOD_CHOICES, member_rows, period_of
+from service.forms import date_widget
 from service.models import (
     HouseholdPairing,
     Need,
     NeedKind,
     NeedState,
+    Project,
+    ProjectState,
     RecordState,
+    Resource,
+    ResourceKind,
     ServiceCategory,
     ServicePost,
     ServiceRecord,
     Urgency,
 )
-from service.workbench_forms import date_widget
 
 PENDING = "pending"
 LIVE = "live"
@@ -186,3 +193,91 @@ class PairingFilter(_AreaFilterMixin):
         if value is None:
             return queryset
         return queryset.filter(ended_on__isnull=value)
+
+
+# --- the unit pages' lists -------------------------------------------------------------------------
+
+
+def _visible_units(request):
+    return Unit.objects.visible_to(request.user) if request else Unit.objects.none()
+
+
+def _visible_communities(request):
+    return (
+        Area.objects.visible_to(request.user).filter(level=AreaLevel.COMMUNITY)
+        if request
+        else Area.objects.none()
+    )
+
+
+def _category_q(field: str, category) -> Q:
+    """An item, or a big category with all its items."""
+    return Q(**{field: category}) | Q(**{f"{field}__parent": category})
+
+
+class ResourceFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=ResourceKind.choices, label=_("Kind"))
+    category = django_filters.ModelChoiceFilter(
+        queryset=ServiceCategory.objects.all(),
+        to_field_name="public_id",
+        method="filter_category",
+        label=_("Service item"),
+    )
+    unit = django_filters.ModelChoiceFilter(
+        queryset=_visible_units, to_field_name="public_id", label=_("Unit")
+    )
+    available = django_filters.BooleanFilter(method="filter_available", label=_("Offered now"))
+
+    class Meta:
+        model = Resource
+        fields = ["kind", "category", "unit", "available"]
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(_category_q("category", value))
+
+    def filter_available(self, queryset, name, value):
+        if value is None:
+            return queryset
+        available = Resource.objects.available().values("pk")
+        return queryset.filter(pk__in=available) if value else queryset.exclude(pk__in=available)
+
+
+class ProjectFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=ProjectState.choices, label=_("State"))
+    community = django_filters.ModelChoiceFilter(
+        queryset=_visible_communities, to_field_name="public_id", label=_("Community")
+    )
+    unit = django_filters.ModelChoiceFilter(
+        queryset=Unit.objects.all(), to_field_name="public_id", method="filter_unit", label=_("Unit")
+    )
+
+    class Meta:
+        model = Project
+        fields = ["state", "community", "unit"]
+
+    def filter_unit(self, queryset, name, value):
+        return queryset.filter(participants__unit=value)
+
+
+class UnitServiceFilter(django_filters.FilterSet):
+    """The member rows of one unit's service page: ``unit`` (required, among the units the user may see)
+    and ``period`` (month, quarter or year)."""
+
+    unit = django_filters.ModelChoiceFilter(
+        queryset=_visible_units, to_field_name="public_id", method="filter_nothing", label=_("Unit")
+    )
+    period = django_filters.ChoiceFilter(choices=PERIOD_CHOICES, method="filter_nothing", label=_("Period"))
+
+    class Meta:
+        model = Member
+        fields = ["unit", "period"]
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def filter_queryset(self, queryset):
+        self.form.is_valid()  # fills cleaned_data with the valid fields; a bad period means this month
+        unit = self.form.cleaned_data.get("unit")
+        if unit is None:
+            return queryset.none()
+        return member_rows(unit, period_of(self.form.cleaned_data.get("period")), members=queryset)

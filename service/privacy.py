@@ -8,14 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from accounts.scope import scope_for
+from service.access import answers_for, staffs_community
+from service.models import AssignmentState, NeedState
+from service.needs.state import current_assignment
 
 HIDDEN = _("Visible to those who serve")
 
 
 def can_see_beneficiary(user, need) -> bool:
-    from service.actions import answers_for, current_assignment, staffs_community
-    from service.models import AssignmentState, NeedState
-
     if user is None or not user.is_authenticated:
         return False
     scope = scope_for(user)
@@ -52,8 +52,6 @@ def can_see_record_beneficiary(user, record) -> bool:
     """Whom a service record was for: the member who served, the community and street, the beneficiary,
     and the organiser of the post. A unit's admin and inspector follow their members' service without
     learning whom they served."""
-    from service.actions import staffs_community
-
     if user is None or not user.is_authenticated:
         return False
     scope = scope_for(user)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from notifications.actions import notify
-from service.actions import assignee_users, community_staff
+from service.access import assignee_users, community_staff
 from service.models import Assignment, Need, ServiceRecord
 
 PENDING_RECORD_DAYS = 2

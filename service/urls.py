@@ -1,13 +1,24 @@
-"""Service pages. Each group of pages keeps its own list of routes; this module joins them under one
-namespace so templates say {% url 'service:…' %} whichever module serves the page."""
+"""Service pages, one namespace: templates say {% url 'service:…' %} whichever module serves the page.
+Each noun keeps its own routes (``service/<noun>/urls.py``); the pages that gather several nouns for one
+audience — the member's desk, the resident's requests, the community's desk, the unit's members' service —
+keep theirs in service/pages/urls.py."""
 
-from service import member_urls, resident_urls, unit_urls, workbench_urls
+from service.needs import urls as needs
+from service.pages import urls as pages
+from service.pairings import urls as pairings
+from service.posts import urls as posts
+from service.projects import urls as projects
+from service.records import urls as records
+from service.resources import urls as resources
 
 app_name = "service"
 
 urlpatterns = [
-    *member_urls.urlpatterns,
-    *resident_urls.urlpatterns,
-    *workbench_urls.urlpatterns,
-    *unit_urls.urlpatterns,
+    *pages.urlpatterns,
+    *needs.urlpatterns,
+    *records.urlpatterns,
+    *posts.urlpatterns,
+    *pairings.urlpatterns,
+    *resources.urlpatterns,
+    *projects.urlpatterns,
 ]

@@ -12,7 +12,8 @@ from django.utils import timezone
 from accounts.models import RoleGrant
 from points.actions import balance_of, quote, redeem_reward, time_bank_minutes
 from points.models import EntryKind, PointEntry, Redemption, RedemptionState, Reward
-from service import actions, record_actions
+from service import access
+from service.access import unit_reaches
 from service.models import (
     Assignment,
     AssignmentState,
@@ -30,8 +31,8 @@ from service.models import (
     ServicePost,
     ServiceRecord,
 )
-from service.suggestions import suggest
-from service.unit_actions import unit_reaches
+from service.needs.suggestions import suggest
+from service.records import actions as record_actions
 
 SMALL = {
     "members": 400,
@@ -110,7 +111,7 @@ def test_every_need_and_record_went_through_the_steps_the_actions_take(city):
             assert [a.state for a in need.assignments.all()].count("done") == 1
         for a in need.assignments.all():
             if a.member_id:  # whoever was asked serves the community
-                assert actions.serves_in(a.member, need.community)
+                assert access.serves_in(a.member, need.community)
         if need.state == NeedState.CLOSED:
             assert need.records.get().state == RecordState.CONFIRMED and need.closed_at
         if need.state == NeedState.DONE:
@@ -120,7 +121,7 @@ def test_every_need_and_record_went_through_the_steps_the_actions_take(city):
         assert events[0].action == "log" and events[-1].to_state == record.state
         assert record.started_at + timezone.timedelta(minutes=record.minutes) <= record.created_at <= now
         assert (record.created_at - record.started_at).days < 30
-        assert actions.serves_in(record.member, record.community)
+        assert access.serves_in(record.member, record.community)
         if record.state == RecordState.SUBMITTED:  # nothing odd about it: a code can confirm it
             assert (
                 record_actions.plausibility_flags(

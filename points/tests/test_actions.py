@@ -16,8 +16,9 @@ from accounts.models import Role
 from audit.models import AuditEvent
 from points import actions as points
 from points.models import EntryKind, PointEntry, PointRule, Redemption, RedemptionState, Reward
-from service import actions, record_actions
 from service.models import ServiceCategory, ServiceRecord
+from service.needs import actions
+from service.records import actions as record_actions
 
 pytestmark = pytest.mark.django_db
 

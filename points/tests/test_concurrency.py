@@ -22,8 +22,8 @@ from conftest import _id, build_cast
 from people.actions import MemberData, save_member
 from points import actions as points
 from points.models import EntryKind, PointEntry, Redemption, RedemptionState
-from service import record_actions
 from service.models import ServiceCategory
+from service.records import actions as record_actions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

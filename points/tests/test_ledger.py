@@ -23,8 +23,9 @@ from accounts.models import Role
 from points import actions as points
 from points.models import EntryKind, PointEntry, Redemption, RedemptionState, Reward
 from points.queries import ranking
-from service import actions, record_actions
 from service.models import ServiceCategory
+from service.needs import actions
+from service.records import actions as record_actions
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from accounts.models import Role
 from checkin.reconciliation import Period
 from points import actions, queries
 from points.models import EntryKind, PointEntry
-from service import record_actions
 from service.models import ServiceCategory
+from service.records import actions as record_actions
 
 pytestmark = pytest.mark.django_db
 

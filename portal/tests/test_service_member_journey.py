@@ -20,8 +20,10 @@ from points.actions import balance_of
 from points.models import PointRule
 from portal.tests.test_browser import ARTIFACTS
 from portal.tests.test_checkin_journey import PHONE, browser, fits_the_phone, signed_in  # noqa: F401
-from service import actions, codes
 from service.models import NeedState, RecordState, ServiceCategory, ServiceRecord
+from service.needs import actions
+from service.posts import actions as post_actions
+from service.records import codes
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
@@ -64,7 +66,7 @@ def test_member_takes_logs_and_the_beneficiary_confirms_by_code(live_server, bro
         category=ServiceCategory.objects.get(code="environment"),
         community=cast.places.a1,
     )
-    actions.publish_post(
+    post_actions.publish_post(
         acting_user=cast.community,
         community=cast.places.a1,
         title="周末政策宣讲岗",

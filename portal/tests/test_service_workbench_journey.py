@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from conftest import build_cast
 from portal.tests.test_browser import ARGS, ARTIFACTS, CHROMIUM
-from service import actions, record_actions
 from service.models import Assignment, NeedState, RecordState, ServiceCategory
+from service.needs import actions
+from service.records import actions as record_actions
 
 DESK = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 760}

@@ -19,7 +19,6 @@ from audit.models import AuditEvent
 from checkin.models import Team, TeamMembership
 from notifications.models import Notification
 from people.models import Member
-from service import actions
 from service.models import (
     Assignment,
     AssignmentState,
@@ -34,6 +33,9 @@ from service.models import (
     ServiceCategory,
     ServicePost,
 )
+from service.needs import actions
+from service.pairings import actions as pairing_actions
+from service.posts import actions as post_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -506,7 +508,7 @@ def test_cancelling_a_taken_need_withdraws_the_taker(cast):
 
 def a_post(cast, capacity=2, **kwargs) -> ServicePost:
     kwargs.setdefault("community", cast.places.a1)
-    return actions.publish_post(
+    return post_actions.publish_post(
         acting_user=cast.street,
         title="政策宣讲岗",
         category=item("policy_outreach"),
@@ -552,137 +554,137 @@ def test_publish_post_refusals(cast, kwargs, kind, message):
             value = timezone.localdate() + timedelta(days=value)
         given[key] = value
     with refused(kind, message):
-        actions.publish_post(acting_user=cast.community, **given)
+        post_actions.publish_post(acting_user=cast.community, **given)
 
 
 def test_claims_never_exceed_capacity(cast):
     post = a_post(cast, capacity=2)
-    first = actions.claim_post(acting_user=cast.member, post=post)
+    first = post_actions.claim_post(acting_user=cast.member, post=post)
     assert first.member == cast.m_member and first.claimed_by == cast.member
     audited("service.post_claimed", post, cast.member)
     with refused(ValidationError, "You already hold this post.", post):
-        actions.claim_post(acting_user=cast.member, post=post)
-    actions.claim_post(acting_user=user_for(cast.m_b_home_a, "zhaoliu"), post=post)
+        post_actions.claim_post(acting_user=cast.member, post=post)
+    post_actions.claim_post(acting_user=user_for(cast.m_b_home_a, "zhaoliu"), post=post)
     third = user_for(cast.m_retired, "qianqi")
     with refused(ValidationError, "This post is full (2 of 2 places taken).", post):
-        actions.claim_post(acting_user=third, post=post)
+        post_actions.claim_post(acting_user=third, post=post)
     # a place opens when someone leaves
-    actions.leave_post(acting_user=cast.member, claim=first)
-    actions.claim_post(acting_user=third, post=post)
+    post_actions.leave_post(acting_user=cast.member, claim=first)
+    post_actions.claim_post(acting_user=third, post=post)
     assert post.claims.filter(left_at__isnull=True).count() == 2
 
 
 def test_claim_refusals(cast):
     post = a_post(cast)
     with refused(PermissionDenied, "Only members can claim posts, for themselves.", post):
-        actions.claim_post(acting_user=cast.resident, post=post)
+        post_actions.claim_post(acting_user=cast.resident, post=post)
     with refused(PermissionDenied, "Only members can claim posts, for themselves.", post):
-        actions.claim_post(acting_user=cast.community, post=post, member=cast.m_member)
+        post_actions.claim_post(acting_user=cast.community, post=post, member=cast.m_member)
     in_a2 = a_post(cast, community=cast.places.a2)
     with refused(PermissionDenied, "not of 中山社区", in_a2):
-        actions.claim_post(acting_user=cast.member, post=in_a2)
+        post_actions.claim_post(acting_user=cast.member, post=in_a2)
     ended = a_post(cast)
     ServicePost.objects.filter(pk=ended.pk).update(ends_on=timezone.localdate() - timedelta(days=1))
     with refused(ValidationError, "This post is closed.", ended):
-        actions.claim_post(acting_user=cast.member, post=ended)
+        post_actions.claim_post(acting_user=cast.member, post=ended)
 
 
 def test_close_post_releases_holders(cast):
     post = a_post(cast)
-    claim = actions.claim_post(acting_user=cast.member, post=post)
+    claim = post_actions.claim_post(acting_user=cast.member, post=post)
     with refused(PermissionDenied, "Only the community or its street can close this post.", post):
-        actions.close_post(acting_user=cast.member, post=post)
-    actions.close_post(acting_user=cast.community, post=post)
+        post_actions.close_post(acting_user=cast.member, post=post)
+    post_actions.close_post(acting_user=cast.community, post=post)
     claim.refresh_from_db()
     post.refresh_from_db()
     assert post.closed_at is not None and claim.left_at == post.closed_at
     audited("service.post_closed", post, cast.community)
     with refused(ValidationError, "This post is already closed.", post):
-        actions.close_post(acting_user=cast.community, post=post)
+        post_actions.close_post(acting_user=cast.community, post=post)
     with refused(ValidationError, "This post is closed.", post):
-        actions.claim_post(acting_user=cast.member, post=post)
+        post_actions.claim_post(acting_user=cast.member, post=post)
 
 
 def test_leave_post(cast):
     post = a_post(cast)
-    claim = actions.claim_post(acting_user=cast.member, post=post)
+    claim = post_actions.claim_post(acting_user=cast.member, post=post)
     other = user_for(cast.m_b_home_a, "zhaoliu")
     with refused(PermissionDenied, "Only the member or the community can release this post.", claim):
-        actions.leave_post(acting_user=other, claim=claim)
+        post_actions.leave_post(acting_user=other, claim=claim)
     with refused(PermissionDenied, "Only the member or the community can release this post.", claim):
-        actions.leave_post(acting_user=cast.community2, claim=claim)
-    actions.leave_post(acting_user=cast.community, claim=claim)
+        post_actions.leave_post(acting_user=cast.community2, claim=claim)
+    post_actions.leave_post(acting_user=cast.community, claim=claim)
     claim.refresh_from_db()
     assert claim.left_at is not None
     audited("service.post_left", post, cast.community)
     with refused(ValidationError, "This post was already given up.", claim):
-        actions.leave_post(acting_user=cast.member, claim=claim)
+        post_actions.leave_post(acting_user=cast.member, claim=claim)
 
 
 # --- household pairings ---------------------------------------------------------------------------
 
 
 def test_pairing_and_visits(cast):
-    pairing = actions.pair_household(
+    pairing = pairing_actions.pair_household(
         acting_user=cast.community, household=cast.r_a, member=cast.m_member, reason="独居老人"
     )
     assert pairing.community == cast.places.a1 and pairing.started_on == timezone.localdate()
     audited("service.household_paired", pairing, cast.community)
     assert Notification.objects.filter(recipient=cast.member, kind="service.household_paired").exists()
     with refused(ValidationError, "They are already paired with this household."):
-        actions.pair_household(
+        pairing_actions.pair_household(
             acting_user=cast.community, household=cast.r_a, member=cast.m_member, reason="x"
         )
 
-    visit = actions.log_pairing_visit(
+    visit = pairing_actions.log_pairing_visit(
         acting_user=cast.member, pairing=pairing, visited_on=timezone.localdate(), note="送米送油"
     )
     assert visit.logged_by == cast.member
     assert AuditEvent.objects.filter(action="service.pairing_visit_logged", actor=cast.member).count() == 1
     with refused(ValidationError, "A visit cannot be in the future.", pairing):
-        actions.log_pairing_visit(
+        pairing_actions.log_pairing_visit(
             acting_user=cast.member,
             pairing=pairing,
             visited_on=timezone.localdate() + timedelta(days=1),
             note="x",
         )
     with refused(ValidationError, "The visit is before the pairing started.", pairing):
-        actions.log_pairing_visit(
+        pairing_actions.log_pairing_visit(
             acting_user=cast.member,
             pairing=pairing,
             visited_on=timezone.localdate() - timedelta(days=1),
             note="x",
         )
     with refused(ValidationError, "Say what was done on the visit.", pairing):
-        actions.log_pairing_visit(
+        pairing_actions.log_pairing_visit(
             acting_user=cast.member, pairing=pairing, visited_on=timezone.localdate(), note=" "
         )
     with refused(
         PermissionDenied, "Only the paired member or unit, or the community, can log visits.", pairing
     ):
-        actions.log_pairing_visit(
+        pairing_actions.log_pairing_visit(
             acting_user=cast.unit, pairing=pairing, visited_on=timezone.localdate(), note="x"
         )
 
     with refused(PermissionDenied, "Only the community or its street can end a pairing.", pairing):
-        actions.end_household_pairing(acting_user=cast.member, pairing=pairing)
-    actions.end_household_pairing(acting_user=cast.street, pairing=pairing, reason="搬走了")
+        pairing_actions.end_household_pairing(acting_user=cast.member, pairing=pairing)
+    pairing_actions.end_household_pairing(acting_user=cast.street, pairing=pairing, reason="搬走了")
     pairing.refresh_from_db()
     assert pairing.ended_on == timezone.localdate()
     assert audited("service.household_pairing_ended", pairing, cast.street).detail == {"reason": "搬走了"}
     with refused(ValidationError, "This pairing has already ended.", pairing):
-        actions.end_household_pairing(acting_user=cast.street, pairing=pairing)
+        pairing_actions.end_household_pairing(acting_user=cast.street, pairing=pairing)
     with refused(ValidationError, "This pairing has ended.", pairing):
-        actions.log_pairing_visit(
+        pairing_actions.log_pairing_visit(
             acting_user=cast.member, pairing=pairing, visited_on=timezone.localdate(), note="x"
         )
 
 
 def test_pair_with_a_unit(cast):
-    pairing = actions.pair_household(
+    pairing = pairing_actions.pair_household(
         acting_user=cast.community, household=cast.r_a, unit=cast.places.unit_a, reason="困难家庭"
     )
-    actions.log_pairing_visit(
+    pairing_actions.log_pairing_visit(
         acting_user=cast.unit, pairing=pairing, visited_on=timezone.localdate(), note="慰问"
     )
     assert pairing.visits.count() == 1
@@ -690,11 +692,11 @@ def test_pair_with_a_unit(cast):
 
 def test_pairing_refusals(cast):
     with refused(PermissionDenied, "Only the household's community or street can pair it."):
-        actions.pair_household(
+        pairing_actions.pair_household(
             acting_user=cast.community2, household=cast.r_a, member=cast.m_member, reason="x"
         )
     with refused(ValidationError, "Pair the household with one member or one unit."):
-        actions.pair_household(
+        pairing_actions.pair_household(
             acting_user=cast.community,
             household=cast.r_a,
             member=cast.m_member,
@@ -702,8 +704,10 @@ def test_pairing_refusals(cast):
             reason="x",
         )
     with refused(ValidationError, "Say why the household needs a pairing."):
-        actions.pair_household(
+        pairing_actions.pair_household(
             acting_user=cast.community, household=cast.r_a, member=cast.m_member, reason=" "
         )
     with refused(ValidationError, "neither lives in nor reports to 龙津社区"):
-        actions.pair_household(acting_user=cast.community, household=cast.r_a, member=cast.m_a2, reason="x")
+        pairing_actions.pair_household(
+            acting_user=cast.community, household=cast.r_a, member=cast.m_a2, reason="x"
+        )

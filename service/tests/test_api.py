@@ -14,7 +14,6 @@ from accounts.actions import issue_api_token
 from checkin.actions import submit_checkin
 from checkin.models import UnitPairing
 from points.models import PointEntry
-from service import actions, codes, record_actions
 from service.models import (
     Assignment,
     HouseholdPairing,
@@ -30,6 +29,11 @@ from service.models import (
     ServiceRecord,
     ServiceRecordEvent,
 )
+from service.needs import actions
+from service.pairings import actions as pairing_actions
+from service.posts import actions as post_actions
+from service.records import actions as record_actions
+from service.records import codes
 
 API = "/api/v1/"
 NOT_FOUND = {"detail": "Not found."}
@@ -118,7 +122,7 @@ def _record(cast, hours_ago=3, minutes=60, **extra) -> ServiceRecord:
 
 
 def _post(cast, capacity=2, community=None, by=None) -> ServicePost:
-    return actions.publish_post(
+    return post_actions.publish_post(
         acting_user=by or cast.community,
         community=community or cast.places.a1,
         title="政策宣讲岗",
@@ -493,8 +497,8 @@ def test_suggestions_are_for_dispatchers(cast, get):
 
 
 def test_suggestion_shape(cast, get, monkeypatch):
-    from service import api
-    from service.suggestions import Suggestion
+    from service.needs import api
+    from service.needs.suggestions import Suggestion
 
     resource = Resource.objects.create(
         unit=cast.places.unit_a,
@@ -671,7 +675,7 @@ def test_post_refusals_and_scope(cast, get, post):
 def test_posts_list_query_count_is_pinned(cast, get, django_assert_max_num_queries):
     for _ in range(3):
         post_ = _post(cast)
-        actions.claim_post(acting_user=cast.member, post=post_)
+        post_actions.claim_post(acting_user=cast.member, post=post_)
     get("community", "service-posts")
     get("member", "service-posts")
     # token + user, role grants, count, page
@@ -768,10 +772,10 @@ def test_pairing_refusals(cast, get, post):
 
 
 def test_pairings_list_query_count_is_pinned(cast, get, django_assert_max_num_queries):
-    actions.pair_household(
+    pairing_actions.pair_household(
         acting_user=cast.community, household=cast.r_a, member=cast.m_member, reason="独居"
     )
-    actions.pair_household(
+    pairing_actions.pair_household(
         acting_user=cast.community, household=cast.r_a, unit=cast.places.unit_a, reason="独居"
     )
     for who in ("community", "unit"):
@@ -1519,7 +1523,7 @@ def test_times_outside_2000_to_2099_are_refused(cast, post):
 
 
 def test_completing_a_project_with_a_huge_number_is_refused(cast, post):
-    from service import unit_actions
+    from service.projects import actions as unit_actions
 
     project = unit_actions.propose_project(
         acting_user=cast.community,

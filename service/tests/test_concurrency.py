@@ -20,7 +20,6 @@ from accounts.actions import create_user, grant_role
 from accounts.models import Role
 from conftest import _id, build_cast
 from people.actions import MemberData, save_member
-from service import actions, codes, record_actions
 from service.models import (
     Assignment,
     AssignmentState,
@@ -31,6 +30,10 @@ from service.models import (
     ServiceCategory,
     ServiceRecord,
 )
+from service.needs import actions
+from service.posts import actions as post_actions
+from service.records import actions as record_actions
+from service.records import codes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -101,7 +104,7 @@ def errors(results) -> list[Exception]:
 
 def test_a_hundred_claims_on_ten_places_leave_ten():
     cast = build_cast()
-    post = actions.publish_post(
+    post = post_actions.publish_post(
         acting_user=cast.community,
         community=cast.places.a1,
         title="文明劝导岗",
@@ -112,7 +115,7 @@ def test_a_hundred_claims_on_ten_places_leave_ten():
     )
     users = members_in_a1(cast, 100)
 
-    results = together(*[(lambda u=u: actions.claim_post(acting_user=u, post=post).pk) for u in users])
+    results = together(*[(lambda u=u: post_actions.claim_post(acting_user=u, post=post).pk) for u in users])
 
     assert sum(kind == "ok" for kind, _ in results) == 10, results
     refusals = errors(results)
@@ -130,14 +133,14 @@ def test_two_members_taking_one_need_at_once_leave_one_taker(monkeypatch):
         acting_user=cast.community, title="帮忙搬家", category=item("elderly_care"), community=cast.places.a1
     )
     [other] = members_in_a1(cast, 1)
-    locked = actions._locked_need
+    locked = actions.lock_need
 
     def locked_slowly(row):
         row = locked(row)
         time.sleep(0.3)  # whoever locks first holds the lock: the other certainly waits for it
         return row
 
-    monkeypatch.setattr(actions, "_locked_need", locked_slowly)
+    monkeypatch.setattr(actions, "lock_need", locked_slowly)
 
     results = together(
         lambda: actions.take_need(acting_user=cast.member, need=need).pk,
@@ -163,14 +166,14 @@ def test_taking_and_dispatching_at_once_leave_one_current_assignment(monkeypatch
     need = actions.post_need(
         acting_user=cast.community, title="帮忙搬家", category=item("elderly_care"), community=cast.places.a1
     )
-    locked = actions._locked_need
+    locked = actions.lock_need
 
     def locked_slowly(row):
         row = locked(row)
         time.sleep(0.3)
         return row
 
-    monkeypatch.setattr(actions, "_locked_need", locked_slowly)
+    monkeypatch.setattr(actions, "lock_need", locked_slowly)
     results = together(
         lambda: actions.take_need(acting_user=cast.member, need=need).pk,
         lambda: actions.dispatch_need(acting_user=cast.community, need=need, member=cast.m_b_home_a).pk,

@@ -13,9 +13,12 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from audit.models import AuditEvent
-from service import actions, record_actions
 from service.exports import SPECS
 from service.models import ServiceCategory
+from service.needs import actions
+from service.pairings import actions as pairing_actions
+from service.posts import actions as post_actions
+from service.records import actions as record_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +137,7 @@ def test_the_records_export_with_the_flagged_filter(cast, client):
 
 
 def test_the_records_export_hides_beneficiaries_from_units(cast, client):
-    pairing = actions.pair_household(
+    pairing = pairing_actions.pair_household(
         acting_user=cast.community, household=cast.r_a, member=cast.m_member, reason="独居"
     )
     record_actions.log_service_record(
@@ -151,7 +154,7 @@ def test_the_records_export_hides_beneficiaries_from_units(cast, client):
 
 
 def test_the_posts_and_pairings_exports(cast, client):
-    post = actions.publish_post(
+    post = post_actions.publish_post(
         acting_user=cast.community,
         community=cast.places.a1,
         title="政策宣讲岗",
@@ -160,11 +163,11 @@ def test_the_posts_and_pairings_exports(cast, client):
         capacity=4,
         starts_on=timezone.localdate(),
     )
-    actions.claim_post(acting_user=cast.member, post=post)
-    pairing = actions.pair_household(
+    post_actions.claim_post(acting_user=cast.member, post=post)
+    pairing = pairing_actions.pair_household(
         acting_user=cast.community, household=cast.r_a, member=cast.m_member, reason="独居"
     )
-    actions.log_pairing_visit(
+    pairing_actions.log_pairing_visit(
         acting_user=cast.member, pairing=pairing, visited_on=timezone.localdate(), note="量血压"
     )
     cast.login(client, "community")

@@ -14,9 +14,11 @@ from people.models import Member
 from points.actions import balance_of, time_bank_minutes
 from points.models import EntryKind, PointEntry
 from points.queries import ranking
-from service import actions, codes, record_actions
 from service.models import ConfirmedVia, NeedState, RecordState, ServiceCategory
-from service.suggestions import suggest
+from service.needs import actions
+from service.needs.suggestions import suggest
+from service.records import actions as record_actions
+from service.records import codes
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,6 @@ from gongjian.privacy import id_check_char
 from people.actions import MemberData, save_member
 from points.actions import balance_of
 from points.models import PointEntry
-from service import actions, codes, record_actions
 from service.models import (
     AssignmentState,
     NeedState,
@@ -30,6 +29,11 @@ from service.models import (
     ServiceCategory,
     ServiceRecord,
 )
+from service.needs import actions
+from service.pairings import actions as pairing_actions
+from service.posts import actions as post_actions
+from service.records import actions as record_actions
+from service.records import codes
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +108,7 @@ def log(cast, *, hours_ago=3, minutes=60, who=None, **kwargs):
 def post(cast, title="政策宣讲岗", capacity=3, community=None):
     community = community or cast.places.a1
     staff = cast.community if community == cast.places.a1 else cast.community2
-    return actions.publish_post(
+    return post_actions.publish_post(
         acting_user=staff,
         community=community,
         title=title,
@@ -228,7 +232,7 @@ def test_home_lists_posts_with_places_left_and_member_claims_one(client, cast):
     open_post = post(cast, "矛盾调解岗", capacity=2)
     full = post(cast, "满员岗位", capacity=1)
     other, other_user = member_user(cast, 41, area=cast.places.a1)
-    actions.claim_post(acting_user=other_user, post=full)
+    post_actions.claim_post(acting_user=other_user, post=full)
     foreign = post(cast, "西城岗位", community=cast.places.b1)
 
     page = text(cast.login(client, "member").get(HOME))
@@ -248,7 +252,7 @@ def test_home_lists_posts_with_places_left_and_member_claims_one(client, cast):
 
 def test_member_gives_a_post_up(client, cast):
     p = post(cast)
-    actions.claim_post(acting_user=cast.member, post=p)
+    post_actions.claim_post(acting_user=cast.member, post=p)
     cast.login(client, "member")
     assert f'action="{url("post_leave", p)}"' in text(client.get(TASKS))
     response = client.post(url("post_leave", p), follow=True)
@@ -275,8 +279,8 @@ def test_my_tasks_lists_offers_taken_posts_and_pairings(client, cast):
     )
     mine = taken(cast, "修理晾衣架")
     held = post(cast, "文明劝导岗")
-    actions.claim_post(acting_user=cast.member, post=held)
-    pairing = actions.pair_household(
+    post_actions.claim_post(acting_user=cast.member, post=held)
+    pairing = pairing_actions.pair_household(
         acting_user=cast.community, household=cast.r_a, member=cast.m_member, reason="独居老人"
     )
 

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from service import actions
 from service.models import Assignment, AssignmentState, AssignmentVia, Need, NeedState, ServiceCategory
-from service.suggestions import Suggestion
+from service.needs import actions
+from service.needs.suggestions import Suggestion
 
 pytestmark = pytest.mark.django_db
 
@@ -239,7 +239,7 @@ def test_suggestions_are_shown_with_their_reasons_and_dispatch_in_one_click(cast
         Suggestion("member", cast.m_member, 0.9, ["同一楼栋", "技能：水电维修"]),
         Suggestion("member", cast.m_b_home_a, 0.5, ["同一社区"]),
     ]
-    monkeypatch.setattr("service.need_views.suggest", lambda need, limit=8: ranked)
+    monkeypatch.setattr("service.needs.views.suggest", lambda need, limit=8: ranked)
     cast.login(client, "community")
     page = client.get(detail(need)).content.decode()
     assert "同一楼栋" in page and "技能：水电维修" in page and "赵六" in page
@@ -259,7 +259,7 @@ def test_a_resource_suggestion_dispatches_to_its_unit(cast, client, monkeypatch)
     need = post(cast)
     resource = Resource(unit=cast.places.unit_a, title="水电维修志愿时")
     monkeypatch.setattr(
-        "service.need_views.suggest",
+        "service.needs.views.suggest",
         lambda need, limit=8: [Suggestion("resource", resource, 0.7, ["资源对口"])],
     )
     cast.login(client, "community")

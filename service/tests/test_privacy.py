@@ -11,9 +11,10 @@ from django.utils import timezone
 from accounts.actions import create_user, grant_role
 from accounts.models import Role
 from checkin.models import Team, TeamMembership
-from service import actions, record_actions
 from service.models import ServiceCategory
+from service.needs import actions
 from service.privacy import beneficiary_label, can_see_beneficiary
+from service.records import actions as record_actions
 
 pytestmark = pytest.mark.django_db
 

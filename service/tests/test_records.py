@@ -18,7 +18,6 @@ from accounts.scope import forget_scope
 from audit.models import AuditEvent, Outcome
 from people.actions import save_resident
 from points.models import PointEntry
-from service import actions, codes, record_actions
 from service.models import (
     AssignmentState,
     ConfirmedVia,
@@ -36,6 +35,12 @@ from service.models import (
     ServiceRecord,
     ServiceRecordEvent,
 )
+from service.needs import actions
+from service.pairings import actions as pairing_actions
+from service.posts import actions as post_actions
+from service.projects import actions as project_actions
+from service.records import actions as record_actions
+from service.records import codes
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +149,7 @@ def test_logging_against_a_need_marks_it_served(cast):
 
 
 def test_logging_on_a_post_pairing_and_project(cast):
-    post = actions.publish_post(
+    post = post_actions.publish_post(
         acting_user=cast.community,
         community=cast.places.a1,
         title="矛盾调解岗",
@@ -155,10 +160,10 @@ def test_logging_on_a_post_pairing_and_project(cast):
     )
     with refused(ValidationError, "You can log service on a post you hold."):
         log(cast, post=post, category=item("mediation"))
-    actions.claim_post(acting_user=cast.member, post=post)
+    post_actions.claim_post(acting_user=cast.member, post=post)
     assert log(cast, post=post, category=item("mediation")).post == post
 
-    pairing = actions.pair_household(
+    pairing = pairing_actions.pair_household(
         acting_user=cast.community, household=cast.r_a, member=cast.m_member, reason="独居"
     )
     on_visit = log(cast, pairing=pairing, started_at=at(3, 9))
@@ -178,7 +183,7 @@ def test_logging_on_a_post_pairing_and_project(cast):
 
 
 def test_a_member_who_left_a_post_logs_no_new_service_on_it(cast):
-    post = actions.publish_post(
+    post = post_actions.publish_post(
         acting_user=cast.community,
         community=cast.places.a1,
         title="矛盾调解岗",
@@ -187,8 +192,8 @@ def test_a_member_who_left_a_post_logs_no_new_service_on_it(cast):
         capacity=3,
         starts_on=timezone.localdate() - timedelta(days=10),
     )
-    claim = actions.claim_post(acting_user=cast.member, post=post)
-    actions.leave_post(acting_user=cast.member, claim=claim)
+    claim = post_actions.claim_post(acting_user=cast.member, post=post)
+    post_actions.leave_post(acting_user=cast.member, claim=claim)
     PostClaim.objects.filter(pk=claim.pk).update(claimed_at=at(9, 8), left_at=at(5, 8))
     # service while holding the post is fine; service after leaving it is not
     assert log(cast, post=post, category=item("mediation"), started_at=at(6, 9)).post == post
@@ -455,7 +460,7 @@ def test_the_community_confirms(cast):
 
 def test_the_organiser_of_a_post_confirms_but_does_not_review(cast):
     organiser = community_user(cast, "organiser")
-    post = actions.publish_post(
+    post = post_actions.publish_post(
         acting_user=organiser,
         community=cast.places.a1,
         title="文明劝导岗",
@@ -466,7 +471,7 @@ def test_the_organiser_of_a_post_confirms_but_does_not_review(cast):
     )
     revoke_role(acting_user=None, grant=RoleGrant.objects.get(user=organiser, role=Role.COMMUNITY))
     forget_scope(organiser)
-    actions.claim_post(acting_user=cast.member, post=post)
+    post_actions.claim_post(acting_user=cast.member, post=post)
     record = log(cast, post=post, category=item("civility"))
     record_actions.confirm_as_organiser(acting_user=organiser, record=record)
     record.refresh_from_db()
@@ -576,22 +581,22 @@ def test_rate_project(cast):
         state=ProjectState.IN_PROGRESS,
     )
     with refused(ValidationError, "A project is rated once it is completed.", project):
-        record_actions.rate_project(acting_user=cast.resident, project=project, score=5)
+        project_actions.rate_project(acting_user=cast.resident, project=project, score=5)
     Project.objects.filter(pk=project.pk).update(state=ProjectState.COMPLETED)
     project.refresh_from_db()
     with refused(PermissionDenied, "Residents of 龙津社区 rate its projects.", project):
-        record_actions.rate_project(acting_user=cast.member, project=project, score=5)
+        project_actions.rate_project(acting_user=cast.member, project=project, score=5)
     outsider = create_user(acting_user=None, username="zhou", password=None)
     grant_role(acting_user=None, user=outsider, role=Role.RESIDENT)
     cast.r_b.user = outsider
     cast.r_b.save(update_fields=["user"])
     with refused(PermissionDenied, "Residents of 龙津社区 rate its projects.", project):
-        record_actions.rate_project(acting_user=outsider, project=project, score=5)
-    rating = record_actions.rate_project(acting_user=cast.resident, project=project, score=4)
+        project_actions.rate_project(acting_user=outsider, project=project, score=5)
+    rating = project_actions.rate_project(acting_user=cast.resident, project=project, score=4)
     assert rating.project == project
     assert audited("service.project_rated", project).actor == cast.resident
     with refused(ValidationError, "You have already rated this project.", project):
-        record_actions.rate_project(acting_user=cast.resident, project=project, score=5)
+        project_actions.rate_project(acting_user=cast.resident, project=project, score=5)
 
 
 def test_logging_reads_the_need_as_it_is_now(cast):

@@ -6,8 +6,10 @@ import pytest
 from django.utils import timezone
 
 from notifications.models import Notification
-from service import actions, record_actions, reminders
+from service import reminders
 from service.models import ServiceCategory, ServiceRecord
+from service.needs import actions
+from service.records import actions as record_actions
 
 pytestmark = pytest.mark.django_db
 

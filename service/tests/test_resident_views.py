@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from accounts.actions import create_user, grant_role
 from accounts.models import Role
-from service import actions, record_actions
 from service.models import Need, NeedKind, PostedAs, ProjectState, Rating, ServiceCategory
+from service.needs import actions
+from service.records import actions as record_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -320,7 +321,7 @@ MY_NEEDS_QUERIES = 14
 
 @pytest.fixture
 def project(cast):
-    from service import unit_actions
+    from service.projects import actions as unit_actions
 
     p = cast.places
     project = unit_actions.propose_project(
@@ -336,7 +337,7 @@ def project(cast):
 
 
 def _complete(cast, project):
-    from service import unit_actions
+    from service.projects import actions as unit_actions
 
     unit_actions.complete_project(acting_user=cast.community, project=project, beneficiaries_served=40)
     project.refresh_from_db()

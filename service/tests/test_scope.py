@@ -17,7 +17,6 @@ from accounts.actions import create_user, grant_role
 from accounts.models import Role
 from points import actions as points
 from points.models import PointEntry, Redemption, Reward
-from service import actions, record_actions
 from service.models import (
     HouseholdPairing,
     Need,
@@ -31,6 +30,10 @@ from service.models import (
     ServicePost,
     ServiceRecord,
 )
+from service.needs import actions
+from service.pairings import actions as pairing_actions
+from service.posts import actions as post_actions
+from service.records import actions as record_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +69,7 @@ def world(cast):
     need("grid_need", cast.grid, compound=p.compound_a1, building=p.building_a1)
 
     def post(key, community):
-        w[key] = actions.publish_post(
+        w[key] = post_actions.publish_post(
             acting_user=cast.street,
             community=community,
             title=key,
@@ -78,10 +81,10 @@ def world(cast):
 
     post("post_a1", p.a1)
     post("post_a2", p.a2)
-    w["pairing_member"] = actions.pair_household(
+    w["pairing_member"] = pairing_actions.pair_household(
         acting_user=cast.community, household=cast.r_a, member=cast.m_member, reason="独居"
     )
-    w["pairing_unit"] = actions.pair_household(
+    w["pairing_unit"] = pairing_actions.pair_household(
         acting_user=cast.community, household=cast.r_a, unit=p.unit_a, reason="困难"
     )
     w["resource_a"] = Resource.objects.create(

@@ -9,9 +9,11 @@ from django.utils import timezone
 from checkin.models import CheckIn, CheckInRule, CheckInState, Team, TeamMembership, UnitPairing
 from people.actions import MemberData, save_member
 from people.models import Member
-from service import actions, codes, record_actions
 from service.models import Resource, ResourceKind, ServiceCategory
-from service.suggestions import LOAD_PENALTY, SUGGESTION_QUERIES, suggest
+from service.needs import actions
+from service.needs.suggestions import LOAD_PENALTY, SUGGESTION_QUERIES, suggest
+from service.records import actions as record_actions
+from service.records import codes
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from checkin.models import UnitPairing
 from notifications.models import Notification
-from service import unit_actions as ua
 from service.models import (
     Milestone,
     Project,
@@ -22,6 +21,9 @@ from service.models import (
     ResourceKind,
     ServiceCategory,
 )
+from service.projects import actions as ua
+from service.projects import state as project_state
+from service.resources import actions as resource_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +40,7 @@ def offer(cast, user=None, **kw):
         "measure": "小时",
     }
     args.update(kw)
-    return ua.add_resource(**args)
+    return resource_actions.add_resource(**args)
 
 
 def propose(cast, user=None, **kw):
@@ -117,7 +119,7 @@ def test_offered_only_to_communities_the_unit_works_with(cast):
 def test_update_and_withdraw(cast):
     resource = offer(cast)
     today = timezone.localdate()
-    ua.update_resource(
+    resource_actions.update_resource(
         acting_user=cast.unit,
         resource=resource,
         title="律师咨询",
@@ -129,15 +131,15 @@ def test_update_and_withdraw(cast):
     resource.refresh_from_db()
     assert (resource.title, resource.quantity) == ("律师咨询", Decimal("30.00"))
     with pytest.raises(PermissionDenied):
-        ua.withdraw_resource(acting_user=cast.unit2, resource=resource)
-    ua.withdraw_resource(acting_user=cast.unit, resource=resource, reason="人手不足")
+        resource_actions.withdraw_resource(acting_user=cast.unit2, resource=resource)
+    resource_actions.withdraw_resource(acting_user=cast.unit, resource=resource, reason="人手不足")
     resource.refresh_from_db()
     assert resource.withdrawn_at is not None
     assert not Resource.objects.available().filter(pk=resource.pk).exists()
     with pytest.raises(ValidationError):
-        ua.withdraw_resource(acting_user=cast.unit, resource=resource)
+        resource_actions.withdraw_resource(acting_user=cast.unit, resource=resource)
     with pytest.raises(ValidationError):
-        ua.update_resource(
+        resource_actions.update_resource(
             acting_user=cast.unit,
             resource=resource,
             title="x",
@@ -150,7 +152,7 @@ def test_update_and_withdraw(cast):
 def test_update_by_another_unit_is_refused(cast):
     resource = offer(cast)
     with pytest.raises(PermissionDenied):
-        ua.update_resource(
+        resource_actions.update_resource(
             acting_user=cast.unit2,
             resource=resource,
             title="x",
@@ -169,7 +171,7 @@ def test_quantity_cannot_drop_below_what_is_committed(cast):
         acting_user=cast.unit, project=project, unit=cast.places.unit_a, resource=resource, quantity=25
     )
     with pytest.raises(ValidationError) as exc:
-        ua.update_resource(
+        resource_actions.update_resource(
             acting_user=cast.unit,
             resource=resource,
             title=resource.title,
@@ -351,7 +353,7 @@ def test_commitments_refused(cast):
             acting_user=cast.unit, project=project, unit=cast.places.unit_a, resource=resource_b, quantity=1
         )
     withdrawn = offer(cast)
-    ua.withdraw_resource(acting_user=cast.unit, resource=withdrawn)
+    resource_actions.withdraw_resource(acting_user=cast.unit, resource=withdrawn)
     with pytest.raises(ValidationError):
         ua.commit_to_project(
             acting_user=cast.unit, project=project, unit=cast.places.unit_a, resource=withdrawn, quantity=1
@@ -481,10 +483,10 @@ def test_evaluating_needs_the_text_and_dropping_a_reason(cast):
 
 def test_allowed_moves(cast):
     project = project_in(cast, ProjectState.IN_PROGRESS)
-    assert ua.allowed_moves(cast.community, project) == ["complete", "drop"]
-    assert ua.allowed_moves(cast.unit, project) == []
+    assert project_state.allowed_moves(cast.community, project) == ["complete", "drop"]
+    assert project_state.allowed_moves(cast.unit, project) == []
     project.state = ProjectState.EVALUATED
-    assert ua.allowed_moves(cast.street, project) == []
+    assert project_state.allowed_moves(cast.street, project) == []
 
 
 # --- milestones -----------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from jobs.workbooks import XLSX_CONTENT_TYPE
-from service import unit_actions as ua
 from service.models import (
     Milestone,
     Project,
@@ -21,6 +20,8 @@ from service.models import (
     ServiceCategory,
     ServiceRecord,
 )
+from service.projects import actions as ua
+from service.resources import actions as resource_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def offer(cast, **kw):
         "measure": "m²",
     }
     args.update(kw)
-    return ua.add_resource(**args)
+    return resource_actions.add_resource(**args)
 
 
 def project(cast, state=ProjectState.PROPOSED, unit=True, **kw) -> Project:
@@ -100,7 +101,7 @@ def test_resource_filters(client, cast):
     legal = ServiceCategory.objects.get(code="legal_aid")
     offer(cast, kind=ResourceKind.SKILLS, title="法律咨询", category=legal, quantity=10, measure="小时")
     old = offer(cast, title="旧物资", kind=ResourceKind.GOODS, quantity=5, measure="件")
-    ua.withdraw_resource(acting_user=cast.unit, resource=old)
+    resource_actions.withdraw_resource(acting_user=cast.unit, resource=old)
     cast.login(client, "community")
     url = reverse("service:resource_list")
     page = client.get(url, {"kind": "skills"}).content.decode()

@@ -11,7 +11,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from service import actions, record_actions
 from service.models import (
     Assignment,
     HouseholdPairing,
@@ -21,6 +20,10 @@ from service.models import (
     ServiceCategory,
     ServicePost,
 )
+from service.needs import actions
+from service.pairings import actions as pairing_actions
+from service.posts import actions as post_actions
+from service.records import actions as record_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -255,7 +258,7 @@ def test_the_record_list_tabs_and_filters(cast, client):
 
 
 def test_the_record_list_shows_no_other_street_and_hides_beneficiaries_from_units(cast, client):
-    p = actions.pair_household(
+    p = pairing_actions.pair_household(
         acting_user=cast.community, household=cast.r_a, member=cast.m_member, reason="独居"
     )
     record_actions.log_service_record(
@@ -305,7 +308,7 @@ def test_the_community_publishes_a_post_and_sees_who_holds_it(cast, client):
     assert response.status_code == 302 and response.url == reverse("service:post_list")
     post = ServicePost.objects.get(title="政策宣讲岗")
     assert post.community == cast.places.a1 and post.capacity == 5
-    actions.claim_post(acting_user=cast.member, post=post)
+    post_actions.claim_post(acting_user=cast.member, post=post)
     page = client.get(reverse("service:post_list")).content.decode()
     assert "1 / 5 places" in page and "张三丰" in page
 
@@ -333,7 +336,7 @@ def test_a_post_for_another_community_is_refused(cast, client):
 
 
 def test_closing_a_post(cast, client):
-    post = actions.publish_post(
+    post = post_actions.publish_post(
         acting_user=cast.community,
         community=cast.places.a1,
         title="巡逻岗",
@@ -358,7 +361,7 @@ def test_posts_are_managed_by_the_community_and_street(cast, client, who):
 
 
 def test_the_post_list_shows_no_other_street(cast, client):
-    actions.publish_post(
+    post_actions.publish_post(
         acting_user=cast.community,
         community=cast.places.a1,
         title="巡逻岗",
@@ -423,7 +426,7 @@ def test_a_refused_pairing_keeps_what_was_typed(cast, client):
     assert response.status_code == 400
     page = response.content.decode()
     assert "Choose a member, a team or a unit from the list." in page and 'value="独居老人"' in page
-    actions.pair_household(
+    pairing_actions.pair_household(
         acting_user=cast.community, household=cast.r_a, member=cast.m_member, reason="独居"
     )
     response = client.post(
@@ -466,7 +469,7 @@ def test_pairing_is_for_the_community_and_street(cast, client, who):
 
 
 def _pairing(cast):
-    return actions.pair_household(
+    return pairing_actions.pair_household(
         acting_user=cast.community,
         household=cast.r_a,
         member=cast.m_member,
@@ -556,10 +559,10 @@ def test_the_community_ends_a_pairing(cast, client):
 
 def test_the_pairing_list_filters_and_shows_no_other_street(cast, client):
     pairing = _pairing(cast)
-    ended = actions.pair_household(
+    ended = pairing_actions.pair_household(
         acting_user=cast.community, household=cast.r_a, unit=cast.places.unit_a, reason="助学"
     )
-    actions.end_household_pairing(acting_user=cast.community, pairing=ended)
+    pairing_actions.end_household_pairing(acting_user=cast.community, pairing=ended)
     cast.login(client, "community")
     url = reverse("service:pairing_list")
 

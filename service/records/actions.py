@@ -1,0 +1,421 @@
+"""Service records (服务记实): logging, confirmation (服务确认), rejection, and the beneficiary's rating.
+
+A member logs what they did. Records that look implausible (overlapping another, too many hours in a
+day, the same beneficiary too often) are flagged (service/records/checks.py): the code and the
+beneficiary can no longer confirm them, the community reviews them. Confirmation books points in the
+same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.actions import record_event
+from audit.models import Outcome
+from notifications.actions import notify
+from people.models import Resident
+from service.access import (
+    answers_for,
+    community_staff,
+    helps_household,
+    member_of,
+    serves_in,
+    staffs_community,
+)
+from service.models import (
+    ConfirmedVia,
+    Flag,
+    NeedState,
+    ProjectState,
+    Rating,
+    RecordPhoto,
+    RecordState,
+    ServiceCategory,
+    ServiceRecord,
+    ServiceRecordEvent,
+)
+from service.needs.state import close_served, current_assignment, lock_need, mark_served, reopen_served
+from service.records import codes
+from service.records.checks import PHOTO_TYPES, clean_score, plausibility_flags, validate_photos
+
+
+def _event(record: ServiceRecord, previous: str, action: str, actor, reason: str = "", via: str = "") -> None:
+    ServiceRecordEvent.objects.create(
+        record=record,
+        from_state=previous,
+        to_state=record.state,
+        action=action,
+        actor=actor,
+        reason=reason[:200],
+        via=via,
+    )
+
+
+def _record_url(record: ServiceRecord) -> str:
+    return reverse("service:record_detail", args=[record.public_id])
+
+
+@transaction.atomic
+def log_service_record(
+    *,
+    acting_user,
+    category: ServiceCategory,
+    started_at,
+    minutes: int,
+    description: str,
+    community=None,
+    need=None,
+    post=None,
+    pairing=None,
+    project=None,
+    beneficiary_resident: Resident | None = None,
+    beneficiary_name: str = "",
+    photos=(),
+    request=None,
+) -> ServiceRecord:
+    """服务记实: a member logs service they gave. Against a need they took, the need becomes served."""
+    member = member_of(acting_user)
+    if member is None:
+        raise PermissionDenied(_("Only members log their own service."))
+    now = timezone.now()
+    if started_at is None or minutes is None:
+        raise ValidationError(_("Say when the service started and how long it took."))
+    if minutes < 5 or minutes > 24 * 60:
+        raise ValidationError(_("A service lasts between 5 minutes and 24 hours."))
+    if started_at + timedelta(minutes=minutes) > now + timedelta(minutes=5):
+        raise ValidationError(_("Service cannot be logged before it has happened."))
+    if started_at < now - timedelta(days=settings.SERVICE_RECORD_MAX_AGE_DAYS):
+        raise ValidationError(
+            _("Service older than %(days)d days cannot be logged; ask the community.")
+            % {"days": settings.SERVICE_RECORD_MAX_AGE_DAYS}
+        )
+    if not category.is_item:
+        raise ValidationError(_("Choose an item of the service menu."))
+    if not (description or "").strip():
+        raise ValidationError(_("Say what you did."))
+    validate_photos(list(photos))
+
+    if need is not None:
+        need = lock_need(need)
+        assignment = current_assignment(need)
+        if need.state != NeedState.TAKEN or assignment is None or not answers_for(acting_user, assignment):
+            raise ValidationError(_("You can log service against a need you have taken and not yet served."))
+        community = need.community
+        beneficiary_resident = beneficiary_resident or need.beneficiary_resident
+        beneficiary_name = beneficiary_name or need.beneficiary_name
+    elif post is not None:
+        held = post.claims.filter(member=member).filter(Q(left_at__isnull=True) | Q(left_at__gt=started_at))
+        if not held.exists():
+            raise ValidationError(_("You can log service on a post you hold."))
+        community = post.community
+    elif pairing is not None:
+        if not helps_household(acting_user, pairing) or pairing.ended_on is not None:
+            raise ValidationError(_("You can log visits to a household you are paired with."))
+        community = pairing.community
+        beneficiary_resident = beneficiary_resident or pairing.household
+    elif project is not None:
+        if project.state not in (ProjectState.AGREED, ProjectState.IN_PROGRESS):
+            raise ValidationError(_("The project is not running."))
+        community = project.community
+    if community is None:
+        raise ValidationError(_("Choose the community you served."))
+    if not serves_in(member, community):
+        raise ValidationError(
+            _("You serve the community you live in or report to, not %(community)s.")
+            % {"community": community.name}
+        )
+    if beneficiary_resident is not None and not beneficiary_name:
+        beneficiary_name = beneficiary_resident.name
+
+    flags = plausibility_flags(
+        member=member,
+        started_at=started_at,
+        minutes=minutes,
+        beneficiary_resident=beneficiary_resident,
+        beneficiary_name=beneficiary_name,
+    )
+    record = ServiceRecord.objects.create(
+        member=member,
+        unit=member.unit,
+        community=community,
+        community_path=community.path,
+        category=category,
+        need=need,
+        post=post,
+        pairing=pairing,
+        project=project,
+        started_at=started_at,
+        minutes=minutes,
+        description=description.strip()[:500],
+        beneficiary_resident=beneficiary_resident,
+        beneficiary_name=beneficiary_name[:32],
+        state=RecordState.FLAGGED if flags else RecordState.SUBMITTED,
+        flags=[str(f) for f in flags],
+        logged_by=acting_user,
+    )
+    for photo in photos:
+        photo.name = f"photo.{PHOTO_TYPES[photo.content_type]}"
+        RecordPhoto.objects.create(record=record, image=photo)
+    _event(record, "", "log", acting_user, reason=",".join(record.flags))
+    if need is not None:
+        mark_served(need, assignment, acting_user, note=_("Service record logged"))
+    record_event(
+        actor=acting_user,
+        action="service.record_logged",
+        request=request,
+        target=record,
+        detail={"flags": record.flags},
+    )
+    if flags:
+        notify(
+            recipients=community_staff(community),
+            kind="service.record_flagged",
+            title=_("A service record of %(name)s needs review: %(flags)s")
+            % {"name": member.name, "flags": "、".join(record.flag_labels())},
+            url=_record_url(record),
+        )
+    elif beneficiary_resident is not None and beneficiary_resident.user_id:
+        notify(
+            recipients=[beneficiary_resident.user],
+            kind="service.record_to_confirm",
+            title=_("%(name)s logged a service for you: please confirm it") % {"name": member.name},
+            url=_record_url(record),
+        )
+    return record
+
+
+def _locked(record: ServiceRecord) -> ServiceRecord:
+    return (
+        ServiceRecord.objects.select_for_update(of=("self",))
+        .select_related("member__user", "community", "category", "need", "beneficiary_resident", "post")
+        .get(pk=record.pk)
+    )
+
+
+def _refuse_own(acting_user, record: ServiceRecord) -> None:
+    if acting_user is not None and acting_user.is_authenticated and record.member.user_id == acting_user.pk:
+        raise PermissionDenied(_("You cannot confirm your own service record."))
+
+
+def _require_confirmable(record: ServiceRecord, *, review: bool) -> None:
+    if record.state == RecordState.CONFIRMED:
+        raise ValidationError(_("This record is already confirmed."))
+    if record.state == RecordState.REJECTED:
+        raise ValidationError(_("This record was rejected; it cannot be confirmed."))
+    if record.state == RecordState.FLAGGED and not review:
+        raise ValidationError(
+            _("This record is held for the community's review; the community will confirm it.")
+        )
+
+
+def _confirm(
+    record: ServiceRecord, *, actor, via: str, note: str = "", request=None, score=None, comment: str = ""
+):
+    from points.actions import book_service_points
+
+    previous = record.state
+    record.state = RecordState.CONFIRMED
+    record.confirmed_at = timezone.now()
+    record.confirmed_by = actor if actor is not None and actor.is_authenticated else None
+    record.confirmed_via = via
+    fields = ["state", "confirmed_at", "confirmed_by", "confirmed_via"]
+    if via == ConfirmedVia.CODE:
+        record.code_used_at = record.confirmed_at
+        fields.append("code_used_at")
+    record.save(update_fields=fields)
+    _event(record, previous, "confirm", record.confirmed_by, reason=note, via=via)
+    entries = book_service_points(acting_user=record.confirmed_by, record=record)
+    if record.need_id and record.need.state == NeedState.DONE:
+        close_served(record.need, record.confirmed_by, note=_("Service record confirmed"))
+    if score is not None:
+        _rate(record=record, actor=record.confirmed_by, score=score, comment=comment)
+    record_event(
+        actor=record.confirmed_by,
+        actor_label="" if record.confirmed_by else _("beneficiary (code)"),
+        action="service.record_confirmed",
+        request=request,
+        target=record,
+        detail={"via": via, "points": sum(e.amount for e in entries)},
+    )
+    if record.member.user_id:
+        notify(
+            recipients=[record.member.user],
+            kind="service.record_confirmed",
+            title=_("Your service on %(day)s was confirmed: +%(points)d points")
+            % {
+                "day": timezone.localtime(record.started_at).strftime("%Y-%m-%d"),
+                "points": sum(e.amount for e in entries),
+            },
+            url=_record_url(record),
+        )
+    return record
+
+
+@transaction.atomic
+def confirm_with_code(
+    *, record: ServiceRecord, code: str, acting_user=None, score=None, comment: str = "", request=None
+):
+    """The beneficiary confirms with the code the member shows (typed, or scanned as a QR code). Works
+    without an account; wrong codes are counted and, past the limit, send the record to the community."""
+    record = _locked(record)
+    _refuse_own(acting_user, record)
+    _require_confirmable(record, review=False)
+    if not codes.code_matches(record, code):
+        failures = record.events.filter(action="code_failed").count() + 1
+        _event(
+            record,
+            record.state,
+            "code_failed",
+            acting_user if acting_user and acting_user.is_authenticated else None,
+        )
+        record_event(
+            actor=acting_user,
+            action="service.record_code_failed",
+            request=request,
+            target=record,
+            outcome=Outcome.FAILURE,
+        )
+        if failures >= settings.SERVICE_CODE_ATTEMPTS:
+            previous = record.state
+            record.state = RecordState.FLAGGED
+            record.flags = [*record.flags, str(Flag.CODE_ATTEMPTS)]
+            record.save(update_fields=["state", "flags"])
+            _event(record, previous, "flag", None, reason="code_attempts")
+            notify(
+                recipients=community_staff(record.community),
+                kind="service.record_flagged",
+                title=_("A service record of %(name)s needs review: %(flags)s")
+                % {"name": record.member.name, "flags": "、".join(record.flag_labels())},
+                url=_record_url(record),
+            )
+        return None
+    if record.events.filter(action="code_failed").count() >= settings.SERVICE_CODE_ATTEMPTS:
+        raise ValidationError(_("Too many wrong codes; the community will confirm this record."))
+    return _confirm(
+        record, actor=acting_user, via=ConfirmedVia.CODE, request=request, score=score, comment=comment
+    )
+
+
+@transaction.atomic
+def confirm_as_beneficiary(
+    *, acting_user, record: ServiceRecord, score=None, comment: str = "", request=None
+):
+    """The beneficiary confirms in their own resident account."""
+    record = _locked(record)
+    _refuse_own(acting_user, record)
+    resident = record.beneficiary_resident
+    if resident is None or resident.user_id != acting_user.pk:
+        raise PermissionDenied(_("Only the person served can confirm this way."))
+    _require_confirmable(record, review=False)
+    return _confirm(
+        record, actor=acting_user, via=ConfirmedVia.BENEFICIARY, request=request, score=score, comment=comment
+    )
+
+
+def organises(user, record: ServiceRecord) -> bool:
+    """The community (or street) of the record, or whoever published the post it was served on."""
+    if staffs_community(user, record.community):
+        return True
+    return record.post_id is not None and record.post.published_by_id == user.pk
+
+
+@transaction.atomic
+def confirm_as_organiser(*, acting_user, record: ServiceRecord, note: str = "", request=None):
+    """The organiser or the community confirms (having checked with the beneficiary). A flagged record
+    is confirmed only by the community, with a note saying what was checked."""
+    record = _locked(record)
+    _refuse_own(acting_user, record)
+    if not organises(acting_user, record):
+        raise PermissionDenied(_("Only the community or the organiser can confirm this record."))
+    review = record.state == RecordState.FLAGGED
+    if review and not staffs_community(acting_user, record.community):
+        raise PermissionDenied(_("A flagged record is reviewed by the community."))
+    if review and not (note or "").strip():
+        raise ValidationError(_("Say what you checked before confirming a flagged record."))
+    _require_confirmable(record, review=True)
+    via = (
+        ConfirmedVia.COMMUNITY if staffs_community(acting_user, record.community) else ConfirmedVia.ORGANISER
+    )
+    return _confirm(record, actor=acting_user, via=via, note=note, request=request)
+
+
+@transaction.atomic
+def reject_service_record(*, acting_user, record: ServiceRecord, reason: str, request=None) -> ServiceRecord:
+    """The community rejects a record (did not happen, logged twice…), with a reason the member sees."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say why the record is rejected."))
+    record = _locked(record)
+    _refuse_own(acting_user, record)
+    if not staffs_community(acting_user, record.community):
+        raise PermissionDenied(_("Only the community can reject a service record."))
+    if record.state not in (RecordState.SUBMITTED, RecordState.FLAGGED):
+        raise ValidationError(
+            _("This record is %(state)s; it cannot be rejected.") % {"state": record.get_state_display()}
+        )
+    previous = record.state
+    record.state = RecordState.REJECTED
+    record.reject_reason = reason[:200]
+    record.save(update_fields=["state", "reject_reason"])
+    _event(record, previous, "reject", acting_user, reason=reason)
+    if record.need_id:  # the need was not served after all: back to whoever took it
+        reopen_served(record.need, acting_user, reason)
+    record_event(
+        actor=acting_user,
+        action="service.record_rejected",
+        request=request,
+        target=record,
+        detail={"reason": reason},
+    )
+    if record.member.user_id:
+        notify(
+            recipients=[record.member.user],
+            kind="service.record_rejected",
+            title=_("%(community)s rejected your service record: %(reason)s")
+            % {"community": record.community.name, "reason": reason},
+            url=_record_url(record),
+        )
+    return record
+
+
+# --- satisfaction ---------------------------------------------------------------------------------
+
+
+def _rate(*, record: ServiceRecord, actor, score, comment: str = "") -> Rating:
+    score = clean_score(score)
+    if Rating.objects.filter(record=record).exists():
+        raise ValidationError(_("This service has already been rated."))
+    return Rating.objects.create(
+        record=record,
+        score=score,
+        comment=(comment or "")[:300],
+        rated_by=actor if actor and actor.is_authenticated else None,
+    )
+
+
+@transaction.atomic
+def rate_service(*, acting_user, record: ServiceRecord, score, comment: str = "", request=None) -> Rating:
+    """The beneficiary rates a confirmed service (once)."""
+    record = _locked(record)
+    resident = record.beneficiary_resident
+    if resident is None or resident.user_id != acting_user.pk:
+        raise PermissionDenied(_("Only the person served can rate this service."))
+    if record.state != RecordState.CONFIRMED:
+        raise ValidationError(_("A service is rated once it is confirmed."))
+    rating = _rate(record=record, actor=acting_user, score=score, comment=comment)
+    record_event(
+        actor=acting_user,
+        action="service.record_rated",
+        request=request,
+        target=record,
+        detail={"score": rating.score},
+    )
+    return rating
