@@ -155,8 +155,9 @@ SHARED_ANSWERS = {
 
 def document_shared_answers(schema: dict) -> None:
     """Add to each operation the error answers it can give whatever its router declared: 401 and 403
-    when it needs a signed-in caller (403 unless any signed-in user may call it), 404 when its path
-    names an object, 422 when it takes any input, 400 when that input is a body. All are ErrorOut."""
+    when it needs a signed-in caller (403 unless any signed-in user may call it), 404 when its path or
+    a query parameter names an object (one outside the caller's scope is missing), 422 when it takes
+    any input, 400 when that input is a body. All are ErrorOut."""
     components = schema["components"]["schemas"]
     error_schema = ErrorOut.model_json_schema(
         ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema
@@ -171,7 +172,7 @@ def document_shared_answers(schema: dict) -> None:
                 answers.add(401)
                 if operation.get("x-roles") != ANY_SIGNED_IN_USER["x-roles"]:
                     answers.add(403)
-            if any(p["in"] == "path" for p in parameters):
+            if any(p["in"] == "path" or _names_an_object(p) for p in parameters):
                 answers.add(404)
             if parameters or "requestBody" in operation:
                 answers.add(422)
@@ -186,6 +187,12 @@ def document_shared_answers(schema: dict) -> None:
                             "application/json": {"schema": {"$ref": REF_TEMPLATE.format(model="ErrorOut")}}
                         },
                     }
+
+
+def _names_an_object(parameter: dict) -> bool:
+    schema = parameter.get("schema", {})
+    options = [schema, *schema.get("anyOf", [])]
+    return any(option.get("format") == "uuid" for option in options)
 
 
 api = GongjianAPI(
