@@ -10,12 +10,20 @@ from confirmed members.
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
 class VanguardKind(models.TextChoices):
@@ -29,7 +37,7 @@ class VanguardKind(models.TextChoices):
 
 
 class UnitPairingQuerySet(models.QuerySet):
-    def visible_to(self, user) -> UnitPairingQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> UnitPairingQuerySet:
         """Pairings of communities in the user's areas, and of the units they administer or inspect."""
         from accounts.scope import scope_for
 
@@ -38,7 +46,7 @@ class UnitPairingQuerySet(models.QuerySet):
             return self
         return self.filter(scope.area_q("community__path") | Q(unit_id__in=scope.unit_ids))
 
-    def active_on(self, day) -> UnitPairingQuerySet:
+    def active_on(self, day: date) -> UnitPairingQuerySet:
         """Pairings in force on ``day``."""
         return self.filter(Q(started_on__lte=day), Q(ended_on__isnull=True) | Q(ended_on__gte=day))
 
@@ -92,7 +100,7 @@ class CheckInRule(models.TextChoices):
 
 
 class CheckInQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CheckInQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> CheckInQuerySet:
         """Check-ins into the user's communities, of their units' members, and the member's own."""
         from accounts.scope import scope_for
 
@@ -225,7 +233,7 @@ class Certificate(models.Model):
 
 
 class TeamQuerySet(models.QuerySet):
-    def visible_to(self, user) -> TeamQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> TeamQuerySet:
         """Teams of the communities in the user's areas, and teams the member belongs to."""
         from accounts.scope import scope_for
 

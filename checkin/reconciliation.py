@@ -24,9 +24,10 @@ pages say "no in-service members"), never a division by zero.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, CharField, Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Substr
@@ -38,6 +39,11 @@ from orgs.models import Unit
 from people.models import Member
 from places.models import Area
 from places.paths import subtree_q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 # --- statuses of a roster line ---------------------------------------------------------------------
 
@@ -74,7 +80,9 @@ class Period:
     end: date
 
     @classmethod
-    def of(cls, kind: str, *, today: date | None = None, start=None, end=None) -> Period:
+    def of(
+        cls, kind: str, *, today: date | None = None, start: date | None = None, end: date | None = None
+    ) -> Period:
         """This month / quarter / year (to its last day), or a custom span."""
         today = today or timezone.localdate()
         if kind == "custom" and start and end:
@@ -168,7 +176,9 @@ def area_members(area: Area, *, on: date) -> QuerySet:
     )
 
 
-def rates(*, units=None, area: Area | None = None, start: date, end: date) -> Rate:
+def rates(
+    *, units: Iterable[Unit] | QuerySet[Unit] | None = None, area: Area | None = None, start: date, end: date
+) -> Rate:
     """The check-in rate of some units or of an area for [start, end] (definitions: module docstring)."""
     if (units is None) == (area is None):
         raise ValueError("rates() needs units or an area, not both")
@@ -287,7 +297,7 @@ class AreaSummary:
     top_units: list[UnitCount]
 
 
-def area_checkins(area: Area, user) -> CheckInQuerySet:
+def area_checkins(area: Area, user: User | AnonymousUser) -> CheckInQuerySet:
     """Check-ins the user may see into the communities of the area's subtree."""
     return CheckIn.objects.visible_to(user).filter(subtree_q("community_path", area.path))
 
@@ -303,7 +313,9 @@ def _state_counts() -> dict[str, Any]:
     }
 
 
-def area_summary(area: Area, user, *, period: Period | None = None, today: date | None = None) -> AreaSummary:
+def area_summary(
+    area: Area, user: User | AnonymousUser, *, period: Period | None = None, today: date | None = None
+) -> AreaSummary:
     """Counts by status, backlog and its age, rate, drill-down rows and top units, in seven queries."""
     today = today or timezone.localdate()
     period = period or Period.of("month", today=today)
@@ -336,7 +348,9 @@ def area_summary(area: Area, user, *, period: Period | None = None, today: date 
     )
 
 
-def _child_rows(area: Area, user, checkins: QuerySet, period: Period, today: date) -> list[ChildRow]:
+def _child_rows(
+    area: Area, user: User | AnonymousUser, checkins: QuerySet, period: Period, today: date
+) -> list[ChildRow]:
     """One row per child area: one query for the children, and per length of their paths (one, for
     division codes) one grouped query of check-ins and one of members."""
     rows = {child.path: ChildRow(child) for child in Area.objects.visible_to(user).filter(parent=area)}
@@ -371,7 +385,7 @@ def _child_rows(area: Area, user, checkins: QuerySet, period: Period, today: dat
     return list(rows.values())
 
 
-def active_in_area(area: Area, user) -> QuerySet:
+def active_in_area(area: Area, user: User | AnonymousUser) -> QuerySet:
     """The active check-ins into the area's communities, with what an export row shows."""
     return (
         area_checkins(area, user)

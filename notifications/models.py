@@ -5,14 +5,20 @@ task delivers it, and a failed delivery can be retried."""
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
 
 class NotificationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> NotificationQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> NotificationQuerySet:
         """A user reads their own notifications only."""
         return self.filter(recipient=user) if user.is_authenticated else self.none()
 

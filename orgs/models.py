@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
 class UnitKind(models.TextChoices):
@@ -19,7 +25,7 @@ class UnitKind(models.TextChoices):
 
 
 class UnitQuerySet(models.QuerySet):
-    def visible_to(self, user) -> UnitQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> UnitQuerySet:
         """Units located in the user's area subtrees, plus the units they administer or inspect."""
         from accounts.scope import scope_for
 
@@ -67,7 +73,7 @@ class PartyOrgKind(models.TextChoices):
 
 
 class PartyOrgQuerySet(models.QuerySet):
-    def visible_to(self, user) -> PartyOrgQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> PartyOrgQuerySet:
         """Organisations attached to the user's areas (or to units located there), units or grids, and the
         member's own."""
         from accounts.scope import scope_for

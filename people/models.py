@@ -7,6 +7,7 @@ ID card and phone numbers are never stored in the clear; see gongjian/privacy.py
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +15,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.privacy import mask_from_hint
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
 class Gender(models.TextChoices):
@@ -49,7 +55,7 @@ class MemberStatus(models.TextChoices):
 
 
 class MemberQuerySet(models.QuerySet):
-    def visible_to(self, user) -> MemberQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> MemberQuerySet:
         """Members living in the user's areas or grids, members of units they administer or
         inspect, members of units located in their areas, and the member themself."""
         from accounts.scope import scope_for
@@ -74,7 +80,10 @@ class MemberQuerySet(models.QuerySet):
         return _search(self, text)
 
 
-def _search(queryset, text: str):
+_QS = TypeVar("_QS", bound=models.QuerySet)
+
+
+def _search(queryset: _QS, text: str) -> _QS:
     text = (text or "").strip()
     if not text:
         return queryset
@@ -185,7 +194,7 @@ class Member(SensitiveNumbers):
 
 
 class ResidentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ResidentQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> ResidentQuerySet:
         """Residents of the user's areas or grids, and the resident themself."""
         from accounts.scope import scope_for
 
@@ -248,7 +257,7 @@ class Resident(SensitiveNumbers):
 
 
 class AreaOrUnitQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User | AnonymousUser) -> AreaOrUnitQuerySet:
         """Records in the user's area subtrees or belonging to their units."""
         from accounts.scope import scope_for
 

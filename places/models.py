@@ -11,12 +11,18 @@ reads the query plans).
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from places.paths import subtree_q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
 class AreaLevel(models.TextChoices):
@@ -43,7 +49,7 @@ CHILD_LEVEL: dict[str, str] = {
 
 
 class AreaQuerySet(models.QuerySet):
-    def visible_to(self, user) -> AreaQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> AreaQuerySet:
         """Areas the user may see: the subtrees of their area roles, or where their units and homes are."""
         from accounts.scope import scope_for
 
@@ -87,7 +93,7 @@ class Area(models.Model):
 
 
 class CompoundQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CompoundQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> CompoundQuerySet:
         """Compounds in the user's visible communities, or holding a building they may see."""
         return self.filter(
             Q(community__in=Area.objects.visible_to(user))
@@ -116,7 +122,7 @@ class Compound(models.Model):
 
 
 class BuildingQuerySet(models.QuerySet):
-    def visible_to(self, user) -> BuildingQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> BuildingQuerySet:
         """Buildings in communities the user may see, or in their grids."""
         from accounts.scope import scope_for
 
@@ -153,7 +159,7 @@ class Building(models.Model):
 
 
 class GridQuerySet(models.QuerySet):
-    def visible_to(self, user) -> GridQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> GridQuerySet:
         """Grids inside the user's area subtrees (a community sees its own grids), or the user's own grids."""
         from accounts.scope import scope_for
 

@@ -1,5 +1,7 @@
 """Materialized-path helpers shared by every tree (areas, grids, party organisations)."""
 
+from collections.abc import Iterable
+
 from django.db import connection
 from django.db.models import Q
 
@@ -22,7 +24,7 @@ def subtree_q(field: str, prefix: str) -> Q:
     return Q(**{f"{field}__startswith": prefix})
 
 
-def any_subtree_q(field: str, prefixes) -> Q:
+def any_subtree_q(field: str, prefixes: Iterable[str]) -> Q:
     q = Q(pk__in=[])
     for prefix in prefixes:
         q |= subtree_q(field, prefix)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -18,6 +19,11 @@ from orgs.models import PartyOrg, Unit
 from people.models import Member, Resident
 from places.models import Area, Building, Compound, Grid
 from places.paths import SEPARATOR, any_subtree_q, subtree_q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
 @dataclass
@@ -48,13 +54,13 @@ class Figures:
     children: dict[int, Counts] = field(default_factory=dict)
 
 
-def top_areas(user) -> QuerySet[Area]:
+def top_areas(user: User | AnonymousUser) -> QuerySet[Area]:
     """The user's visible areas whose parent they cannot see: where their drill-down starts."""
     visible = Area.objects.visible_to(user)
     return visible.exclude(parent__in=Area.objects.visible_to(user)).order_by("path")
 
 
-def breadcrumb_ancestors(user, area: Area) -> list[tuple[Area, bool]]:
+def breadcrumb_ancestors(user: User | AnonymousUser, area: Area) -> list[tuple[Area, bool]]:
     """The area's ancestors, root first, each with whether the user may open it."""
     ancestors = list(area.ancestors())
     visible = (
@@ -72,7 +78,7 @@ def breadcrumb_ancestors(user, area: Area) -> list[tuple[Area, bool]]:
 # --- grouped measures ------------------------------------------------------------------------------
 
 
-def _member_rows(user, key, **filters) -> list[dict]:
+def _member_rows(user: User | AnonymousUser, key: F, **filters: Any) -> list[dict]:
     return list(
         Member.objects.visible_to(user)
         .filter(**filters)
@@ -82,7 +88,7 @@ def _member_rows(user, key, **filters) -> list[dict]:
     )
 
 
-def _resident_rows(user, key, **filters) -> list[dict]:
+def _resident_rows(user: User | AnonymousUser, key: F, **filters: Any) -> list[dict]:
     return list(
         Resident.objects.visible_to(user).filter(**filters).order_by().values(key=key).annotate(n=Count("id"))
     )
@@ -96,7 +102,7 @@ def _outermost(paths: Iterable[str]) -> list[str]:
     return kept
 
 
-def subtree_counts(user, areas: Iterable[Area]) -> dict[int, Counts]:
+def subtree_counts(user: User | AnonymousUser, areas: Iterable[Area]) -> dict[int, Counts]:
     """Each area's figures over its whole subtree, in four grouped queries however many areas."""
     areas = list(areas)
     if not areas:
@@ -140,14 +146,14 @@ def subtree_counts(user, areas: Iterable[Area]) -> dict[int, Counts]:
     return {a.pk: by_path[a.path] for a in areas}
 
 
-def area_figures(user, area: Area, children: Iterable[Area]) -> Figures:
+def area_figures(user: User | AnonymousUser, area: Area, children: Iterable[Area]) -> Figures:
     """An area's figures over its subtree, and each child area's, in four grouped queries."""
     children = list(children)
     counts = subtree_counts(user, [area, *children])
     return Figures(own=counts[area.pk], children={c.pk: counts[c.pk] for c in children})
 
 
-def community_figures(user, community: Area, compounds: Iterable[Compound]) -> Figures:
+def community_figures(user: User | AnonymousUser, community: Area, compounds: Iterable[Compound]) -> Figures:
     """A community's figures, and each compound's (members, residents, compound organisations)."""
     own = area_figures(user, community, []).own
     children = {c.pk: Counts(units=None) for c in compounds}
@@ -164,7 +170,9 @@ def community_figures(user, community: Area, compounds: Iterable[Compound]) -> F
     return Figures(own=own, children=children)
 
 
-def compound_figures(user, compound: Compound, buildings: Iterable[Building]) -> Figures:
+def compound_figures(
+    user: User | AnonymousUser, compound: Compound, buildings: Iterable[Building]
+) -> Figures:
     """A compound's figures, and each building's (members and residents)."""
     own = Counts(units=None)
     children = {b.pk: Counts(units=None, party_orgs=None) for b in buildings}
@@ -182,7 +190,7 @@ def compound_figures(user, compound: Compound, buildings: Iterable[Building]) ->
     return Figures(own=own, children=children)
 
 
-def building_people(user, building: Building) -> tuple[list[Member], list[Resident]]:
+def building_people(user: User | AnonymousUser, building: Building) -> tuple[list[Member], list[Resident]]:
     """The members and residents living in a building that the user may see."""
     members = list(
         Member.objects.visible_to(user)
@@ -221,7 +229,7 @@ class GridFigures:
         return self.buildings.get(grid.path, 0), self.members.get(grid.path, 0)
 
 
-def grid_figures(user, under: Grid | None = None) -> GridFigures:
+def grid_figures(user: User | AnonymousUser, under: Grid | None = None) -> GridFigures:
     """Buildings and visible members per grid path, each summed over the grid's sub-grids (two queries)."""
     buildings = Building.objects.visible_to(user).filter(grid__isnull=False)
     members = Member.objects.visible_to(user).filter(residence_building__grid__isnull=False)
@@ -233,13 +241,13 @@ def grid_figures(user, under: Grid | None = None) -> GridFigures:
     return GridFigures(buildings=_roll_up_paths(b_rows), members=_roll_up_paths(m_rows))
 
 
-def members_per_building(user, buildings: Iterable[Building]) -> dict[int, int]:
+def members_per_building(user: User | AnonymousUser, buildings: Iterable[Building]) -> dict[int, int]:
     """Visible members living in each of the buildings, in one grouped query."""
     rows = _member_rows(user, F("residence_building"), residence_building__in=[b.pk for b in buildings])
     return {row["key"]: row["n"] for row in rows}
 
 
-def grid_ancestors(user, grid: Grid) -> list[tuple[Grid, bool]]:
+def grid_ancestors(user: User | AnonymousUser, grid: Grid) -> list[tuple[Grid, bool]]:
     """The grid's parent grids, top first, each with whether the user may open it."""
     codes = grid.path[len(grid.street.path) :].split(SEPARATOR)[:-2]
     if not codes:
