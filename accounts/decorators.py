@@ -11,16 +11,20 @@ from accounts.scope import scope_for
 
 
 def role_required(*roles: str):
-    """Signed in, and holding one of ``roles`` (platform administrators pass every check)."""
+    """Signed in, and holding one of ``roles`` (platform administrators pass every check).
+
+    The view keeps the roles it declares as ``view.required_roles`` (decorators that use
+    functools.wraps above it carry the attribute up), so tests can check each URL against them.
+    """
 
     def decorator(view):
-        @login_required
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not scope_for(request.user).has(*roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        return wrapped
+        wrapped.required_roles = frozenset(roles)  # type: ignore[attr-defined]
+        return login_required(wrapped)
 
     return decorator
