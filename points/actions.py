@@ -54,7 +54,7 @@ def quote(record: ServiceRecord, *, rule: PointRule | None = None) -> Quote:
     base = (
         record.minutes * rule.points_per_hour + 30
     ) // 60  # halves round up (Python's round() goes to even)
-    bonus = rule.urgent_bonus if record.need_id and record.need.urgency == Urgency.URGENT else 0
+    bonus = rule.urgent_bonus if record.need is not None and record.need.urgency == Urgency.URGENT else 0
     return Quote(max(base, 0), bonus, rule)
 
 

@@ -21,7 +21,7 @@ from accounts.scope import scope_for
 from orgs.models import Unit
 from places.models import Area, AreaLevel
 from places.paths import any_subtree_q
-from points.models import EntryKind, PointEntry
+from points.models import EntryKind, PointEntry, PointEntryQuerySet
 from service.queries import served_community_ids
 
 EARNED_KINDS = (EntryKind.SERVICE, EntryKind.BONUS)
@@ -44,12 +44,12 @@ class RankRow:
         return round(self.minutes / 60, 1)
 
 
-def earning(entries: QuerySet) -> QuerySet:
+def earning(entries: PointEntryQuerySet) -> PointEntryQuerySet:
     """The entries a ranking counts (see the module's docstring)."""
     return entries.filter(EARNING)
 
 
-def ranking_rows(entries: QuerySet, start: datetime, end: datetime) -> QuerySet:
+def ranking_rows(entries: PointEntryQuerySet, start: datetime, end: datetime) -> QuerySet:
     """One row per member with points or hours earned in [start, end): a grouped query of dicts
     ``member_id, member__public_id, member__name, member__unit__name, points, time_minutes``
     (the minutes banked; ``minutes`` itself is the entries' field), best first."""
@@ -82,7 +82,9 @@ def ranked(rows: Iterable[dict]) -> Iterator[RankRow]:
         )
 
 
-def ranking(entries: QuerySet, start: datetime, end: datetime, limit: int | None = None) -> list[RankRow]:
+def ranking(
+    entries: PointEntryQuerySet, start: datetime, end: datetime, limit: int | None = None
+) -> list[RankRow]:
     """The ranking of the members whose ``entries`` (already scoped and narrowed to a community or a
     unit) fall in [start, end): one aggregate query; ``limit`` keeps the best rows."""
     rows = ranking_rows(entries, start, end)

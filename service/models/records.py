@@ -8,6 +8,7 @@ community's review instead of being confirmable by code. Confirmation books poin
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -157,7 +158,7 @@ class ServiceRecord(models.Model):
 
     @property
     def ended_at(self):
-        return self.started_at + timezone.timedelta(minutes=self.minutes)
+        return self.started_at + timedelta(minutes=self.minutes)
 
     @property
     def hours(self) -> float:

@@ -126,7 +126,7 @@ def post_need(
         beneficiary_name = beneficiary_name or own_resident.name
         compound = compound or own_resident.residence_compound
         building = building or own_resident.residence_building
-        posted_as = PostedAs.RESIDENT
+        posted_as: str = PostedAs.RESIDENT
     else:
         if community is None or community.level != AreaLevel.COMMUNITY:
             raise ValidationError(_("Choose a community."))

@@ -165,7 +165,7 @@ def log_service_record(
         photo.name = f"photo.{PHOTO_TYPES[photo.content_type]}"
         RecordPhoto.objects.create(record=record, image=photo)
     _event(record, "", "log", acting_user, reason=",".join(record.flags))
-    if need is not None:
+    if need is not None and assignment is not None:  # checked above: a taken need has its assignment
         mark_served(need, assignment, acting_user, note=_("Service record logged"))
     record_event(
         actor=acting_user,
@@ -233,7 +233,7 @@ def _confirm(
     record.save(update_fields=fields)
     _event(record, previous, "confirm", record.confirmed_by, reason=note, via=via)
     entries = book_service_points(acting_user=record.confirmed_by, record=record)
-    if record.need_id and record.need.state == NeedState.DONE:
+    if record.need is not None and record.need.state == NeedState.DONE:
         close_served(record.need, record.confirmed_by, note=_("Service record confirmed"))
     if score is not None:
         _rate(record=record, actor=record.confirmed_by, score=score, comment=comment)
@@ -324,7 +324,7 @@ def organises(user, record: ServiceRecord) -> bool:
     """The community (or street) of the record, or whoever published the post it was served on."""
     if staffs_community(user, record.community):
         return True
-    return record.post_id is not None and record.post.published_by_id == user.pk
+    return record.post is not None and record.post.published_by_id == user.pk
 
 
 @transaction.atomic
@@ -366,7 +366,7 @@ def reject_service_record(*, acting_user, record: ServiceRecord, reason: str, re
     record.reject_reason = reason[:200]
     record.save(update_fields=["state", "reject_reason"])
     _event(record, previous, "reject", acting_user, reason=reason)
-    if record.need_id:  # the need was not served after all: back to whoever took it
+    if record.need is not None:  # the need was not served after all: back to whoever took it
         reopen_served(record.need, acting_user, reason)
     record_event(
         actor=acting_user,
