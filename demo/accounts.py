@@ -44,6 +44,9 @@ DEMO_ACCOUNTS = [
     DemoAccount("inspector", Role.INSPECTOR, "督查员", "inspector"),
 ]
 DEMO_USERNAMES = [a.username for a in DEMO_ACCOUNTS]
+# The accounts the people of the demo city act with in its service loop (demo/service/cast.py): no
+# password, never shown in the table; a reset deletes them with the demo accounts.
+CAST_PREFIX = "demo-"
 
 
 def create_demo_accounts(*, layout: CityLayout, people: People) -> dict[str, object]:

@@ -19,7 +19,7 @@ from django.db.models.sql.subqueries import DeleteQuery
 
 from checkin.models import Certificate, CheckIn, Team, UnitPairing
 from demo import vocab
-from demo.accounts import DEMO_USERNAMES
+from demo.accounts import CAST_PREFIX, DEMO_USERNAMES
 from orgs.models import PartyOrg, Post, Unit
 from people.models import Applicant, CommercialBuilding, Member, Resident, TradeUnion, YouthLeagueOrg
 from places.models import Area, Building, Compound, Grid
@@ -127,7 +127,9 @@ def _reset_service(areas: QuerySet, units: QuerySet, orgs: QuerySet, users: Quer
 @transaction.atomic
 def reset_city(*, out: Callable[[str], None] = print) -> None:
     city = Area.objects.filter(code=vocab.CITY_CODE).first()
-    users = get_user_model().objects.filter(username__in=DEMO_USERNAMES)
+    users = get_user_model().objects.filter(
+        Q(username__in=DEMO_USERNAMES) | Q(username__startswith=CAST_PREFIX)
+    )
     if city is None:
         users.delete()
         return

@@ -270,11 +270,12 @@ def test_impossible_sizes_are_refused(db, options):
         build(**options)
 
 
-def test_a_taken_demo_username_stops_the_build_and_reset_clears_it(db):
+@pytest.mark.parametrize("username", ["admin", "demo-c350802001001"])  # a demo account, one of the cast
+def test_a_taken_demo_username_stops_the_build_and_reset_clears_it(db, username):
     from accounts.actions import create_user
 
-    create_user(acting_user=None, username="admin", password=None)
-    with pytest.raises(CommandError, match="admin"):
+    create_user(acting_user=None, username=username, password=None)
+    with pytest.raises(CommandError, match=username):
         build()
     assert not Area.objects.exists()
     build(reset=True)

@@ -1,15 +1,24 @@
-"""The demo city's service loop: every state is there, the bulk-made rows keep the rules the actions
-keep, the numbers add up, and each demo account finds its part of the loop ready."""
+"""The demo city's service loop: every state is there, every row was written by its action at its
+moment, the numbers add up, and each demo account finds its part of the loop ready."""
 
 from collections import Counter, defaultdict
+from datetime import timedelta
 from io import StringIO
+from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.core.management import call_command
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from accounts.models import RoleGrant
+from audit.models import AuditEvent
+from demo.accounts import CAST_PREFIX
+from demo.layout import CityLayout
+from demo.service.loop import LOOP_COMMUNITIES, loop_communities
+from notifications import tasks as notification_tasks
+from notifications.models import Notification
 from points.actions import balance_of, quote, redeem_reward, time_bank_minutes
 from points.models import EntryKind, PointEntry, Redemption, RedemptionState, Reward
 from service import access
@@ -17,6 +26,7 @@ from service.access import unit_reaches
 from service.models import (
     Assignment,
     AssignmentState,
+    ConfirmedVia,
     HouseholdPairing,
     Need,
     NeedKind,
@@ -269,12 +279,10 @@ def test_the_same_seed_gives_the_same_loop_and_reset_clears_the_ledger(city):
     assert snapshot() == first
 
 
-# --- the seeder books by the one rule of points.actions -------------------------------------------
+# --- the demo books by the one rule of points.actions ---------------------------------------------
 
 
 def _logged(cast, minutes, hours_ago=30):
-    from datetime import timedelta
-
     from service.models import ServiceCategory
 
     return record_actions.log_service_record(
@@ -287,37 +295,101 @@ def _logged(cast, minutes, hours_ago=30):
     )
 
 
-def _seeder():
-    from types import SimpleNamespace
+def _loop(cast):
+    """What demo.service.records.confirm asks of the loop: its clock and the community's staff."""
+    return SimpleNamespace(
+        at=lambda moment: time_machine.travel(moment, tick=False),
+        staff=lambda place: cast.community,
+        counts=defaultdict(int),
+    )
 
-    from demo.service import _Seeder
 
-    seeder = SimpleNamespace(rules={})
-    return lambda record, booked: _Seeder.book(seeder, record, booked)
-
-
-@pytest.mark.parametrize("minutes", [15, 45, 60, 100])
-def test_the_seeder_books_what_the_action_books(cast, minutes):
-    """15 minutes at 10 points an hour is 2.5 points: the action rounds halves up (3), as the
-    seeder must (Python's round() made it 2)."""
-    from points.actions import book_service_points
+@pytest.mark.parametrize(("minutes", "points"), [(15, 3), (45, 8), (60, 10), (100, 17)])
+def test_the_demo_books_what_the_action_books(cast, minutes, points):
+    """The demo has no booking of its own: it confirms through the action, which books by the rule.
+    15 minutes at 10 points an hour is 2.5 points, rounded half up to 3 (Python's round() made it
+    2), booked at the moment the demo confirms."""
+    from demo.service.records import confirm
 
     record = _logged(cast, minutes)
-    seeded = _seeder()(record, defaultdict(int))
-    booked = book_service_points(acting_user=cast.community, record=record)
-    assert [(e.kind, e.amount, e.minutes, e.note) for e in seeded] == [
-        (e.kind, e.amount, e.minutes, e.note) for e in booked
-    ]
+    moment = timezone.now() + timedelta(minutes=1)
+    confirm(_loop(cast), None, record, ConfirmedVia.COMMUNITY, moment, rate=False)
+    booked = PointEntry.objects.filter(record=record).values_list("kind", "amount", "minutes", "created_at")
+    assert list(booked) == [(EntryKind.SERVICE, points, minutes, moment)]
 
 
-def test_the_seeder_banks_the_minutes_past_the_daily_cap(cast):
-    """The day's 80 points are used up: no points, but the time bank still counts the hour."""
-    record = _logged(cast, 60)
-    day = timezone.localtime(record.started_at).date()
-    booked = defaultdict(int, {(record.member_id, day): 80})
-    seeded = _seeder()(record, booked)
-    assert [(e.kind, e.amount, e.minutes) for e in seeded] == [(EntryKind.SERVICE, 0, 60)]
-    assert seeded[0].note == "capped at 80 points a day" and booked[(record.member_id, day)] == 80
+# --- one write path ---------------------------------------------------------------------------------
+
+
+def test_every_row_of_the_loop_comes_from_its_action_at_its_moment(city):
+    """No second write path: each need, post, record, confirmation, pairing, project, resource, reward
+    and redemption has the audit row its action writes, stamped when the row says it happened."""
+
+    def audited(action, rows, when=None):
+        at = dict(AuditEvent.objects.filter(action=action).values_list("target_id", "at"))
+        assert rows
+        for row in rows:
+            assert str(row.public_id) in at, (action, row)
+            # the same instant in the past; today's business runs on the clock, a few µs apart
+            assert when is None or abs(at[str(row.public_id)] - when(row)) < timedelta(seconds=1), (
+                action,
+                row,
+            )
+
+    audited("service.need_posted", Need.objects.all(), lambda need: need.created_at)
+    audited("service.post_published", ServicePost.objects.all(), lambda post: post.created_at)
+    audited("service.record_logged", ServiceRecord.objects.all(), lambda record: record.created_at)
+    confirmed = ServiceRecord.objects.confirmed()
+    audited("service.record_confirmed", confirmed, lambda record: record.confirmed_at)
+    audited("service.record_rejected", ServiceRecord.objects.filter(state=RecordState.REJECTED))
+    audited("service.household_paired", HouseholdPairing.objects.all())
+    audited("service.project_proposed", Project.objects.all(), lambda project: project.created_at)
+    audited("service.resource_added", Resource.objects.all(), lambda resource: resource.created_at)
+    audited("points.reward_added", Reward.objects.all(), lambda reward: reward.created_at)
+    audited("points.reward_redeemed", Redemption.objects.all(), lambda redemption: redemption.placed_at)
+    # as the right actor: the member logs their own service, the poster is who the need says
+    assert not ServiceRecord.objects.exclude(logged_by=F("member__user")).exists()
+    assert not Need.objects.filter(posted_by=None).exists()
+    for record in confirmed.prefetch_related("point_entries"):  # booked by the confirmation
+        assert {e.created_at for e in record.point_entries.all()} == {record.confirmed_at}
+
+
+def test_the_history_fills_inboxes_without_queueing_a_delivery_each(db, django_capture_on_commit_callbacks):
+    """The actions notify as they always do, but the months of history queue no delivery run per
+    message: they count as delivered when they were written. Today's business is delivered as usual."""
+    task = notification_tasks.deliver_pending
+    with django_capture_on_commit_callbacks() as callbacks:
+        build()
+    assert notification_tasks.deliver_pending is task  # the task is back
+    history = Notification.objects.exclude(delivered_at=None)
+    assert history.count() > 200 and history.filter(recipient__username="community").exists()
+    assert all(n.delivered_at == n.created_at for n in history)
+    today = Notification.objects.filter(delivered_at=None)  # the check-ins and the demo accounts' business
+    deliveries = [callback for callback in callbacks if callback is task]
+    assert 0 < today.count() < 40 and 0 < len(deliveries) <= today.count()
+
+
+def test_the_loop_runs_in_the_home_street_then_one_community_of_each_street_in_turn():
+    """A benchmark city has hundreds of communities: the loop takes LOOP_COMMUNITIES of them."""
+    streets = [SimpleNamespace(pk=n) for n in range(4)]
+    communities = [SimpleNamespace(street=street, n=(street.pk, k)) for street in streets for k in range(3)]
+    layout = CityLayout(city=None, city_org=None, today=None, streets=streets, communities=communities)
+    chosen = [c.n for c in loop_communities(layout)]
+    assert chosen == [(0, 0), (0, 1), (0, 2), (1, 0), (2, 0), (3, 0), (1, 1), (2, 1)]
+    assert len(chosen) == LOOP_COMMUNITIES
+    layout.communities = communities[:5]
+    assert [c.n for c in loop_communities(layout)] == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1)]
+
+
+def test_reset_takes_the_casts_accounts_with_it(city):
+    """Everyone who acts in the loop has an account; a rebuild makes them again, none left over."""
+    from django.contrib.auth import get_user_model
+
+    cast = get_user_model().objects.filter(username__startswith=CAST_PREFIX)
+    before = cast.count()
+    assert before > 50 and not cast.filter(role_grants__isnull=True).exists()
+    build(reset=True)
+    assert cast.count() == before
 
 
 def test_units_are_asked_and_paired_only_where_they_serve(city):

@@ -11,9 +11,9 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import ProtectedError, Q, RestrictedError
 
-from demo.accounts import DEMO_PASSWORD, DEMO_URL, DEMO_USERNAMES
+from demo.accounts import CAST_PREFIX, DEMO_PASSWORD, DEMO_URL, DEMO_USERNAMES
 from demo.city import build_city, city_exists
 from demo.layout import CitySize
 from demo.reset import reset_city
@@ -72,12 +72,14 @@ class Command(BaseCommand):
                 ) from exc
             say(f"已删除演示城市 / Demo city deleted ({time.perf_counter() - started:.1f} s)")
         taken = sorted(
-            get_user_model().objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True)
+            get_user_model()
+            .objects.filter(Q(username__in=DEMO_USERNAMES) | Q(username__startswith=CAST_PREFIX))
+            .values_list("username", flat=True)
         )
         if taken:
             raise CommandError(
-                f"These demo usernames are taken by other accounts: {', '.join(taken)}. "
-                "Rename or delete them first (--reset deletes them)."
+                f"These demo usernames are taken by other accounts: {', '.join(taken[:10])}"
+                f"{' …' if len(taken) > 10 else ''}. Rename or delete them first (--reset deletes them)."
             )
         say(f"正在生成{CITY_NAME} / Building the demo city (seed {size.seed}) …")
         started = time.perf_counter()
