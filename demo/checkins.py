@@ -14,9 +14,10 @@ a *plan*, the list of steps it went through, replayed against ``checkin.transiti
 one active check-in, every certified or confirmed one has exactly one valid certificate (returned,
 rejected and checked-out ones have theirs withdrawn), and the events chain from "" to the state.
 
-The demo accounts' own rows go through the actions themselves (then dated back), so the pages a
-newcomer opens first show what the real code path writes: the ``unit`` account's unit has members
-in every state, and its admin submitted and certified them. The ``member`` account is left
+The demo accounts' own rows go through the actions themselves, each step at its moment in the past
+(time-machine holds the clock there, as in the service loop), so the pages a newcomer opens first
+show what the real code path writes, and the plan is checked against it: the ``unit`` account's
+unit has members in every state, and its admin submitted and certified them. The ``member`` account is left
 unreported on purpose: a newcomer takes them from "not reported" to "confirmed" through the roles.
 """
 
@@ -26,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
+import time_machine
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -431,45 +433,50 @@ class _Seeder:
         self._run(member, plan)
 
     def _run(self, member: Member, plan: Plan) -> None:
-        """Replay a plan through the actions, then date the rows they wrote back to the plan's days."""
+        """Replay a plan through the actions, each step at its moment (time-machine holds the clock
+        there, so the actions stamp the plan's days themselves), and check they agree with the plan."""
         checkin = None
         for step in plan.steps:
             community_side = step.actor or self.admin
-            if step.action == "submit":
-                checkin = actions.submit_checkin(
-                    acting_user=self.unit_user,
-                    member=member,
-                    community=plan.place.area,
-                    vanguard_kinds=plan.kinds,
-                    override_reason=plan.override_reason,
-                    via="batch",
-                )
-            elif step.action == "certify":
-                actions.issue_certificate(acting_user=self.unit_user, checkin=checkin)
-            elif step.action == "confirm":
-                code = codes.certificate_code(checkin.certificates.get(revoked_at__isnull=True))
-                actions.confirm_checkin(acting_user=community_side, checkin=checkin, code=code, via=step.via)
-            elif step.action == "reject":
-                actions.reject_checkin(acting_user=community_side, checkin=checkin, reason=step.reason)
-            elif step.action == "return":
-                actions.return_checkin(acting_user=self.unit_user, checkin=checkin, reason=step.reason)
-            elif step.action == "check_out":
-                actions.check_out(acting_user=self.unit_user, checkin=checkin, reason=step.reason)
-            else:  # pragma: no cover — resubmitting is the member's own action; demo stories avoid it
-                raise ValueError(step.action)
+            with time_machine.travel(step.at, tick=False):
+                if step.action == "submit":
+                    checkin = actions.submit_checkin(
+                        acting_user=self.unit_user,
+                        member=member,
+                        community=plan.place.area,
+                        vanguard_kinds=plan.kinds,
+                        override_reason=plan.override_reason,
+                        via="batch",
+                    )
+                elif step.action == "certify":
+                    actions.issue_certificate(acting_user=self.unit_user, checkin=checkin)
+                elif step.action == "confirm":
+                    code = codes.certificate_code(checkin.certificates.get(revoked_at__isnull=True))
+                    actions.confirm_checkin(
+                        acting_user=community_side, checkin=checkin, code=code, via=step.via
+                    )
+                elif step.action == "reject":
+                    actions.reject_checkin(acting_user=community_side, checkin=checkin, reason=step.reason)
+                elif step.action == "return":
+                    actions.return_checkin(acting_user=self.unit_user, checkin=checkin, reason=step.reason)
+                elif step.action == "check_out":
+                    actions.check_out(acting_user=self.unit_user, checkin=checkin, reason=step.reason)
+                else:  # pragma: no cover — resubmitting is the member's own action; demo stories avoid it
+                    raise ValueError(step.action)
         r = replay(plan.steps)
-        events = list(checkin.events.order_by("id"))
-        if [e.to_state for e in events] != [to for _, to, _ in r.events]:  # pragma: no cover
+        checkin.refresh_from_db()
+        wrote = (
+            [(e.to_state, e.at) for e in checkin.events.order_by("id")],
+            [(c.issued_at, c.revoked_at) for c in checkin.certificates.order_by("id")],
+            {name: getattr(checkin, name) for name in STAMPS},
+        )
+        planned = (
+            [(to, step.at) for _, to, step in r.events],
+            [(step.at, withdrawn) for step, withdrawn in r.certificates],
+            {name: r.stamps.get(name) for name in STAMPS},
+        )
+        if wrote != planned:  # pragma: no cover
             raise RuntimeError(f"the actions and the demo plan disagree on {checkin}")
-        for event, (_, _, step) in zip(events, r.events, strict=True):
-            event.at = step.at
-        CheckInEvent.objects.bulk_update(events, ["at"])
-        certificates = list(checkin.certificates.order_by("id"))
-        for certificate, (step, withdrawn) in zip(certificates, r.certificates, strict=True):
-            certificate.issued_at, certificate.revoked_at = step.at, withdrawn
-        Certificate.objects.bulk_update(certificates, ["issued_at", "revoked_at"])
-        stamps = ("submitted_at", "certified_at", "confirmed_at", "closed_at")
-        CheckIn.objects.filter(pk=checkin.pk).update(**{name: r.stamps.get(name) for name in stamps})
         self._count(plan, r)
 
     # --- teams ------------------------------------------------------------------------------------
@@ -500,6 +507,9 @@ class _Seeder:
                     )
         _create_dated(TeamMembership, memberships, "joined_at", joined)
         return sum(len(own) for own in teams.values())
+
+
+STAMPS = ("submitted_at", "certified_at", "confirmed_at", "closed_at")
 
 
 def _create_dated(model, objects: list, name: str, values: list) -> None:
