@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from service.models.events import StateEvent
+
 
 class NeedKind(models.TextChoices):
     NEED = "need", _("Need")
@@ -276,21 +278,11 @@ class Assignment(models.Model):
         return self.member or self.team or self.unit
 
 
-class NeedEvent(models.Model):
+class NeedEvent(StateEvent):
     """One change of a need: append-only, never edited."""
+
+    subject = "need"
 
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="events")
     from_state = models.CharField(max_length=16, choices=NeedState.choices, blank=True)
     to_state = models.CharField(max_length=16, choices=NeedState.choices)
-    action = models.CharField(max_length=32)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now, editable=False)
-    reason = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.need_id}: {self.action}"

@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from service.models.events import StateEvent
+
 
 class RecordState(models.TextChoices):
     SUBMITTED = "submitted", _("Awaiting confirmation")
@@ -185,23 +187,15 @@ class RecordPhoto(models.Model):
         return self.image.name
 
 
-class ServiceRecordEvent(models.Model):
+class ServiceRecordEvent(StateEvent):
+    """One change of a service record, with how it was confirmed (``via``): append-only."""
+
+    subject = "record"
+
     record = models.ForeignKey(ServiceRecord, on_delete=models.CASCADE, related_name="events")
     from_state = models.CharField(max_length=16, choices=RecordState.choices, blank=True)
     to_state = models.CharField(max_length=16, choices=RecordState.choices)
-    action = models.CharField(max_length=32)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now, editable=False)
-    reason = models.CharField(max_length=200, blank=True)
     via = models.CharField(max_length=16, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.record_id}: {self.action}"
 
 
 class RatingQuerySet(models.QuerySet):

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from service.models.events import StateEvent
+
 
 class ResourceKind(models.TextChoices):
     PEOPLE_HOURS = "people_hours", _("Volunteer hours")
@@ -222,19 +224,11 @@ class Milestone(models.Model):
         return self.title
 
 
-class ProjectEvent(models.Model):
+class ProjectEvent(StateEvent):
+    """One change of a project: append-only, never edited."""
+
+    subject = "project"
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
     from_state = models.CharField(max_length=16, choices=ProjectState.choices, blank=True)
     to_state = models.CharField(max_length=16, choices=ProjectState.choices)
-    action = models.CharField(max_length=32)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now, editable=False)
-    reason = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.project_id}: {self.action}"
