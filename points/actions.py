@@ -14,13 +14,12 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scope import scope_for
+from access import is_member_themself, own_member, staffs
 from audit.actions import record_event
 from notifications.actions import notify
 from people.models import Member
 from places.models import AreaLevel
 from points.models import EntryKind, PointEntry, PointRule, Redemption, RedemptionState, Reward
-from service.access import member_of, staffs_community
 from service.models import ServiceRecord, Urgency
 
 # --- rules and booking ----------------------------------------------------------------------------
@@ -147,7 +146,7 @@ def reverse_entry(*, acting_user, entry: PointEntry, reason: str, request=None) 
         raise ValidationError(_("Say why the points are corrected."))
     member = _lock_member(entry.member)
     entry = PointEntry.objects.select_related("community").get(pk=entry.pk)
-    if entry.community is None or not staffs_community(acting_user, entry.community):
+    if entry.community is None or not staffs(acting_user, entry.community):
         raise PermissionDenied(_("Only the community where the points were booked can correct them."))
     if entry.kind in (EntryKind.REVERSAL, EntryKind.REDEMPTION):
         raise ValidationError(
@@ -207,15 +206,6 @@ MAX_ADDED = 100_000
 MAX_STOCK = 1_000_000
 
 
-def _staffs_area(user, area) -> bool:
-    if area.level == AreaLevel.COMMUNITY:
-        return staffs_community(user, area)
-    scope = scope_for(user)
-    from accounts.models import Role
-
-    return scope.everything or scope.holds_area(Role.STREET, area)
-
-
 @transaction.atomic
 def add_reward(
     *, acting_user, area, name: str, cost: int, stock: int, description: str = "", request=None
@@ -223,7 +213,7 @@ def add_reward(
     """A community (or street) puts an item on its points supermarket's shelf."""
     if area.level not in (AreaLevel.COMMUNITY, AreaLevel.STREET):
         raise ValidationError(_("Rewards belong to a community or a street."))
-    if not _staffs_area(acting_user, area):
+    if not staffs(acting_user, area):
         raise PermissionDenied(_("Only the community or street can stock its catalogue."))
     if not (name or "").strip():
         raise ValidationError(_("Name the reward."))
@@ -251,7 +241,7 @@ def add_reward(
 def restock_reward(*, acting_user, reward: Reward, added: int, request=None) -> Reward:
     """More of the item arrived: the stock supplied grows (it never shrinks; retire the reward instead)."""
     reward = Reward.objects.select_for_update(of=("self",)).select_related("area").get(pk=reward.pk)
-    if not _staffs_area(acting_user, reward.area):
+    if not staffs(acting_user, reward.area):
         raise PermissionDenied(_("Only the community or street can stock its catalogue."))
     if added is None or added < 1:
         raise ValidationError(_("Add at least one."))
@@ -275,7 +265,7 @@ def restock_reward(*, acting_user, reward: Reward, added: int, request=None) -> 
 @transaction.atomic
 def set_reward_offered(*, acting_user, reward: Reward, offered: bool, request=None) -> Reward:
     reward = Reward.objects.select_for_update(of=("self",)).select_related("area").get(pk=reward.pk)
-    if not _staffs_area(acting_user, reward.area):
+    if not staffs(acting_user, reward.area):
         raise PermissionDenied(_("Only the community or street can change its catalogue."))
     reward.active = offered
     reward.save(update_fields=["active"])
@@ -292,7 +282,7 @@ def set_reward_offered(*, acting_user, reward: Reward, offered: bool, request=No
 def redeem_reward(*, acting_user, reward: Reward, request=None) -> Redemption:
     """积分兑换: a member spends points on a reward. Locks the member, then the reward; refuses when the
     balance or the stock would go below zero."""
-    member = member_of(acting_user)
+    member = own_member(acting_user)
     if member is None:
         raise PermissionDenied(_("Only members redeem points."))
     if not Reward.objects.visible_to(acting_user).filter(pk=reward.pk).exists():
@@ -347,7 +337,7 @@ def _locked_redemption(redemption: Redemption) -> Redemption:
 def hand_over_redemption(*, acting_user, redemption: Redemption, request=None) -> Redemption:
     """The community hands the item over; the redemption is done."""
     redemption = _locked_redemption(redemption)
-    if not _staffs_area(acting_user, redemption.reward.area):
+    if not staffs(acting_user, redemption.reward.area):
         raise PermissionDenied(_("Only the community or street of the catalogue hands rewards over."))
     if redemption.state != RedemptionState.PLACED:
         raise ValidationError(_("This redemption is %(state)s.") % {"state": redemption.get_state_display()})
@@ -366,8 +356,8 @@ def cancel_redemption(*, acting_user, redemption: Redemption, reason: str = "", 
     """The member (before collecting) or the community calls a redemption off: the points come back as
     a reversing entry and the item goes back on the shelf."""
     redemption = _locked_redemption(redemption)
-    own = redemption.member.user_id == acting_user.pk
-    if not (own or _staffs_area(acting_user, redemption.reward.area)):
+    own = is_member_themself(acting_user, redemption.member)
+    if not (own or staffs(acting_user, redemption.reward.area)):
         raise PermissionDenied(_("Only the member or the community can cancel this redemption."))
     if redemption.state != RedemptionState.PLACED:
         raise ValidationError(

@@ -158,8 +158,8 @@ class PointEntry(models.Model):
 class RewardQuerySet(models.QuerySet):
     def visible_to(self, user) -> RewardQuerySet:
         """The catalogues of the user's areas, and — for members — of the communities they serve."""
+        from access import served_community_ids
         from accounts.scope import scope_for
-        from service.queries import served_community_ids
 
         scope = scope_for(user)
         if scope.everything:

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from access import served_community_ids, staffed_areas
 from accounts.models import Role
 from accounts.roles import AREA_ROLES
 from accounts.scope import scope_for
@@ -22,7 +23,6 @@ from orgs.models import Unit
 from places.models import Area, AreaLevel
 from places.paths import any_subtree_q
 from points.models import EntryKind, PointEntry, PointEntryQuerySet
-from service.queries import served_community_ids
 
 EARNED_KINDS = (EntryKind.SERVICE, EntryKind.BONUS)
 # What a ranking counts: service and bonus entries, and the corrections that reverse them.
@@ -194,13 +194,8 @@ def ranking_units(user) -> QuerySet:
 
 
 def catalogue_areas(user) -> QuerySet:
-    """The communities and streets whose points supermarket (积分超市) the user runs."""
-    scope = scope_for(user)
-    areas = Area.objects.filter(level__in=(AreaLevel.COMMUNITY, AreaLevel.STREET))
-    if scope.everything:
-        return areas
-    paths = [*scope.paths_for(Role.COMMUNITY), *scope.paths_for(Role.STREET)]
-    return areas.filter(any_subtree_q("path", paths))
+    """The communities and streets whose points supermarket (积分超市) the user runs: those they staff."""
+    return staffed_areas(user)
 
 
 def rank_of(rows: QuerySet, member_id: int) -> RankRow | None:

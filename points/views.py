@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from access import is_member_themself, own_member, served_community_ids, staffs
 from accounts import roles as R
 from accounts.decorators import role_required
 from accounts.models import Role
@@ -28,8 +29,6 @@ from points import actions, queries
 from points.exports import LEDGER_ROLES, RANKING_ROLES
 from points.forms import LedgerFilter, RankingFilter, RestockForm, RewardForm
 from points.models import EntryKind, PointEntry, Redemption, RedemptionState, Reward
-from service.access import member_of, staffs_community
-from service.queries import served_community_ids
 
 PER_PAGE = 30
 RANKING_LIMIT = 100
@@ -49,7 +48,7 @@ def _page(request: HttpRequest, queryset, param: str = "page", per_page: int = P
 @role_required(Role.MEMBER)
 def my_points(request: HttpRequest) -> HttpResponse:
     """Balance, time bank, ledger and the member's rank in their communities this month and year."""
-    member = member_of(request.user)
+    member = own_member(request.user)
     context: dict = {"member": member}
     if member is not None:
         entries = (
@@ -87,7 +86,7 @@ def _refusal(reward: Reward, balance: int) -> str:
 @role_required(Role.MEMBER)
 def rewards(request: HttpRequest) -> HttpResponse:
     """The catalogues of the member's communities (and their streets): cost, stock, redeem."""
-    member = member_of(request.user)
+    member = own_member(request.user)
     balance = actions.balance_of(member) if member is not None else 0
     catalogue = (
         Reward.objects.visible_to(request.user)
@@ -127,7 +126,7 @@ def redeem(request: HttpRequest, public_id) -> HttpResponse:
 
 @role_required(Role.MEMBER)
 def my_redemptions(request: HttpRequest) -> HttpResponse:
-    member = member_of(request.user)
+    member = own_member(request.user)
     redemptions = (
         Redemption.objects.visible_to(request.user).filter(member=member).select_related("reward__area")
         if member is not None
@@ -152,7 +151,7 @@ def redemption_cancel(request: HttpRequest, public_id) -> HttpResponse:
         Redemption.objects.visible_to(request.user).select_related("reward__area", "member"),
         public_id=public_id,
     )
-    own = redemption.member.user_id == request.user.pk
+    own = is_member_themself(request.user, redemption.member)
     reason = request.POST.get("reason", "")
     try:
         actions.cancel_redemption(
@@ -345,7 +344,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
     """Members ranked by points earned in a period, per community or unit (one grouped query)."""
     filterset = RankingFilter(request.GET, queryset=queries.rankable_entries(request.user), request=request)
     rows = list(queries.ranked(filterset.qs[:RANKING_LIMIT]))
-    member = member_of(request.user) if Role.MEMBER in scope_for(request.user).roles else None
+    member = own_member(request.user) if Role.MEMBER in scope_for(request.user).roles else None
     mine = None
     if member is not None and all(row.member_id != member.pk for row in rows):
         mine = queries.rank_of(filterset.qs, member.pk)
@@ -403,7 +402,7 @@ def _reversible(user, entry: PointEntry) -> bool:
         return False
     if getattr(entry, "reversed_by", None) is not None:
         return False
-    return staffs_community(user, entry.community)
+    return staffs(user, entry.community)
 
 
 @role_required(*LEDGER_ROLES)

@@ -3,25 +3,24 @@ service records, service posts and household pairings (the desk), resources, pro
 members' service for a period (the unit pages); and who may read each list.
 
 Each reads through ``visible_to`` and the list page's FilterSet, so a sheet holds the rows the page
-shows. A beneficiary's name is exported only to the community and street that serve them (the privacy
-rule of service/privacy.py, decided in the query): everyone else gets an empty cell.
+shows. A beneficiary's name is exported only to the community and street that serve them
+(``access.exports_beneficiary_q``, decided in the query): everyone else gets an empty cell.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import CharField, Count, F, Q, Value
+from django.db.models import CharField, Count, F, Value
 from django.db.models.expressions import Case, When
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from access import exports_beneficiary_q
 from accounts import roles as R
 from accounts.models import Role
-from accounts.scope import scope_for
 from jobs.exports import Col, ExportSpec, resolve
 from people.models import Member
-from places.paths import any_subtree_q
 from service.filters import (
     NeedFilter,
     PairingFilter,
@@ -41,20 +40,13 @@ PAIRING_LIST_ROLES = (*R.SERVICE_AREA_ROLES, Role.UNIT_ADMIN, Role.INSPECTOR)
 UNIT_SERVICE_ROLES = (*R.AREA_ROLES, Role.UNIT_ADMIN, Role.INSPECTOR)
 
 
-def staff_q(user, path_field: str = "community_path") -> Q:
-    """Rows of communities the user staffs (community or street role): the ones whose beneficiaries
-    they may see."""
-    scope = scope_for(user)
-    if scope.everything:
-        return ~Q(pk=None)
-    return any_subtree_q(path_field, (*scope.paths_for(Role.COMMUNITY), *scope.paths_for(Role.STREET)))
-
-
 def with_beneficiary(queryset, user):
-    """Annotate ``beneficiary_shown``: the name for staff of the row's community, else empty."""
+    """Annotate ``beneficiary_shown``: the name where the export may name the beneficiary, else empty."""
     return queryset.annotate(
         beneficiary_shown=Case(
-            When(staff_q(user), then=F("beneficiary_name")), default=Value(""), output_field=CharField()
+            When(exports_beneficiary_q(user), then=F("beneficiary_name")),
+            default=Value(""),
+            output_field=CharField(),
         )
     )
 

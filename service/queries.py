@@ -1,73 +1,15 @@
-"""Reads the service pages, the API and the actions share: the communities a user serves, and who may be
-chosen to serve a community (the dispatch and pairing choices of the pages and the API)."""
+"""Reads the service pages and the API share: who may be chosen to serve a community (the dispatch and
+pairing choices). The communities a user serves are an access rule (``access.served_community_ids``)."""
 
 from __future__ import annotations
 
 from django.db.models import Q
 
-from accounts.models import Role
-from accounts.scope import Scope
-from checkin.models import CheckIn, CheckInState, Team, UnitPairing
+from access import SERVING_CHECKIN_STATES
+from checkin.models import CheckIn, Team, UnitPairing
 from orgs.models import Unit
 from people.models import Member
 from service.models import Resource
-
-
-def served_community_ids(scope: Scope) -> set[int]:
-    """Communities where the user serves: a member's community of check-in and of residence, and a unit
-    admin's paired communities and the community where the unit sits."""
-    ids: set[int] = set()
-    if scope.member_ids:
-        ids |= set(
-            CheckIn.objects.filter(
-                member_id__in=scope.member_ids,
-                state__in=(CheckInState.CONFIRMED, CheckInState.CERTIFIED, CheckInState.SUBMITTED),
-            ).values_list("community_id", flat=True)
-        )
-        ids |= {
-            a
-            for a in Member.objects.filter(pk__in=scope.member_ids).values_list(
-                "residence_area_id", flat=True
-            )
-            if a
-        }
-    units = scope.units_for(Role.UNIT_ADMIN)
-    if units:
-        ids |= set(
-            UnitPairing.objects.filter(unit_id__in=units, ended_on__isnull=True).values_list(
-                "community_id", flat=True
-            )
-        )
-        ids |= {a for a in Unit.objects.filter(pk__in=units).values_list("address_area_id", flat=True) if a}
-    return ids
-
-
-def served_communities_q(scope: Scope, field: str = "community_id") -> Q:
-    """The same communities as ``served_community_ids``, as a filter on ``field`` made of subqueries, so a
-    scoped list costs no extra round trips."""
-    q = Q(pk__in=[])
-    if scope.member_ids:
-        q |= Q(
-            **{
-                f"{field}__in": CheckIn.objects.filter(
-                    member_id__in=scope.member_ids,
-                    state__in=(CheckInState.CONFIRMED, CheckInState.CERTIFIED, CheckInState.SUBMITTED),
-                ).values("community_id")
-            }
-        )
-        q |= Q(**{f"{field}__in": Member.objects.filter(pk__in=scope.member_ids).values("residence_area_id")})
-    units = scope.units_for(Role.UNIT_ADMIN)
-    if units:
-        q |= Q(
-            **{
-                f"{field}__in": UnitPairing.objects.filter(unit_id__in=units, ended_on__isnull=True).values(
-                    "community_id"
-                )
-            }
-        )
-        q |= Q(**{f"{field}__in": Unit.objects.filter(pk__in=units).values("address_area_id")})
-    return q
-
 
 # --- who may be chosen to serve a community ---------------------------------------------------------
 
@@ -76,7 +18,7 @@ def serving_members(user, community):
     """Members who serve ``community``: those who live there and those who report to it (check-in)."""
     reported = CheckIn.objects.visible_to(user).filter(
         community=community,
-        state__in=(CheckInState.SUBMITTED, CheckInState.CERTIFIED, CheckInState.CONFIRMED),
+        state__in=SERVING_CHECKIN_STATES,
     )
     living = Member.objects.visible_to(user).filter(residence_area=community)
     return Member.objects.filter(

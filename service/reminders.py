@@ -18,8 +18,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from access import assignee_users, community_staff
 from notifications.actions import notify
-from service.access import assignee_users, community_staff
 from service.models import Assignment, Need, ServiceRecord
 
 PENDING_RECORD_DAYS = 2

@@ -12,6 +12,8 @@ from django.core.management import call_command
 from django.db.models import F, Sum
 from django.utils import timezone
 
+import access
+from access import unit_reaches
 from accounts.models import RoleGrant
 from audit.models import AuditEvent
 from demo.accounts import CAST_PREFIX
@@ -21,8 +23,6 @@ from notifications import tasks as notification_tasks
 from notifications.models import Notification
 from points.actions import balance_of, quote, redeem_reward, time_bank_minutes
 from points.models import EntryKind, PointEntry, Redemption, RedemptionState, Reward
-from service import access
-from service.access import unit_reaches
 from service.models import (
     Assignment,
     AssignmentState,

@@ -55,9 +55,9 @@ class NeedQuerySet(models.QuerySet):
         """Needs of the user's areas and grids, needs they posted or benefit from, needs offered to
         them or their unit/team, and — for members and unit admins — open needs of the communities they
         serve (so they can take them)."""
+        from access import served_communities_q
         from accounts.models import Role
         from accounts.scope import scope_for
-        from service.queries import served_communities_q
 
         scope = scope_for(user)
         if scope.everything:
@@ -139,7 +139,7 @@ class Need(models.Model):
     urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
     budget = models.DecimalField(_("budget (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True)
     due_at = models.DateTimeField(_("needed by"), null=True, blank=True)
-    # Who benefits. Name and address are shown only to those who serve them (service.privacy).
+    # Who benefits. Name and address are shown only to those who serve them (access.sees_beneficiary).
     beneficiary_resident = models.ForeignKey(
         "people.Resident",
         on_delete=models.SET_NULL,
@@ -180,6 +180,26 @@ class Need(models.Model):
             and self.state in (NeedState.OPEN, NeedState.OFFERED, NeedState.TAKEN)
             and self.due_at < timezone.now()
         )
+
+    def current_assignment(self) -> Assignment | None:
+        """The offered or accepted assignment, if any (lists prefetch it as ``current_assignments``)."""
+        prefetched = getattr(self, "current_assignments", None)
+        if prefetched is not None:
+            return prefetched[0] if prefetched else None
+        return self.assignments.current().select_related("member__user", "team", "unit").first()
+
+    def serving_assignment(self) -> Assignment | None:
+        """Whoever answers for the need now: the current offer or taking, or, once the need is served or
+        closed, the assignment that served it."""
+        current = self.current_assignment()
+        if current is None and self.state in (NeedState.DONE, NeedState.CLOSED):
+            return (
+                self.assignments.filter(state=AssignmentState.DONE)
+                .select_related("member", "team", "unit")
+                .order_by("-offered_at", "-id")
+                .first()
+            )
+        return current
 
 
 class AssignmentState(models.TextChoices):

@@ -19,8 +19,8 @@ class ServicePostQuerySet(models.QuerySet):
     def visible_to(self, user) -> ServicePostQuerySet:
         """Posts of the user's areas, and — for members — posts of the communities they serve and posts
         they hold."""
+        from access import served_communities_q
         from accounts.scope import scope_for
-        from service.queries import served_communities_q
 
         scope = scope_for(user)
         if scope.everything:

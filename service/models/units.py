@@ -105,9 +105,9 @@ class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user) -> ProjectQuerySet:
         """Projects of the user's areas, projects their units take part in, and for unit admins the
         projects of the communities their units work with (so they can join one)."""
+        from access import served_communities_q
         from accounts.models import Role
         from accounts.scope import scope_for
-        from service.queries import served_communities_q
 
         scope = scope_for(user)
         if scope.everything:

@@ -16,6 +16,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access import (
+    answers_for,
+    assignee_users,
+    community_staff,
+    holds_unit,
+    own_member,
+    own_resident,
+    require_unit_reaches,
+    serves_in,
+    staffs,
+    unit_serves,
+)
 from accounts.models import Role
 from accounts.scope import scope_for
 from audit.actions import record_event
@@ -23,16 +35,6 @@ from checkin.models import Team
 from notifications.actions import notify
 from people.models import Member, Resident
 from places.models import AreaLevel
-from service.access import (
-    answers_for,
-    assignee_users,
-    community_staff,
-    member_of,
-    require_unit_reaches,
-    serves_in,
-    staffs_community,
-    unit_serves,
-)
 from service.models import (
     Assignment,
     AssignmentState,
@@ -117,15 +119,15 @@ def post_need(
     """A resident asks for help for themself; a grid worker, the community or the street posts on
     someone's behalf. The need lands on the community's board."""
     scope = scope_for(acting_user)
-    own_resident = None
+    resident = None
     if scope.resident_ids and not (community is not None and _poster_role(acting_user, community, grid)):
-        own_resident = Resident.objects.filter(user=acting_user).select_related("residence_area").first()
-    if own_resident is not None:
-        community = own_resident.residence_area
-        beneficiary_resident = own_resident
-        beneficiary_name = beneficiary_name or own_resident.name
-        compound = compound or own_resident.residence_compound
-        building = building or own_resident.residence_building
+        resident = own_resident(acting_user)
+    if resident is not None:
+        community = resident.residence_area
+        beneficiary_resident = resident
+        beneficiary_name = beneficiary_name or resident.name
+        compound = compound or resident.residence_compound
+        building = building or resident.residence_building
         posted_as: str = PostedAs.RESIDENT
     else:
         if community is None or community.level != AreaLevel.COMMUNITY:
@@ -237,7 +239,7 @@ def dispatch_need(
 ) -> Assignment:
     """派单: the community (or street) offers an open need to a member, a team or a unit."""
     need = lock_need(need)
-    if not staffs_community(acting_user, need.community):
+    if not staffs(acting_user, need.community):
         raise PermissionDenied(_("Only the community or its street can dispatch this need."))
     require_state(need, NeedState.OPEN, doing=_("dispatched"))
     _validate_assignee(need, member, team, unit)
@@ -287,7 +289,7 @@ def take_need(*, acting_user, need: Need, unit=None, request=None) -> Assignment
     require_state(need, NeedState.OPEN, doing=_("taken"))
     member = None
     if unit is not None:
-        if unit.pk not in scope_for(acting_user).units_for(Role.UNIT_ADMIN):
+        if not holds_unit(acting_user, unit):
             raise PermissionDenied(_("Only the unit's party admin can take a need for the unit."))
         if not unit_serves(unit, need.community):
             raise PermissionDenied(
@@ -295,7 +297,7 @@ def take_need(*, acting_user, need: Need, unit=None, request=None) -> Assignment
                 % {"unit": unit.name, "community": need.community.name}
             )
     else:
-        member = member_of(acting_user)
+        member = own_member(acting_user)
         if member is None:
             raise PermissionDenied(_("Only members and unit party admins can take needs."))
         if not serves_in(member, need.community):
@@ -415,7 +417,7 @@ def withdraw_assignment(*, acting_user, assignment: Assignment, reason: str, req
     if not reason:
         raise ValidationError(_("Say why you take the need back."))
     assignment, need = _locked_assignment(assignment)
-    if not staffs_community(acting_user, need.community):
+    if not staffs(acting_user, need.community):
         raise PermissionDenied(_("Only the community or its street can take a need back."))
     if assignment.state not in (AssignmentState.OFFERED, AssignmentState.ACCEPTED):
         raise ValidationError(
@@ -451,7 +453,7 @@ def complete_need(*, acting_user, need: Need, note: str = "", request=None) -> N
     require_state(need, NeedState.TAKEN, doing=_("marked served"))
     assignment = current_assignment(need)
     if assignment is None or not (
-        answers_for(acting_user, assignment) or staffs_community(acting_user, need.community)
+        answers_for(acting_user, assignment) or staffs(acting_user, need.community)
     ):
         raise PermissionDenied(_("Only whoever took the need can report it served."))
     mark_served(need, assignment, acting_user, note)
@@ -463,7 +465,7 @@ def complete_need(*, acting_user, need: Need, note: str = "", request=None) -> N
 def close_need(*, acting_user, need: Need, note: str = "", request=None) -> Need:
     """The community closes a served need (confirming a service record against it does this too)."""
     need = lock_need(need)
-    if not staffs_community(acting_user, need.community):
+    if not staffs(acting_user, need.community):
         raise PermissionDenied(_("Only the community or its street can close this need."))
     require_state(need, NeedState.DONE, doing=_("closed"))
     close_served(need, acting_user, note)
@@ -478,7 +480,7 @@ def cancel_need(*, acting_user, need: Need, reason: str, request=None) -> Need:
     if not reason:
         raise ValidationError(_("Say why the need is cancelled."))
     need = lock_need(need)
-    if not (need.posted_by_id == acting_user.pk or staffs_community(acting_user, need.community)):
+    if not (need.posted_by_id == acting_user.pk or staffs(acting_user, need.community)):
         raise PermissionDenied(_("Only whoever posted the need, or the community, can cancel it."))
     require_state(need, NeedState.OPEN, NeedState.OFFERED, NeedState.TAKEN, doing=_("cancelled"))
     assignment = current_assignment(need)

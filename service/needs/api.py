@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
+from access import staffs
 from accounts import roles
 from accounts.api import require_roles
 from accounts.models import Role
@@ -22,7 +23,6 @@ from gongjian.api_shapes import ErrorOut, ListPage
 from orgs.models import Unit
 from people.models import Resident
 from places.models import Building, Compound, Grid
-from service.access import staffs_community
 from service.api_lookups import REFUSALS, by_category, category_of, community_of, one_of
 from service.models import Assignment, Need, NeedEvent, NeedKind
 from service.needs import actions
@@ -245,7 +245,7 @@ def _add_need_routes(collection: str, kind: str) -> None:
     def suggestions(request: HttpRequest, need_id: UUID):
         require_roles(request, STAFF)
         need = _need(request, kind, need_id)
-        if not staffs_community(request.auth, need.community):
+        if not staffs(request.auth, need.community):
             raise PermissionDenied(_("Only the community or its street can dispatch this need."))
         return [_suggestion_out(s) for s in suggest(need)]
 

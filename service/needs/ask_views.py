@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from access import own_resident
 from accounts import roles as R
 from accounts.decorators import role_required
 from accounts.models import Role
@@ -34,14 +35,6 @@ def _posts_for_others(user) -> bool:
     return scope_for(user).has(*STAFF_POSTING_ROLES)
 
 
-def _own_resident(user) -> Resident | None:
-    return (
-        Resident.objects.filter(user=user)
-        .select_related("residence_area", "residence_compound", "residence_building")
-        .first()
-    )
-
-
 # --- ask --------------------------------------------------------------------------------------------
 
 
@@ -54,7 +47,7 @@ def ask(request: HttpRequest) -> HttpResponse:
     if _posts_for_others(request.user):
         form: NeedForm = StaffNeedForm(data, user=request.user)
     else:
-        resident = _own_resident(request.user)
+        resident = own_resident(request.user)
         if resident is None:
             return render(request, "service/resident/ask.html", {"form": None, "no_record": True})
         form = NeedForm(data, cities=cities_of([resident.residence_area.path]))

@@ -13,12 +13,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from access import staffed_communities
 from accounts.scope import scope_for
 from checkin.forms import PublicIdChoiceField
 from orgs.models import Unit
 from people.models import Resident
-from places.models import Area, AreaLevel, Grid
+from places.models import Area, Grid
 from places.paths import any_subtree_q
 from service.forms import (
     DATETIME_INPUT,
@@ -116,16 +116,6 @@ class NeedForm(forms.Form):
         }
 
 
-def posting_communities(user):
-    """Communities where the user posts for others: those they hold as community or street."""
-    scope = scope_for(user)
-    communities = Area.objects.filter(level=AreaLevel.COMMUNITY)
-    if scope.everything:
-        return communities
-    paths = [*scope.paths_for(Role.COMMUNITY), *scope.paths_for(Role.STREET)]
-    return communities.filter(any_subtree_q("path", paths)) if paths else communities.none()
-
-
 def posting_grids(user):
     """Grids of a grid worker (their own and those below) that lie in a community."""
     scope = scope_for(user)
@@ -165,7 +155,7 @@ class StaffNeedForm(NeedForm):
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
-        communities = posting_communities(user).select_related("parent").order_by("path")
+        communities = staffed_communities(user).select_related("parent").order_by("path")
         grids = posting_grids(user).select_related("community").order_by("path")
         self.by_grid = not communities.exists()
         paths = list(scope_for(user).area_paths) + list(scope_for(user).grid_paths)
@@ -272,9 +262,3 @@ class TakeForm(forms.Form):
         if units is not None:
             self.fields["unit"].queryset = units
         style_form(self)
-
-
-def held_units(user):
-    """Units whose party admin the user is by a role grant (a need is taken for one of them)."""
-    scope = scope_for(user)
-    return Unit.objects.filter(pk__in=scope.units_for(Role.UNIT_ADMIN))

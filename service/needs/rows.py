@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
+from access import beneficiary_label
 from service.models import Assignment, AssignmentState, Need
-from service.privacy import beneficiary_label
 
 
 def place_of(need: Need, with_community: bool = False) -> str:

@@ -2,7 +2,7 @@
 dispatch suggestions.
 
 A need's beneficiary name and address, and the note of its offer, are filled only for those
-``service.privacy.can_see_beneficiary`` lets see them, else null.
+``access.sees_beneficiary`` lets see them, else null.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from uuid import UUID
 from ninja import Field, Schema
 from pydantic import field_validator
 
+from access import sees_beneficiary
 from gongjian.api_shapes import Ref
 from service.models import AssignmentState, AssignmentVia, NeedKind, NeedState, PostedAs, Urgency
-from service.privacy import can_see_beneficiary
 from service.schemas import EventOut, caller, local_time
 
 
@@ -66,7 +66,7 @@ def _sees_beneficiary(obj, context) -> bool:
     """Asked once per need and answer (the name and the address share it)."""
     seen = getattr(obj, "_api_sees_beneficiary", None)
     if seen is None:
-        seen = can_see_beneficiary(caller(context), obj)
+        seen = sees_beneficiary(caller(context), obj)
         obj._api_sees_beneficiary = seen
     return seen
 

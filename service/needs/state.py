@@ -42,10 +42,7 @@ def require_state(need: Need, *states: str, doing: str) -> None:
 
 def current_assignment(need: Need) -> Assignment | None:
     """The offered or accepted assignment, if any (lists prefetch it as ``current_assignments``)."""
-    prefetched = getattr(need, "current_assignments", None)
-    if prefetched is not None:
-        return prefetched[0] if prefetched else None
-    return need.assignments.current().select_related("member__user", "team", "unit").first()
+    return need.current_assignment()
 
 
 def mark_served(need: Need, assignment: Assignment, actor, note: str = "") -> None:

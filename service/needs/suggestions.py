@@ -53,7 +53,8 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from checkin.models import CheckIn, CheckInState, Team, TeamMembership, UnitPairing
+from access import SERVING_CHECKIN_STATES, units_serving_q
+from checkin.models import CheckIn, Team, TeamMembership, UnitPairing
 from people.models import Member
 from service.models import (
     CURRENT_ASSIGNMENT_STATES,
@@ -105,7 +106,7 @@ FITTING_KINDS = {
     NeedKind.NEED: (ResourceKind.PEOPLE_HOURS, ResourceKind.SKILLS),
     NeedKind.WISH: (ResourceKind.GOODS, ResourceKind.FUNDS, ResourceKind.PEOPLE_HOURS),
 }
-SERVING_STATES = (CheckInState.SUBMITTED, CheckInState.CERTIFIED, CheckInState.CONFIRMED)
+SERVING_STATES = SERVING_CHECKIN_STATES  # a check-in makes them serve there (access.serves_in)
 KIND_ORDER = {"member": 0, "team": 1, "resource": 2}
 # the need; the members, their check-ins here, open tasks, ratings and recent service; the teams; the
 # resources; the members chosen, as model instances
@@ -392,10 +393,8 @@ def _score_team(ctx: _Context, team: Team) -> _Scored:
 
 def _resources(ctx: _Context):
     paired = UnitPairing.objects.active_on(ctx.today).filter(community_id=ctx.community_id)
-    tied = Q(community_id=ctx.community_id) | Q(
-        Q(community__isnull=True),
-        Q(unit_id__in=paired.values("unit_id")) | Q(unit__address_area_id=ctx.community_id),
-    )
+    # offered to this community, or offered to any by a unit that serves it (sits in it or is paired)
+    tied = Q(community_id=ctx.community_id) | Q(community__isnull=True) & units_serving_q(ctx.community_id)
     fits = Q(category_id__in=[c for c in (ctx.category.pk, ctx.big_category_id) if c]) | Q(
         category__isnull=True, kind__in=FITTING_KINDS.get(ctx.need.kind, ())
     )

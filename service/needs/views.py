@@ -20,23 +20,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from access import HIDDEN, answers_for, held_units, own_member, sees_beneficiary, serves_in, staffs
 from accounts import roles as R
 from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.scope import scope_for
 from gongjian.refusals import refusal_message
-from service.access import answers_for, member_of, serves_in, staffs_community
 from service.desk import crumbs_to, desk_links, filters_active, paged, style_filter_form
 from service.exports import NEED_LIST_ROLES, needs_for
 from service.filters import NeedFilter
 from service.forms import OPTIONS_LIMIT, ReasonForm, member_label
 from service.models import Assignment, AssignmentState, Need, NeedState, ServiceRecord
 from service.needs import actions
-from service.needs.forms import DispatchForm, NoteForm, TakeForm, held_units
+from service.needs.forms import DispatchForm, NoteForm, TakeForm
 from service.needs.rows import current_assignments, dress_needs
 from service.needs.state import current_assignment
 from service.needs.suggestions import suggest
-from service.privacy import HIDDEN, can_see_beneficiary
 from service.queries import community_teams, serving_members, serving_units
 from service.redirects import safe_next
 
@@ -137,7 +136,7 @@ def _can_take(user, need: Need) -> tuple[bool, object]:
     scope = scope_for(user)
     as_member = False
     if scope.member_ids:
-        member = member_of(user)
+        member = own_member(user)
         as_member = member is not None and serves_in(member, need.community)
     units = held_units(user) if scope.units_for(Role.UNIT_ADMIN) else None
     return as_member, units
@@ -146,7 +145,7 @@ def _can_take(user, need: Need) -> tuple[bool, object]:
 def _need_page(request: HttpRequest, need: Need, *, status: int = 200, **kept) -> HttpResponse:
     user = request.user
     assignment = current_assignment(need)
-    staff = staffs_community(user, need.community)
+    staff = staffs(user, need.community)
     answers = assignment is not None and answers_for(user, assignment)
     take_as_member, take_units = _can_take(user, need)
     can = {
@@ -172,7 +171,7 @@ def _need_page(request: HttpRequest, need: Need, *, status: int = 200, **kept) -
     if can["dispatch"] and "dispatch_form" not in kept:
         forms["dispatch_form"] = _dispatch_form(request, need)
     forms.update(kept)
-    see = can_see_beneficiary(user, need)
+    see = sees_beneficiary(user, need)
     context = {
         "need": need,
         "assignment": assignment,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from access import beneficiary_label, own_member, served_community_ids
 from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.scope import scope_for
@@ -26,7 +27,6 @@ from checkin.models import CheckIn
 from gongjian.refusals import refusal_message
 from places.models import Area
 from points.actions import balance_of
-from service.access import member_of
 from service.desk import optional_url, paged, uuid_or_404
 from service.menu.choices import city_of, grouped_menu
 from service.models import (
@@ -42,8 +42,6 @@ from service.models import (
     ServiceRecord,
     Urgency,
 )
-from service.privacy import beneficiary_label
-from service.queries import served_community_ids
 from service.records import actions as record_actions
 from service.records.forms import LogServiceForm
 from service.records.views import PENDING_STATES, flag_labels
@@ -121,7 +119,7 @@ def _nearness(buildings: set[int], compounds: set[int], grids: set[str]) -> Case
 def member_home(request: HttpRequest) -> HttpResponse:
     """Open needs and wishes of the communities the member serves, nearest and most urgent first, and
     posts with places left."""
-    member = member_of(request.user)
+    member = own_member(request.user)
     context: dict = {"member": member}
     if member is None:
         return _member_page(request, "home.html", "member_home", context)
@@ -171,8 +169,8 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     """Offers awaiting my reply, needs I have taken, posts I hold, households I am paired with.
 
     Every need listed here is one the member (or their team) currently answers for, which is one of
-    the grounds on which service.privacy shows the beneficiary: their name and address are shown."""
-    member = member_of(request.user)
+    the grounds on which access.sees_beneficiary shows the beneficiary: their name and address are shown."""
+    member = own_member(request.user)
     context: dict = {"member": member}
     if member is None:
         return _member_page(request, "tasks.html", "my_tasks", context)
@@ -271,7 +269,7 @@ def _log_form(request: HttpRequest, member, kind: str, target, data=None, files=
 @role_required(Role.MEMBER)
 def log_service(request: HttpRequest) -> HttpResponse:
     """服务记实: the member logs what they did; linked to a need, post, pairing or project when asked."""
-    member = member_of(request.user)
+    member = own_member(request.user)
     context: dict = {"member": member}
     if member is None:
         return _member_page(request, "log.html", "log_service", context)
@@ -319,7 +317,7 @@ def log_service(request: HttpRequest) -> HttpResponse:
 @role_required(Role.MEMBER)
 def my_records(request: HttpRequest) -> HttpResponse:
     """The member's service records: state, flags, rejection reasons, points booked."""
-    member = member_of(request.user)
+    member = own_member(request.user)
     context: dict = {"member": member}
     if member is None:
         return _member_page(request, "records.html", "my_records", context)

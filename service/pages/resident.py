@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from access import beneficiary_label
 from accounts import roles as R
 from accounts.decorators import role_required
 from accounts.models import Role
@@ -33,7 +34,6 @@ from service.models import (
     RecordState,
     ServiceRecord,
 )
-from service.privacy import beneficiary_label
 from service.projects import actions as project_actions
 from service.projects.forms import RatingForm
 from service.redirects import safe_next

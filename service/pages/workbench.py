@@ -15,11 +15,10 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
+from access import staffed_communities, staffed_q
 from accounts import roles as R
 from accounts.decorators import role_required
-from service.access import staffed_communities
 from service.desk import desk_links, pick_community
-from service.exports import staff_q
 from service.models import Assignment, Need, NeedState, RecordState, ServiceRecord, Urgency
 from service.needs.rows import current_assignments, dress_needs
 
@@ -46,8 +45,8 @@ def workbench(request: HttpRequest) -> HttpResponse:
     user = request.user
     communities = list(staffed_communities(user).select_related("parent").order_by("path"))
     community = pick_community(request, communities)
-    needs = Need.objects.visible_to(user).filter(staff_q(user))
-    records = ServiceRecord.objects.visible_to(user).filter(staff_q(user))
+    needs = Need.objects.visible_to(user).filter(staffed_q(user, "community_path"))
+    records = ServiceRecord.objects.visible_to(user).filter(staffed_q(user, "community_path"))
     if community is not None:
         needs = needs.filter(community=community)
         records = records.filter(community=community)

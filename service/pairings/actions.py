@@ -11,16 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access import helps_household, require_unit_reaches, serves_in, staffs, unit_admins
 from audit.actions import record_event
 from notifications.actions import notify
 from people.models import Member, Resident
-from service.access import (
-    helps_household,
-    require_unit_reaches,
-    serves_in,
-    staffs_community,
-    unit_admins,
-)
 from service.models import HouseholdPairing, PairingVisit
 
 
@@ -37,7 +31,7 @@ def pair_household(
 ) -> HouseholdPairing:
     """结对帮扶: the community pairs a member or a unit with a household in need."""
     community = household.residence_area
-    if not staffs_community(acting_user, community):
+    if not staffs(acting_user, community):
         raise PermissionDenied(_("Only the household's community or street can pair it."))
     if (member is None) == (unit is None):
         raise ValidationError(_("Pair the household with one member or one unit."))
@@ -85,7 +79,7 @@ def end_household_pairing(
         .select_related("community")
         .get(pk=pairing.pk)
     )
-    if not staffs_community(acting_user, pairing.community):
+    if not staffs(acting_user, pairing.community):
         raise PermissionDenied(_("Only the community or its street can end a pairing."))
     if pairing.ended_on is not None:
         raise ValidationError(_("This pairing has already ended."))
@@ -106,7 +100,7 @@ def log_pairing_visit(
     *, acting_user, pairing: HouseholdPairing, visited_on, note: str, record=None, request=None
 ) -> PairingVisit:
     """The paired member or unit logs a visit to the household (走访记录)."""
-    if not (helps_household(acting_user, pairing) or staffs_community(acting_user, pairing.community)):
+    if not (helps_household(acting_user, pairing) or staffs(acting_user, pairing.community)):
         raise PermissionDenied(_("Only the paired member or unit, or the community, can log visits."))
     if pairing.ended_on is not None:
         raise ValidationError(_("This pairing has ended."))

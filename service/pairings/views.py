@@ -14,13 +14,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access import helps_household, staffed_communities, staffs
 from accounts import roles as R
 from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.scope import scope_for
 from gongjian.refusals import refusal_message
 from people.models import Resident
-from service.access import helps_household, staffed_communities, staffs_community
 from service.desk import (
     crumbs_to,
     desk_links,
@@ -155,7 +155,7 @@ def _pairing_page(
     request: HttpRequest, pairing: HouseholdPairing, *, status: int = 200, **kept
 ) -> HttpResponse:
     user = request.user
-    staff = staffs_community(user, pairing.community)
+    staff = staffs(user, pairing.community)
     helper = helps_household(user, pairing)
     active = pairing.ended_on is None
     context = {

@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access import is_member_themself, own_member, serves_in, staffs
 from audit.actions import record_event
 from people.models import Member
 from places.models import AreaLevel
-from service.access import member_of, serves_in, staffs_community
 from service.models import PostClaim, ServiceCategory, ServicePost
 
 
@@ -34,7 +34,7 @@ def publish_post(
     """The community publishes a standing post (政策宣讲岗, 矛盾调解岗…) for members to claim."""
     if community is None or community.level != AreaLevel.COMMUNITY:
         raise ValidationError(_("Choose a community."))
-    if not staffs_community(acting_user, community):
+    if not staffs(acting_user, community):
         raise PermissionDenied(_("Only the community or its street can publish posts here."))
     if not category.active or not category.is_item:
         raise ValidationError(_("Choose an item of the service menu."))
@@ -65,7 +65,7 @@ def publish_post(
 def close_post(*, acting_user, post: ServicePost, request=None) -> ServicePost:
     """The community stops a post: members who hold it keep their history, nobody new can claim."""
     post = ServicePost.objects.select_for_update().get(pk=post.pk)
-    if not staffs_community(acting_user, post.community):
+    if not staffs(acting_user, post.community):
         raise PermissionDenied(_("Only the community or its street can close this post."))
     if post.closed_at is not None:
         raise ValidationError(_("This post is already closed."))
@@ -80,8 +80,8 @@ def close_post(*, acting_user, post: ServicePost, request=None) -> ServicePost:
 def claim_post(*, acting_user, post: ServicePost, member: Member | None = None, request=None) -> PostClaim:
     """认岗: a member claims a post of a community they serve. The post row is locked before the claims
     are counted, so simultaneous claims can never exceed its capacity."""
-    member = member or member_of(acting_user)
-    if member is None or member.user_id != acting_user.pk:
+    member = member or own_member(acting_user)
+    if member is None or not is_member_themself(acting_user, member):
         raise PermissionDenied(_("Only members can claim posts, for themselves."))
     post = ServicePost.objects.select_for_update(of=("self",)).select_related("community").get(pk=post.pk)
     today = timezone.localdate()
@@ -112,8 +112,8 @@ def leave_post(*, acting_user, claim: PostClaim, request=None) -> PostClaim:
         .select_related("post__community", "member")
         .get(pk=claim.pk)
     )
-    own = claim.member.user_id == acting_user.pk
-    if not (own or staffs_community(acting_user, claim.post.community)):
+    own = is_member_themself(acting_user, claim.member)
+    if not (own or staffs(acting_user, claim.post.community)):
         raise PermissionDenied(_("Only the member or the community can release this post."))
     if claim.left_at is not None:
         raise ValidationError(_("This post was already given up."))

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
+from access import staffs
 from accounts import roles
 from accounts.api import require_roles
 from accounts.models import Role
 from accounts.scope import scope_for
 from gongjian.api_shapes import ErrorOut, ListPage
-from service.access import staffs_community
 from service.api_lookups import REFUSALS, by_category, category_of, community_of
 from service.models import PostClaim, ServicePost
 from service.posts import actions
@@ -52,7 +52,7 @@ def _post(request: HttpRequest, post_id: UUID) -> ServicePost:
 def _post_detail(request: HttpRequest, post_id: UUID) -> ServicePost:
     post = _post(request, post_id)
     post.holders = None
-    if staffs_community(request.auth, post.community):
+    if staffs(request.auth, post.community):
         post.holders = list(post.claims.filter(left_at__isnull=True).select_related("member"))
     return post
 

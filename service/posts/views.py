@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from access import staffed_communities, staffed_q
 from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.scope import scope_for
 from gongjian.refusals import refusal_message
-from service.access import staffed_communities
 from service.desk import desk_links, filters_active, paged, style_filter_form
-from service.exports import POST_LIST_ROLES, posts_for, staff_q
+from service.exports import POST_LIST_ROLES, posts_for
 from service.filters import PostFilter
 from service.models import PostClaim, ServicePost
 from service.posts import actions
@@ -34,7 +34,9 @@ from service.posts.forms import PostForm
 def _post_page(request: HttpRequest, *, form: PostForm | None = None, status: int = 200) -> HttpResponse:
     user = request.user
     communities = staffed_communities(user).order_by("path")
-    filterset = PostFilter(request.GET, queryset=posts_for(user).filter(staff_q(user)), request=request)
+    filterset = PostFilter(
+        request.GET, queryset=posts_for(user).filter(staffed_q(user, "community_path")), request=request
+    )
     style_filter_form(filterset.form)
     holders = PostClaim.objects.filter(left_at__isnull=True).select_related("member").order_by("claimed_at")
     rows = filterset.qs.prefetch_related(Prefetch("claims", queryset=holders, to_attr="holders"))
@@ -86,7 +88,8 @@ def post_publish(request: HttpRequest) -> HttpResponse:
 @role_required(*POST_LIST_ROLES)
 def post_close(request: HttpRequest, public_id) -> HttpResponse:
     post = get_object_or_404(
-        ServicePost.objects.visible_to(request.user).filter(staff_q(request.user)), public_id=public_id
+        ServicePost.objects.visible_to(request.user).filter(staffed_q(request.user, "community_path")),
+        public_id=public_id,
     )
     try:
         actions.close_post(acting_user=request.user, post=post, request=request)

@@ -17,14 +17,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, RoleGrant
-from accounts.scope import scope_for
+from access import admins_of_units, community_staff, own_resident, staffs, unit_admins, unit_reaches
 from audit.actions import record_event
 from checkin.actions import administers_unit
 from notifications.actions import notify
-from people.models import Resident
 from places.models import AreaLevel
-from service.access import community_staff, staffs_community, unit_admins, unit_reaches
 from service.checks import check_category, check_period, clean_amount, clean_quantity, plain_number
 from service.models import (
     Milestone,
@@ -71,7 +68,7 @@ def propose_project(
     party admin proposes one to a community of its street or one it is paired with, and the unit joins."""
     if community is None or community.level != AreaLevel.COMMUNITY:
         raise ValidationError(_("Choose a community."))
-    staff = staffs_community(acting_user, community)
+    staff = staffs(acting_user, community)
     if not staff:
         if unit is None or not administers_unit(acting_user, unit):
             raise PermissionDenied(
@@ -140,7 +137,7 @@ def add_project_unit(*, acting_user, project: Project, unit, request=None) -> Pr
     """A unit joins a project: the community (or street) adds it, or the unit's party admin joins a
     project of a community the unit may work with."""
     project = lock_project(project)
-    staff = staffs_community(acting_user, project.community)
+    staff = staffs(acting_user, project.community)
     if not staff:
         if not administers_unit(acting_user, unit):
             raise PermissionDenied(
@@ -284,14 +281,8 @@ def _move(project: Project, action: str, *, actor, reason: str = "", request=Non
         target=project,
         detail={"from": previous, "to": target, **(detail or {})},
     )
-    recipients = [
-        g.user
-        for g in RoleGrant.objects.filter(
-            role=Role.UNIT_ADMIN, unit__in=ProjectUnit.objects.filter(project=project).values("unit")
-        ).select_related("user")
-    ]
     notify(
-        recipients=recipients,
+        recipients=admins_of_units(ProjectUnit.objects.filter(project=project).values("unit")),
         kind="service.project_moved",
         title=_("The project %(title)s is now %(state)s")
         % {"title": project.title, "state": project.get_state_display()},
@@ -303,7 +294,7 @@ def _move(project: Project, action: str, *, actor, reason: str = "", request=Non
 
 def _staff_project(acting_user, project: Project) -> Project:
     project = lock_project(project)
-    if not staffs_community(acting_user, project.community):
+    if not staffs(acting_user, project.community):
         raise PermissionDenied(_("Only the community or its street can move this project."))
     return project
 
@@ -371,7 +362,7 @@ def drop_project(*, acting_user, project: Project, reason: str, request=None) ->
 def add_milestone(*, acting_user, project: Project, title: str, due_on=None, request=None) -> Milestone:
     """The community (or street) marks a step of the project."""
     project = lock_project(project)
-    if not staffs_community(acting_user, project.community):
+    if not staffs(acting_user, project.community):
         raise PermissionDenied(_("Only the community or its street can add milestones."))
     require_open(project, _("given milestones"))
     title = (title or "").strip()
@@ -418,7 +409,7 @@ def complete_milestone(*, acting_user, milestone: Milestone, done_on=None, reque
         target=project,
         detail={"milestone": milestone.title, "done_on": str(done_on)},
     )
-    if not staffs_community(acting_user, project.community):
+    if not staffs(acting_user, project.community):
         notify(
             recipients=community_staff(project.community),
             kind="service.milestone_done",
@@ -445,8 +436,8 @@ MOVES = {
 @transaction.atomic
 def rate_project(*, acting_user, project: Project, score, comment: str = "", request=None) -> Rating:
     """A resident of the project's community rates a completed project (once)."""
-    scope = scope_for(acting_user)
-    if not Resident.objects.filter(pk__in=scope.resident_ids, residence_area=project.community).exists():
+    resident = own_resident(acting_user)
+    if resident is None or resident.residence_area_id != project.community_id:
         raise PermissionDenied(
             _("Residents of %(community)s rate its projects.") % {"community": project.community.name}
         )

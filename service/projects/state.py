@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from access import staffs
 from accounts.models import Role
 from accounts.scope import scope_for
-from service.access import staffs_community
 from service.models import Project, ProjectEvent, ProjectState, ProjectUnit
 
 # action → (states it may start from, state it leads to). Only the community or its street moves a project.
@@ -55,14 +55,14 @@ def participating_units(project: Project) -> set[int]:
 
 def allowed_moves(user, project: Project) -> list[str]:
     """The moves this user may make on the project now (the page's buttons)."""
-    if not staffs_community(user, project.community):
+    if not staffs(user, project.community):
         return []
     return [action for action, (sources, _target) in TRANSITIONS.items() if project.state in sources]
 
 
 def may_complete_milestones(user, project: Project, units: set[int] | None = None) -> bool:
     """The community or street, and party admins of the participating units."""
-    if staffs_community(user, project.community):
+    if staffs(user, project.community):
         return True
     units = participating_units(project) if units is None else units
     return bool(units & scope_for(user).units_for(Role.UNIT_ADMIN))

@@ -19,6 +19,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from access import (
+    administered_units,
+    communities_where,
+    own_member,
+    reached_q,
+    staffed_q,
+    staffs,
+    unit_reaches,
+)
 from accounts import roles as R
 from accounts.decorators import role_required
 from accounts.models import Role
@@ -27,15 +36,6 @@ from gongjian.refusals import refusal_message
 from orgs.models import Unit
 from people.models import Resident
 from places.models import Area
-from service.access import (
-    administered_units,
-    communities_where,
-    member_of,
-    reached_q,
-    staffed_q,
-    staffs_community,
-    unit_reaches,
-)
 from service.desk import keep_query
 from service.filters import ProjectFilter
 from service.models import (
@@ -201,7 +201,7 @@ def _project_page(request: HttpRequest, project: Project, *, status: int = 200, 
     )
     unit_ids = {p.unit_id for p in participants}
     mine = unit_ids if scope.everything else unit_ids & scope.units_for(Role.UNIT_ADMIN)
-    staff = staffs_community(user, project.community)
+    staff = staffs(user, project.community)
     is_open = project.state in OPEN_STATES
     commitments = list(ProjectCommitment.objects.filter(project=project).select_related("resource"))
     for participant in participants:
@@ -270,7 +270,7 @@ def _project_page(request: HttpRequest, project: Project, *, status: int = 200, 
             pk__in=scope.resident_ids, residence_area=project.community
         ).exists()
         context["may_rate"] = lives_here and not ratings.filter(rated_by=user).exists()
-    if context["running"] and scope.member_ids and member_of(user) is not None:
+    if context["running"] and scope.member_ids and own_member(user) is not None:
         context["may_log"] = True
     context["breadcrumbs"] = [
         {"label": _("Projects"), "url": reverse("service:project_list")},

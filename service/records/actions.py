@@ -18,18 +18,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access import (
+    answers_for,
+    community_staff,
+    helps_household,
+    is_member_themself,
+    is_resident_themself,
+    own_member,
+    serves_in,
+    staffs,
+)
 from audit.actions import record_event
 from audit.models import Outcome
 from notifications.actions import notify
 from people.models import Resident
-from service.access import (
-    answers_for,
-    community_staff,
-    helps_household,
-    member_of,
-    serves_in,
-    staffs_community,
-)
 from service.models import (
     ConfirmedVia,
     Flag,
@@ -82,7 +84,7 @@ def log_service_record(
     request=None,
 ) -> ServiceRecord:
     """服务记实: a member logs service they gave. Against a need they took, the need becomes served."""
-    member = member_of(acting_user)
+    member = own_member(acting_user)
     if member is None:
         raise PermissionDenied(_("Only members log their own service."))
     now = timezone.now()
@@ -201,7 +203,7 @@ def _locked(record: ServiceRecord) -> ServiceRecord:
 
 
 def _refuse_own(acting_user, record: ServiceRecord) -> None:
-    if acting_user is not None and acting_user.is_authenticated and record.member.user_id == acting_user.pk:
+    if acting_user is not None and is_member_themself(acting_user, record.member):
         raise PermissionDenied(_("You cannot confirm your own service record."))
 
 
@@ -311,8 +313,7 @@ def confirm_as_beneficiary(
     """The beneficiary confirms in their own resident account."""
     record = _locked(record)
     _refuse_own(acting_user, record)
-    resident = record.beneficiary_resident
-    if resident is None or resident.user_id != acting_user.pk:
+    if not is_resident_themself(acting_user, record.beneficiary_resident):
         raise PermissionDenied(_("Only the person served can confirm this way."))
     _require_confirmable(record, review=False)
     return _confirm(
@@ -322,7 +323,7 @@ def confirm_as_beneficiary(
 
 def organises(user, record: ServiceRecord) -> bool:
     """The community (or street) of the record, or whoever published the post it was served on."""
-    if staffs_community(user, record.community):
+    if staffs(user, record.community):
         return True
     return record.post is not None and record.post.published_by_id == user.pk
 
@@ -336,14 +337,12 @@ def confirm_as_organiser(*, acting_user, record: ServiceRecord, note: str = "", 
     if not organises(acting_user, record):
         raise PermissionDenied(_("Only the community or the organiser can confirm this record."))
     review = record.state == RecordState.FLAGGED
-    if review and not staffs_community(acting_user, record.community):
+    if review and not staffs(acting_user, record.community):
         raise PermissionDenied(_("A flagged record is reviewed by the community."))
     if review and not (note or "").strip():
         raise ValidationError(_("Say what you checked before confirming a flagged record."))
     _require_confirmable(record, review=True)
-    via = (
-        ConfirmedVia.COMMUNITY if staffs_community(acting_user, record.community) else ConfirmedVia.ORGANISER
-    )
+    via = ConfirmedVia.COMMUNITY if staffs(acting_user, record.community) else ConfirmedVia.ORGANISER
     return _confirm(record, actor=acting_user, via=via, note=note, request=request)
 
 
@@ -355,7 +354,7 @@ def reject_service_record(*, acting_user, record: ServiceRecord, reason: str, re
         raise ValidationError(_("Say why the record is rejected."))
     record = _locked(record)
     _refuse_own(acting_user, record)
-    if not staffs_community(acting_user, record.community):
+    if not staffs(acting_user, record.community):
         raise PermissionDenied(_("Only the community can reject a service record."))
     if record.state not in (RecordState.SUBMITTED, RecordState.FLAGGED):
         raise ValidationError(
@@ -405,8 +404,7 @@ def _rate(*, record: ServiceRecord, actor, score, comment: str = "") -> Rating:
 def rate_service(*, acting_user, record: ServiceRecord, score, comment: str = "", request=None) -> Rating:
     """The beneficiary rates a confirmed service (once)."""
     record = _locked(record)
-    resident = record.beneficiary_resident
-    if resident is None or resident.user_id != acting_user.pk:
+    if not is_resident_themself(acting_user, record.beneficiary_resident):
         raise PermissionDenied(_("Only the person served can rate this service."))
     if record.state != RecordState.CONFIRMED:
         raise ValidationError(_("A service is rated once it is confirmed."))

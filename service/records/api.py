@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
+from access import is_member_themself, is_resident_themself
 from accounts import roles
 from accounts.api import require_roles
 from accounts.models import Role
@@ -61,7 +62,7 @@ def _record_detail(request: HttpRequest, record_id: UUID) -> ServiceRecord:
     )
     record = get_object_or_404(records, public_id=record_id)
     # The member shows this code to the person served (typed, or as the QR code of the record page).
-    own = record.member.user_id == request.auth.pk
+    own = is_member_themself(request.auth, record.member)
     record.confirmation_code = (
         codes.confirmation_code(record) if own and record.state == RecordState.SUBMITTED else None
     )
@@ -160,8 +161,7 @@ def confirm_record(request: HttpRequest, record_id: UUID, payload: ConfirmIn):
     require_roles(request, roles.RECORD_READ_ROLES)
     user = request.auth
     record = _record(request, record_id)
-    resident = record.beneficiary_resident
-    if resident is not None and resident.user_id == user.pk:
+    if is_resident_themself(user, record.beneficiary_resident):
         actions.confirm_as_beneficiary(
             acting_user=user, record=record, score=payload.score, comment=payload.comment, request=request
         )

@@ -1,5 +1,5 @@
 """Shapes of the service records' API (service/records/api.py). Whom a record was for is filled only for
-those ``service.privacy.can_see_record_beneficiary`` lets know it, else null.
+those ``access.sees_record_beneficiary`` lets know it, else null.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import field_validator
 
+from access import sees_record_beneficiary
 from gongjian.api_shapes import Ref
 from service.models import ConfirmedVia, RecordState
-from service.privacy import can_see_record_beneficiary
 from service.schemas import EventOut, Period, caller, local_time
 
 
@@ -44,13 +44,13 @@ class RecordOut(Schema):
 
     @staticmethod
     def resolve_beneficiary(obj, context):
-        if not can_see_record_beneficiary(caller(context), obj):
+        if not sees_record_beneficiary(caller(context), obj):
             return None
         return obj.beneficiary_resident
 
     @staticmethod
     def resolve_beneficiary_name(obj, context) -> str | None:
-        return obj.beneficiary_name if can_see_record_beneficiary(caller(context), obj) else None
+        return obj.beneficiary_name if sees_record_beneficiary(caller(context), obj) else None
 
     @staticmethod
     def resolve_confirmed_via(obj) -> str | None:

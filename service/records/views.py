@@ -22,16 +22,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access import is_member_themself, is_resident_themself, record_beneficiary_label, staffs
 from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.roles import RECORD_READ_ROLES, SERVICE_STAFF_ROLES
 from gongjian.refusals import refusal_message
-from service.access import staffs_community
 from service.desk import desk_links, filters_active, optional_url, paged, style_filter_form
 from service.exports import RECORD_LIST_ROLES, records_for
 from service.filters import PENDING, RecordFilter
 from service.models import ConfirmedVia, Flag, RecordState, ServiceRecord
-from service.privacy import HIDDEN
 from service.records import actions, codes
 from service.records.checks import PHOTOS_PER_RECORD
 from service.records.forms import CodeForm, NoteForm, RatingForm, RejectForm, duration_label
@@ -99,12 +98,10 @@ def _rating_of(record: ServiceRecord):
 
 def _record_page(request: HttpRequest, record: ServiceRecord, *, status: int = 200, **kept) -> HttpResponse:
     user = request.user
-    own = record.member.user_id == user.pk
+    own = is_member_themself(user, record.member)
     organiser = not own and actions.organises(user, record)
-    community_staff = not own and staffs_community(user, record.community)
-    beneficiary = (
-        record.beneficiary_resident_id is not None and record.beneficiary_resident.user_id == user.pk
-    )
+    community_staff = not own and staffs(user, record.community)
+    beneficiary = is_resident_themself(user, record.beneficiary_resident)
     pending = record.state in PENDING_STATES
     rating = _rating_of(record)
     context: dict = {
@@ -115,9 +112,7 @@ def _record_page(request: HttpRequest, record: ServiceRecord, *, status: int = 2
         "events": [_event_row(event) for event in record.events.select_related("actor")],
         "flags": flag_labels(record),
         "duration": duration_label(record.minutes),
-        "beneficiary": record.beneficiary_name
-        if (own or organiser or community_staff or beneficiary)
-        else (HIDDEN if record.beneficiary_name else ""),
+        "beneficiary": record_beneficiary_label(user, record),
         "can_confirm": organiser and pending and (record.state == RecordState.SUBMITTED or community_staff),
         "can_reject": community_staff and pending,
         "can_confirm_mine": beneficiary and record.state == RecordState.SUBMITTED,
@@ -175,8 +170,7 @@ def record_detail(request: HttpRequest, public_id) -> HttpResponse:
 def record_qr(request: HttpRequest, public_id) -> HttpResponse:
     """The QR code the member shows: the confirmation page with the code, as an SVG image."""
     record = _record(request, public_id)
-    own = record.member.user_id == request.user.pk
-    if not (own or actions.organises(request.user, record)):
+    if not (is_member_themself(request.user, record.member) or actions.organises(request.user, record)):
         raise PermissionDenied
     if record.state != RecordState.SUBMITTED:
         raise Http404
@@ -301,7 +295,7 @@ def confirm_by_code(request: HttpRequest, public_id) -> HttpResponse:
     )
     user = request.user if request.user.is_authenticated else None
     error, status = "", 200
-    if user is not None and record.member.user_id == user.pk:
+    if user is not None and is_member_themself(user, record.member):
         form = None
         error, status = _("You cannot confirm your own service record."), 403
     elif request.method == "POST":

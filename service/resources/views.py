@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from access import administered_units, communities_where, reached_q
 from accounts import roles as R
 from accounts.decorators import role_required
 from accounts.models import Role
@@ -23,7 +24,6 @@ from accounts.scope import scope_for
 from checkin.actions import administers_unit
 from gongjian.refusals import refusal_message
 from orgs.models import Unit
-from service.access import administered_units, communities_where, reached_q
 from service.desk import keep_query
 from service.filters import ResourceFilter
 from service.menu.choices import grouped_items, menu_items
