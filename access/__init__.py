@@ -16,6 +16,7 @@ from access.beneficiaries import (
     sees_beneficiary,
     sees_record_beneficiary,
 )
+from access.origin import Origin, origin_of
 from access.people import (
     SERVING_CHECKIN_STATES,
     is_member_themself,
@@ -55,6 +56,7 @@ __all__ = [
     "HIDDEN",
     "SERVING_CHECKIN_STATES",
     "STAFF_ROLES",
+    "Origin",
     "admins_of_units",
     "administered_units",
     "administers_unit",
@@ -70,6 +72,7 @@ __all__ = [
     "holds_unit",
     "is_member_themself",
     "is_resident_themself",
+    "origin_of",
     "own_member",
     "own_resident",
     "paired_now",

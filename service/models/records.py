@@ -133,6 +133,10 @@ class ServiceRecord(models.Model):
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # Where it was logged from (access.Origin: keyed hashes, '' when unknown): the member was shown the
+    # code there, so the code is refused from that browser session and that network address.
+    logged_session = models.CharField(max_length=64, blank=True, editable=False)
+    logged_address = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("logged at"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     confirmed_by = models.ForeignKey(

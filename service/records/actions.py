@@ -19,11 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access import (
+    Origin,
     answers_for,
     community_staff,
     helps_household,
-    is_member_themself,
     is_resident_themself,
+    origin_of,
     own_member,
     serves_in,
     staffs,
@@ -83,7 +84,9 @@ def log_service_record(
     photos=(),
     request=None,
 ) -> ServiceRecord:
-    """服务记实: a member logs service they gave. Against a need they took, the need becomes served."""
+    """服务记实: a member logs service they gave. Against a need they took, the need becomes served. Where
+    it was logged from is kept (as hashes): the member's code does not work from there (``refuse_logger``)."""
+    origin = origin_of(request, acting_user)
     member = own_member(acting_user)
     if member is None:
         raise PermissionDenied(_("Only members log their own service."))
@@ -162,6 +165,8 @@ def log_service_record(
         state=RecordState.FLAGGED if flags else RecordState.SUBMITTED,
         flags=[str(f) for f in flags],
         logged_by=acting_user,
+        logged_session=origin.session,
+        logged_address=origin.address,
     )
     for photo in photos:
         photo.name = f"photo.{PHOTO_TYPES[photo.content_type]}"
@@ -202,9 +207,22 @@ def _locked(record: ServiceRecord) -> ServiceRecord:
     )
 
 
-def _refuse_own(acting_user, record: ServiceRecord) -> None:
-    if acting_user is not None and is_member_themself(acting_user, record.member):
+def refuse_logger(record: ServiceRecord, origin: Origin, *, by_code: bool = False) -> None:
+    """The one rule against confirming one's own service, for every path (the record page, the public
+    code page, the API, anything else): the member's own account never confirms (nor rejects) their
+    record; and the one-time code, shown to the member who logged the record, does not work from the
+    browser session or the network address it was logged from, signed in or not. Who confirms in an
+    account of their own (the person served, the organiser, the community) is known by that account."""
+    if origin.same_account(record.member.user_id):
         raise PermissionDenied(_("You cannot confirm your own service record."))
+    if by_code and (origin.same_session(record.logged_session) or origin.same_address(record.logged_address)):
+        raise PermissionDenied(
+            _(
+                "This code was shown to the member who logged the service, here: it cannot confirm it from "
+                "the browser or the network the service was logged from. The person served enters it on "
+                "their own phone, or the community confirms the service."
+            )
+        )
 
 
 def _require_confirmable(record: ServiceRecord, *, review: bool) -> None:
@@ -268,7 +286,7 @@ def confirm_with_code(
     """The beneficiary confirms with the code the member shows (typed, or scanned as a QR code). Works
     without an account; wrong codes are counted and, past the limit, send the record to the community."""
     record = _locked(record)
-    _refuse_own(acting_user, record)
+    refuse_logger(record, origin_of(request, acting_user), by_code=True)
     _require_confirmable(record, review=False)
     if not codes.code_matches(record, code):
         failures = record.events.filter(action="code_failed").count() + 1
@@ -312,7 +330,7 @@ def confirm_as_beneficiary(
 ):
     """The beneficiary confirms in their own resident account."""
     record = _locked(record)
-    _refuse_own(acting_user, record)
+    refuse_logger(record, origin_of(request, acting_user))
     if not is_resident_themself(acting_user, record.beneficiary_resident):
         raise PermissionDenied(_("Only the person served can confirm this way."))
     _require_confirmable(record, review=False)
@@ -333,7 +351,7 @@ def confirm_as_organiser(*, acting_user, record: ServiceRecord, note: str = "", 
     """The organiser or the community confirms (having checked with the beneficiary). A flagged record
     is confirmed only by the community, with a note saying what was checked."""
     record = _locked(record)
-    _refuse_own(acting_user, record)
+    refuse_logger(record, origin_of(request, acting_user))
     if not organises(acting_user, record):
         raise PermissionDenied(_("Only the community or the organiser can confirm this record."))
     review = record.state == RecordState.FLAGGED
@@ -353,7 +371,7 @@ def reject_service_record(*, acting_user, record: ServiceRecord, reason: str, re
     if not reason:
         raise ValidationError(_("Say why the record is rejected."))
     record = _locked(record)
-    _refuse_own(acting_user, record)
+    refuse_logger(record, origin_of(request, acting_user))
     if not staffs(acting_user, record.community):
         raise PermissionDenied(_("Only the community can reject a service record."))
     if record.state not in (RecordState.SUBMITTED, RecordState.FLAGGED):

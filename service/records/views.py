@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from access import is_member_themself, is_resident_themself, record_beneficiary_label, staffs
+from access import is_member_themself, is_resident_themself, origin_of, record_beneficiary_label, staffs
 from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.roles import RECORD_READ_ROLES, SERVICE_STAFF_ROLES
@@ -295,10 +295,14 @@ def confirm_by_code(request: HttpRequest, public_id) -> HttpResponse:
     )
     user = request.user if request.user.is_authenticated else None
     error, status = "", 200
-    if user is not None and is_member_themself(user, record.member):
+    try:  # the member who logged it, from their account, browser or network: refused before the form
+        actions.refuse_logger(record, origin_of(request, user), by_code=True)
+    except PermissionDenied as exc:
         form = None
-        error, status = _("You cannot confirm your own service record."), 403
-    elif request.method == "POST":
+        error, status = refusal_message(exc), 403
+    else:
+        form = CodeForm(initial={"code": request.GET.get("code", "")[:12]})
+    if form is not None and request.method == "POST":
         form = CodeForm(request.POST)
         status = 400
         if form.is_valid():
@@ -330,8 +334,6 @@ def confirm_by_code(request: HttpRequest, public_id) -> HttpResponse:
                         "That code is not right. Check the six digits on the member's phone and try again."
                     )
                 )
-    else:
-        form = CodeForm(initial={"code": request.GET.get("code", "")[:12]})
     context = {
         "record": record,
         "form": form if record.state == RecordState.SUBMITTED else None,
