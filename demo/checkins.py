@@ -10,9 +10,10 @@ Mass rows are bulk-created, like the people (demo/persons.py): each action costs
 row lock, an audit row and notifications, and a benchmark city has hundreds of thousands of
 check-ins. What the actions guarantee holds by construction instead: every check-in is written from
 a *plan*, the list of steps it went through, replayed against ``checkin.transitions.TRANSITIONS``
-(demo/checkin_plans.py); its state, timestamps, events and certificates all come from that replay. So a member has at most
-one active check-in, every certified or confirmed one has exactly one valid certificate (returned,
-rejected and checked-out ones have theirs withdrawn), and the events chain from "" to the state.
+(demo/checkin_plans.py); its state, timestamps, events and certificates all come from that replay.
+So a member has at most one active check-in, every certified or confirmed one has exactly one valid
+certificate (returned, rejected and checked-out ones have theirs withdrawn), and the events chain
+from "" to the state.
 
 The demo accounts' own rows go through the actions themselves, each step at its moment in the past
 (time-machine holds the clock there, as in the service loop), so the pages a newcomer opens first

@@ -50,9 +50,10 @@ def seed_service(dice: Dice, layout: CityLayout, users: dict, *, out: Callable[[
             points.redemptions(loop)
         needs.live_business(loop)
     c = loop.counts
+    entries = PointEntry.objects.filter(community__in=loop.area_of).count()
     out(
         f"  {c['needs']:,} needs and wishes in {len(loop.places)} communities, {c['posts']} service posts, "
         f"{c['records']:,} service records ({c['confirmed']:,} confirmed), {c['resources']} resources, "
-        f"{c['projects']} projects, {PointEntry.objects.filter(community__in=loop.area_of).count():,} points entries, {c['redemptions']} "
-        f"redemptions; {loop.cast.made} accounts act in them"
+        f"{c['projects']} projects, {entries:,} points entries, {c['redemptions']} redemptions; "
+        f"{loop.cast.made} accounts act in them"
     )

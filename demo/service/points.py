@@ -38,9 +38,8 @@ def redemptions(s: Loop) -> None:
     """After the service: members spend at the supermarket of the community where they last earned.
     The member account has collected one and still has points to spend."""
     earned: dict[int, list[tuple]] = defaultdict(list)
-    members = [x.pk for servers in s.servers.values() for x in servers]
     for row in (
-        PointEntry.objects.filter(member_id__in=members)
+        PointEntry.objects.filter(community__in=s.area_of)
         .order_by("created_at", "pk")
         .values_list("member_id", "amount", "created_at", "community_id")
     ):
