@@ -3,6 +3,14 @@
     city 350800 龙岩市 → district 350802 新罗区 → street A 350802001 东城街道 (communities A1, A2)
                                                → street B 350802002 西城街道 (community B1)
 Use: ``def test_x(cast): cast.street`` (a User), ``cast.places.a1`` (an Area), ``cast.login(client, "street")``.
+
+The cast is built through the actions once per test database (once per xdist worker) and committed;
+each test runs in a transaction that is rolled back, and ``cast`` hands it objects freshly read back, so
+what one test changes, in the database or in memory, never reaches the next (see "The cast, built
+once" below). Transactional tests (``django_db(transaction=True)``, ``live_server``) start from an
+empty database as before and call ``build_cast()`` themselves; a plain db test must use the fixture.
+
+Shared helpers: ``bearer`` (fixture) and, from gongjian/testing.py, ``item``, ``refusals``, ``together``.
 """
 
 from __future__ import annotations
@@ -10,9 +18,11 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from django.db.models import Model
 
-from accounts.actions import create_user, grant_role
+from accounts.actions import create_user, grant_role, issue_api_token
 from accounts.models import Role
+from gongjian.testing import id_number
 from orgs.actions import create_party_org, create_unit
 from orgs.models import PartyOrgKind, UnitKind
 from people.actions import MemberData, save_member, save_resident
@@ -20,13 +30,7 @@ from places.actions import create_area, create_building, create_compound, create
 from places.models import AreaLevel
 
 PASSWORD = "cast-password-123"
-
-
-def _id(n: int) -> str:
-    from gongjian.privacy import id_check_char
-
-    first17 = f"3508021980{(n % 12) + 1:02d}{(n % 28) + 1:02d}{n:03d}"
-    return first17 + id_check_char(first17)
+_id = id_number  # the name older tests import
 
 
 def build_cast():
@@ -136,7 +140,7 @@ def build_cast():
             acting_user=sys_user,
             data=MemberData(
                 name=name,
-                id_number=_id(n),
+                id_number=id_number(n),
                 phone=f"1380000{n:04d}",
                 party_org=org,
                 unit=unit,
@@ -196,17 +200,256 @@ def build_cast():
     c.grid2 = user("grid2", Role.GRID_WORKER, grid=p.grid_b)
     c.nobody = create_user(acting_user=sys_user, username="nobody", password=PASSWORD)
 
+    c.login = _login_for(c)
+    return c
+
+
+def _login_for(c):
     def login(client, who: str):
         client.force_login(getattr(c, who))
         return client
 
-    c.login = login
-    return c
+    return login
+
+
+# --- The cast, built once ------------------------------------------------------------------------
+# Building the cast through the actions takes about half a second, several times what a test takes.
+# So the cast is committed once and each test that asks for it runs in a rolled-back transaction.
+# Only tests that ask for it see it: before any other db test or a transactional test the database
+# is emptied again (``flush``, as TransactionTestCase does when it ends) and the data-migration rows
+# are put back. pytest_collection_modifyitems orders the tests so that a worker builds the cast once
+# and empties it once: db tests without the cast, db tests with it, then transactional tests.
+
+
+def _seed_migration_rows() -> None:
+    """Put back the service menu and the default points rule, which data migrations made, if they
+    are gone (the migrations' forwards are idempotent)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from service.models import ServiceCategory
+
+    if not ServiceCategory.objects.exists():
+        import_module("service.migrations.0002_default_menu").forwards(apps, None)
+        import_module("points.migrations.0003_default_rule").forwards(apps, None)
+
+
+class _Shelf:
+    """What the test database holds between tests besides what the migrations made."""
+
+    def __init__(self):
+        self.blocker = None  # pytest-django's database blocker, once the test database exists
+        self.names: dict[str, dict[str, tuple]] | None = None  # the committed cast: name → (model, pk)
+        self.links: dict[tuple, dict[str, tuple | None]] = {}  # (model, pk) → its cached relations
+        self.seeded = False  # the menu and the points rule are known to be in the database
+
+    def seed(self) -> None:
+        _seed_migration_rows()
+        self.seeded = True
+
+    def commit_cast(self) -> None:
+        from django.db import connection, transaction
+
+        with transaction.atomic():
+            self.seed()
+            built = build_cast()
+            # As in a test's transaction, nothing registered for after the commit runs.
+            connection.run_on_commit.clear()
+        self.names, self.links = _catalogue(built)
+
+    def flush(self) -> None:
+        """Empty every table (what TransactionTestCase does after each test) and seed again."""
+        from django.core.management import call_command
+
+        call_command("flush", interactive=False, verbosity=0)
+        self.names, self.seeded = None, False
+        self.seed()
+
+    def emptied(self) -> None:
+        """A transactional test ended: it empties every table, unless it was skipped before its
+        database was set up (then the committed cast may still be there: look)."""
+        from accounts.models import User
+
+        self.seeded = False
+        if self.names and self.blocker is not None:
+            with self.blocker.unblock():
+                if not User.objects.filter(pk=self.names["cast"]["admin"][1]).exists():
+                    self.names = None
+
+    def cast(self) -> SimpleNamespace:
+        """The committed cast read back: fresh objects, their relations to each other cached as
+        build_cast left them, so a test costs the same queries as with the objects it built."""
+        wanted: dict[type, set] = {}
+        for group in self.names.values():
+            for model, pk in group.values():
+                wanted.setdefault(model, set()).add(pk)
+        fresh = {}
+        for model, pks in wanted.items():
+            rows = model._base_manager.in_bulk(pks)
+            if len(rows) != len(pks):
+                raise RuntimeError(f"committed cast rows of {model.__name__} are gone: did a test commit?")
+            fresh.update({(model, pk): obj for pk, obj in rows.items()})
+        for key, links in self.links.items():
+            cache = fresh[key]._state.fields_cache
+            for name, target in links.items():
+                cache[name] = None if target is None else fresh[target]
+        c = SimpleNamespace(places=SimpleNamespace(**{n: fresh[k] for n, k in self.names["places"].items()}))
+        c.password = PASSWORD
+        for name, key in self.names["cast"].items():
+            setattr(c, name, fresh[key])
+        c.login = _login_for(c)
+        return c
+
+
+def _catalogue(c) -> tuple[dict, dict]:
+    """Where each object of a built cast lives, and which of its relations hold other cast objects."""
+    names = {"places": {}, "cast": {}}
+    objects = {}
+    for group, namespace in (("places", c.places), ("cast", c)):
+        for name, value in vars(namespace).items():
+            if isinstance(value, Model):
+                key = (type(value), value.pk)
+                names[group][name] = key
+                objects[id(value)] = (key, value)
+    links = {}
+    for key, obj in objects.values():
+        cached = obj._state.fields_cache
+        links[key] = {
+            n: None if v is None else objects[id(v)][0]
+            for n, v in cached.items()
+            if v is None or id(v) in objects
+        }
+    return names, links
+
+
+_SHELF = _Shelf()
+
+
+def _db_kind(item) -> str | None:
+    """Whether ``item`` runs in a rolled-back transaction ("db"), commits ("transactional") or has
+    no database (None), decided as pytest-django decides it."""
+    from django.test import TestCase, TransactionTestCase
+
+    cls = getattr(item, "cls", None)
+    if cls is not None and issubclass(cls, TransactionTestCase):
+        return "db" if issubclass(cls, TestCase) else "transactional"
+    names = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    transactional = bool({"transactional_db", "live_server", "django_db_reset_sequences"} & set(names))
+    if marker is not None:
+        transactional = transactional or bool(
+            marker.kwargs.get("transaction", marker.args[0] if marker.args else False)
+            or marker.kwargs.get("reset_sequences", marker.args[1] if len(marker.args) > 1 else False)
+        )
+    if transactional:
+        return "transactional"
+    return "db" if marker is not None or "db" in names else None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """After pytest-django's order (db tests, transactional tests, the rest): the db tests that use
+    the cast after those that don't, so each worker commits the cast once."""
+    rank = {"db": 0, "transactional": 2, None: 3}
+    items.sort(key=lambda i: rank[_db_kind(i)] + (_db_kind(i) == "db" and "cast" in i.fixturenames))
+
+
+@pytest.hookimpl
+def pytest_runtest_setup(item):
+    """Before the test's transaction opens (and after skip marks are read, so a skipped test
+    changes nothing): the committed cast in the database if it uses the cast, out of it otherwise."""
+    kind = _db_kind(item)
+    if kind is None or _SHELF.blocker is None:
+        return  # not a db test, or the first: the database is as the migrations made it
+    wants_cast = "cast" in item.fixturenames
+    with _SHELF.blocker.unblock():
+        if _SHELF.names and not wants_cast:
+            _SHELF.flush()
+        if not _SHELF.seeded:
+            _SHELF.seed()
+        if wants_cast and not _SHELF.names:
+            _SHELF.commit_cast()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    if _db_kind(item) == "transactional":
+        _SHELF.emptied()
+    return result
+
+
+_LOCKS: list = []  # open lock files, held until the run ends
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, pytestconfig):
+    """One test run at a time per test database: runs in one working tree share the SQLite file,
+    and one run's flush would empty the cast another run committed. A second run waits here."""
+    import fcntl
+    import hashlib
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from django.db import connections
+
+    for alias in connections:
+        name = str(connections[alias].creation._get_test_db_name())
+        digest = hashlib.sha256(f"{connections[alias].vendor}:{name}".encode()).hexdigest()[:16]
+        lock = (Path(tempfile.gettempdir()) / f"gongjian-test-db-{digest}.lock").open("w")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            with pytestconfig.pluginmanager.get_plugin("capturemanager").global_and_fixture_disabled():
+                sys.stderr.write(f"\nWaiting for another test run on the test database {name}\n")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        _LOCKS.append(lock)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, django_db_keepdb):
+    """The test database as pytest-django made it; emptied if a reused one holds an interrupted run's
+    rows, and left as the migrations made it at the end if it is kept for the next run."""
+    from accounts.models import User
+
+    _SHELF.blocker = django_db_blocker
+    with django_db_blocker.unblock():
+        if User.objects.exists():
+            _SHELF.flush()
+    yield
+    with django_db_blocker.unblock():
+        if django_db_keepdb and _SHELF.names:
+            _SHELF.flush()
+    _SHELF.blocker = None
+
+
+@pytest.fixture(scope="session")
+def _committed_cast(django_db_setup, django_db_blocker):
+    """The first test that asks for the cast: commit it before that test's transaction opens (the
+    higher scope makes pytest set this up first)."""
+    if not _SHELF.names:
+        with django_db_blocker.unblock():
+            _SHELF.commit_cast()
 
 
 @pytest.fixture
-def cast(db):
-    return build_cast()
+def cast(_committed_cast, db):
+    return _SHELF.cast()
+
+
+@pytest.fixture
+def bearer(cast):
+    """``bearer("street")`` → headers carrying a fresh API token of that cast member (one per user)."""
+    tokens: dict[str, str] = {}
+
+    def headers(who: str) -> dict[str, str]:
+        if who not in tokens:
+            tokens[who] = issue_api_token(acting_user=getattr(cast, who))
+        return {"Authorization": f"Bearer {tokens[who]}"}
+
+    return headers
 
 
 @pytest.fixture(autouse=True)
@@ -226,12 +469,4 @@ def _seeded_menu_and_rule(request):
     ):
         return
     request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from service.models import ServiceCategory
-
-    if not ServiceCategory.objects.exists():
-        import_module("service.migrations.0002_default_menu").forwards(apps, None)
-        import_module("points.migrations.0003_default_rule").forwards(apps, None)
+    _seed_migration_rows()

@@ -12,13 +12,14 @@ import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from accounts.actions import create_user, grant_role
 from accounts.models import Role
 from checkin import actions, codes
 from checkin.models import CheckIn, CheckInEvent, CheckInState
 from conftest import build_cast
+from gongjian.testing import together
 from people.models import Member
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,28 +29,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _postgresql_only():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises every write, so it cannot show a race; CI runs these on PostgreSQL")
-
-
-def together(*calls) -> list[tuple[str, object]]:
-    """Run the calls in threads started at once; each result is ("ok", value) or ("error", exception)."""
-    start = threading.Barrier(len(calls))
-    results: list[tuple[str, object]] = [("", None)] * len(calls)
-
-    def run(index, call):
-        try:
-            start.wait(timeout=10)
-            results[index] = ("ok", call())
-        except Exception as exc:  # noqa: BLE001 — the test looks at what each thread got
-            results[index] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def test_two_submissions_at_once_leave_one_active_checkin(monkeypatch):

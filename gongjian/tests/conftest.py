@@ -5,25 +5,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from accounts.actions import issue_api_token
 from gongjian.names import pinyin_initials
 from people.actions import seal_numbers
 from people.models import Applicant, CommercialBuilding, TradeUnion, YouthLeagueOrg
 
 API = "/api/v1/"
-
-
-@pytest.fixture
-def bearer(cast):
-    """``bearer("street")`` → headers carrying a fresh token of that cast member (one per user)."""
-    tokens: dict[str, str] = {}
-
-    def headers(who: str) -> dict[str, str]:
-        if who not in tokens:
-            tokens[who] = issue_api_token(acting_user=getattr(cast, who))
-        return {"Authorization": f"Bearer {tokens[who]}"}
-
-    return headers
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ redeeming, handing over and cancelling (points/actions.py). Refusals change noth
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -14,38 +13,17 @@ from django.utils import timezone
 from accounts.actions import create_user, grant_role
 from accounts.models import Role
 from audit.models import AuditEvent
+from gongjian.testing import item, refusals
 from points import actions as points
 from points.models import EntryKind, PointEntry, PointRule, Redemption, RedemptionState, Reward
-from service.models import ServiceCategory, ServiceRecord
+from service.models import ServiceRecord
 from service.needs import actions
 from service.records import actions as record_actions
 
 pytestmark = pytest.mark.django_db
 
 WATCHED = (PointEntry, Redemption, Reward, AuditEvent)
-
-
-def snapshot() -> dict[str, int]:
-    return {m.__name__: m.objects.count() for m in WATCHED}
-
-
-def reread(obj) -> dict:
-    return type(obj).objects.filter(pk=obj.pk).values().get()
-
-
-@contextmanager
-def refused(kind, message: str, *objects):
-    before, states = snapshot(), [reread(o) for o in objects]
-    with pytest.raises(kind) as info:
-        yield info
-    text = " ".join(info.value.messages) if isinstance(info.value, ValidationError) else str(info.value)
-    assert message in text
-    assert snapshot() == before
-    assert [reread(o) for o in objects] == states
-
-
-def item(code: str) -> ServiceCategory:
-    return ServiceCategory.objects.get(code=code, city__isnull=True)
+refused = refusals(WATCHED)
 
 
 def at(days_ago: int, hour: int):

@@ -10,7 +10,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.actions import grant_role, issue_api_token
+from accounts.actions import grant_role
 from accounts.models import Role
 from points import actions
 from points.models import PointEntry, Redemption, Reward
@@ -29,18 +29,6 @@ def _local_noon():
     noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
     with time_machine.travel(noon, tick=True):
         yield
-
-
-@pytest.fixture
-def bearer(cast):
-    tokens: dict[str, str] = {}
-
-    def headers(who: str) -> dict[str, str]:
-        if who not in tokens:
-            tokens[who] = issue_api_token(acting_user=getattr(cast, who))
-        return {"Authorization": f"Bearer {tokens[who]}"}
-
-    return headers
 
 
 @pytest.fixture

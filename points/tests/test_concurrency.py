@@ -7,18 +7,18 @@ share it); all start together at a barrier.
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from accounts.actions import create_user, grant_role
 from accounts.models import Role
 from conftest import _id, build_cast
+from gongjian.testing import together
 from people.actions import MemberData, save_member
 from points import actions as points
 from points.models import EntryKind, PointEntry, Redemption, RedemptionState
@@ -27,37 +27,11 @@ from service.records import actions as record_actions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-AT_ONCE = 20
-
 
 @pytest.fixture(autouse=True)
 def _postgresql_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
-
-
-def together(*calls, at_once: int = AT_ONCE) -> list[tuple[str, object]]:
-    start = threading.Barrier(len(calls))
-    seats = threading.BoundedSemaphore(at_once)
-    results: list[tuple[str, object]] = [("", None)] * len(calls)
-
-    def run(index, call):
-        try:
-            start.wait(timeout=30)
-            with seats:
-                try:
-                    results[index] = ("ok", call())
-                finally:
-                    connections.close_all()
-        except Exception as exc:  # noqa: BLE001 — the test looks at what each thread got
-            results[index] = ("error", exc)
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def earn(cast, user, points_wanted: int, *, day: int = 1) -> None:

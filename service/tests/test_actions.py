@@ -6,7 +6,6 @@ raises with the message a person reads and changes nothing at all (row counts an
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from accounts.actions import create_user, grant_role
 from accounts.models import Role
 from audit.models import AuditEvent
 from checkin.models import Team, TeamMembership
+from gongjian.testing import item, refusals
 from notifications.models import Notification
 from people.models import Member
 from service.models import (
@@ -30,7 +30,6 @@ from service.models import (
     PairingVisit,
     PostClaim,
     PostedAs,
-    ServiceCategory,
     ServicePost,
 )
 from service.needs import actions
@@ -50,30 +49,7 @@ WATCHED = (
     AuditEvent,
     Notification,
 )
-
-
-def snapshot() -> dict[str, int]:
-    return {m.__name__: m.objects.count() for m in WATCHED}
-
-
-def reread(obj) -> dict:
-    return type(obj).objects.filter(pk=obj.pk).values().get()
-
-
-@contextmanager
-def refused(kind, message: str, *objects):
-    """The call inside refuses with ``kind`` and ``message``, and nothing in the database moves."""
-    before, states = snapshot(), [reread(o) for o in objects]
-    with pytest.raises(kind) as info:
-        yield info
-    text = " ".join(info.value.messages) if isinstance(info.value, ValidationError) else str(info.value)
-    assert message in text
-    assert snapshot() == before
-    assert [reread(o) for o in objects] == states
-
-
-def item(code: str) -> ServiceCategory:
-    return ServiceCategory.objects.get(code=code, city__isnull=True)
+refused = refusals(WATCHED)
 
 
 def audited(action: str, target, actor) -> AuditEvent:

@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts.actions import issue_api_token
 from checkin.actions import submit_checkin
 from checkin.models import UnitPairing
+from gongjian.testing import item
 from points.models import PointEntry
 from service.models import (
     Assignment,
@@ -44,18 +44,6 @@ WRONG_ROLE = {"detail": "Your role may not use this endpoint."}
 
 
 @pytest.fixture
-def bearer(cast):
-    tokens: dict[str, str] = {}
-
-    def headers(who: str) -> dict[str, str]:
-        if who not in tokens:
-            tokens[who] = issue_api_token(acting_user=getattr(cast, who))
-        return {"Authorization": f"Bearer {tokens[who]}"}
-
-    return headers
-
-
-@pytest.fixture
 def get(client, bearer):
     """``get("community", "needs", state="open")`` → the response of GET /api/v1/needs."""
 
@@ -71,10 +59,6 @@ def post(client, bearer):
         return client.post(API + path, payload or {}, content_type="application/json", headers=bearer(who))
 
     return call
-
-
-def _cat(code: str) -> ServiceCategory:
-    return ServiceCategory.objects.get(code=code)
 
 
 def _ago(hours: float):
@@ -93,7 +77,7 @@ def _need(cast, title="厨房水管漏水", kind="need", by=None, **extra) -> Ne
             "beneficiary_resident": cast.r_a,
         } | extra
     return actions.post_need(
-        acting_user=by or cast.community, title=title, kind=kind, category=_cat("home_repair"), **extra
+        acting_user=by or cast.community, title=title, kind=kind, category=item("home_repair"), **extra
     )
 
 
@@ -101,7 +85,7 @@ def _need_b(cast) -> Need:
     return actions.post_need(
         acting_user=cast.community2,
         title="西城的需求",
-        category=_cat("home_repair"),
+        category=item("home_repair"),
         community=cast.places.b1,
         beneficiary_resident=cast.r_b,
     )
@@ -113,7 +97,7 @@ def _record(cast, hours_ago=3, minutes=60, **extra) -> ServiceRecord:
     extra.setdefault("beneficiary_resident", cast.r_a)
     return record_actions.log_service_record(
         acting_user=cast.member,
-        category=_cat("elderly_care"),
+        category=item("elderly_care"),
         started_at=_ago(hours_ago),
         minutes=minutes,
         description="陪同就医",
@@ -126,7 +110,7 @@ def _post(cast, capacity=2, community=None, by=None) -> ServicePost:
         acting_user=by or cast.community,
         community=community or cast.places.a1,
         title="政策宣讲岗",
-        category=_cat("policy_outreach"),
+        category=item("policy_outreach"),
         schedule="周六 9:00–11:00",
         capacity=capacity,
         starts_on=timezone.localdate(),
@@ -173,8 +157,8 @@ def test_menu_is_flat_with_parents_and_as_a_tree(cast, get):
 
 def test_menu_of_a_city_and_retired_items(cast, get):
     city = cast.places.city
-    ServiceCategory.objects.create(city=city, parent=_cat("culture"), code="tea", name="茶文化", sort=999)
-    _cat("parking").__class__.objects.filter(code="parking").update(active=False)
+    ServiceCategory.objects.create(city=city, parent=item("culture"), code="tea", name="茶文化", sort=999)
+    item("parking").__class__.objects.filter(code="parking").update(active=False)
     shared = get("member", "service-categories", limit=200).json()
     assert "tea" in {c["code"] for c in shared["items"]}  # no city named: every row
     assert "parking" not in {c["code"] for c in shared["items"]}
@@ -201,7 +185,7 @@ def test_resident_posts_a_need_for_themself(cast, post):
         "needs",
         {
             "title": "楼道灯坏了",
-            "category": str(_cat("home_repair").public_id),
+            "category": str(item("home_repair").public_id),
             "urgency": "urgent",
             "description": "三楼楼道灯不亮",
         },
@@ -225,7 +209,7 @@ def test_community_posts_a_wish_with_budget_and_beneficiary(cast, post, get):
         "wishes",
         {
             "title": "想要一台收音机",
-            "category": str(_cat("elderly_care").public_id),
+            "category": str(item("elderly_care").public_id),
             "community": str(cast.places.a1.public_id),
             "budget": "120.50",
             "beneficiary": str(cast.r_a.public_id),
@@ -274,10 +258,10 @@ def test_posting_refusals_change_nothing(cast, post, who, payload, status, detai
         "a1": str(cast.places.a1.public_id),
         "street": str(cast.places.street_a.public_id),
         "past": (timezone.now() - timedelta(hours=1)).isoformat(),
-        "big": str(_cat("livelihood").public_id),
+        "big": str(item("livelihood").public_id),
         "r_b": str(cast.r_b.public_id),
     }
-    body = {"title": "修水管", "category": str(_cat("home_repair").public_id)}
+    body = {"title": "修水管", "category": str(item("home_repair").public_id)}
     body |= {key: values[value] for key, value in payload.items()}
     response = post(who, "needs", body)
     assert response.status_code == status and response.json() == {"detail": detail}
@@ -331,15 +315,15 @@ def test_need_filters(cast, get):
     other = actions.post_need(
         acting_user=cast.community,
         title="就业咨询",
-        category=_cat("jobs"),
+        category=item("jobs"),
         community=cast.places.a1,
     )
     late_id, plain_id, other_id = str(late.public_id), str(plain.public_id), str(other.public_id)
     assert _ids(get("community", "needs", overdue="true")) == {late_id}
     assert _ids(get("community", "needs", overdue="false")) == {plain_id, other_id}
     assert _ids(get("community", "needs", urgency="urgent")) == {late_id}
-    assert _ids(get("community", "needs", category=str(_cat("economy").public_id))) == {other_id}
-    assert _ids(get("community", "needs", category=str(_cat("home_repair").public_id))) == {late_id, plain_id}
+    assert _ids(get("community", "needs", category=str(item("economy").public_id))) == {other_id}
+    assert _ids(get("community", "needs", category=str(item("home_repair").public_id))) == {late_id, plain_id}
     assert _ids(get("community", "needs", community=str(cast.places.a2.public_id))) == set()
     assert _ids(get("community", "needs", state="open")) == {late_id, plain_id, other_id}
     assert get("community", "needs", state="nonsense").status_code == 422
@@ -578,7 +562,7 @@ def test_publish_claim_leave_close(cast, get, post):
         {
             "community": str(cast.places.a1.public_id),
             "title": "矛盾调解岗",
-            "category": str(_cat("mediation").public_id),
+            "category": str(item("mediation").public_id),
             "schedule": "每周三 14:00–17:00",
             "capacity": 1,
             "starts_on": timezone.localdate().isoformat(),
@@ -646,7 +630,7 @@ def test_post_refusals_and_scope(cast, get, post):
         {
             "community": str(cast.places.a1.public_id),
             "title": "岗位",
-            "category": str(_cat("mediation").public_id),
+            "category": str(item("mediation").public_id),
             "schedule": "周三",
             "capacity": 2,
             "starts_on": timezone.localdate().isoformat(),
@@ -660,7 +644,7 @@ def test_post_refusals_and_scope(cast, get, post):
         {
             "community": str(cast.places.a1.public_id),
             "title": "岗位",
-            "category": str(_cat("mediation").public_id),
+            "category": str(item("mediation").public_id),
             "schedule": "周三",
             "capacity": 2,
             "starts_on": timezone.localdate().isoformat(),
@@ -797,7 +781,7 @@ def unit_lists(cast):
             unit=cast.places.unit_a,
             kind="venue",
             title="职工活动室",
-            category=_cat("culture_events"),
+            category=item("culture_events"),
             quantity=Decimal("120"),
             measure="m²",
             available_from=today - timedelta(days=5),
@@ -827,7 +811,7 @@ def unit_lists(cast):
         title="居家养老服务中心",
         state="in_progress",
         budget=Decimal("800000"),
-        category=_cat("elderly_care"),
+        category=item("elderly_care"),
     )
     ProjectUnit.objects.create(project=project, unit=cast.places.unit_a)
     project.milestones.create(title="场地改造", due_on=today)
@@ -897,7 +881,7 @@ def test_unit_offers_and_withdraws_a_resource(cast, get, post):
             "quantity": "200",
             "measure": "小时",
             "community": str(cast.places.a2.public_id),
-            "category": str(_cat("elderly_care").public_id),
+            "category": str(item("elderly_care").public_id),
         },
     )
     assert offered.status_code == 201, offered.json()
@@ -970,7 +954,7 @@ def test_project_from_proposal_to_rating(cast, get, post, unit_lists):
             "community": str(cast.places.a1.public_id),
             "title": "老年食堂",
             "budget": "300000",
-            "category": str(_cat("elderly_care").public_id),
+            "category": str(item("elderly_care").public_id),
         },
     )
     assert proposed.status_code == 201, proposed.json()
@@ -1091,7 +1075,7 @@ def test_member_logs_and_beneficiary_confirms_and_rates(cast, get, post):
         "member",
         "service-records",
         {
-            "category": str(_cat("elderly_care").public_id),
+            "category": str(item("elderly_care").public_id),
             "started_at": _ago(3).isoformat(),
             "minutes": 90,
             "description": "陪同孙大妈就医",
@@ -1127,7 +1111,7 @@ def test_member_logs_and_beneficiary_confirms_and_rates(cast, get, post):
 
 def test_record_logging_refusals_change_nothing(cast, post):
     base = {
-        "category": str(_cat("elderly_care").public_id),
+        "category": str(item("elderly_care").public_id),
         "minutes": 60,
         "description": "陪同就医",
         "community": str(cast.places.a1.public_id),
@@ -1163,7 +1147,7 @@ def test_record_against_a_taken_need_marks_it_served(cast, get, post):
         "member",
         "service-records",
         {
-            "category": str(_cat("home_repair").public_id),
+            "category": str(item("home_repair").public_id),
             "started_at": _ago(2).isoformat(),
             "minutes": 45,
             "description": "换了水管接头",
@@ -1256,7 +1240,7 @@ def test_record_scope_and_filters(cast, get):
     grant_role(acting_user=None, user=cast.nobody, role=Role.MEMBER)
     zhao = record_actions.log_service_record(
         acting_user=cast.nobody,
-        category=_cat("environment"),
+        category=item("environment"),
         started_at=_ago(2),
         minutes=60,
         description="清理楼道",
@@ -1474,7 +1458,7 @@ def test_times_without_a_zone_are_local_time(cast, get, post):
     posted = post(
         "resident",
         "needs",
-        {"title": "灯坏了", "category": str(_cat("home_repair").public_id), "due_at": local.isoformat()},
+        {"title": "灯坏了", "category": str(item("home_repair").public_id), "due_at": local.isoformat()},
     )
     assert posted.status_code == 201, posted.json()
     assert Need.objects.get(public_id=posted.json()["id"]).due_at == timezone.make_aware(local)
@@ -1493,7 +1477,7 @@ def test_times_without_a_zone_are_local_time(cast, get, post):
         "member",
         "service-records",
         {
-            "category": str(_cat("elderly_care").public_id),
+            "category": str(item("elderly_care").public_id),
             "started_at": started.isoformat(),
             "minutes": 60,
             "description": "陪同就医",

@@ -13,12 +13,13 @@ import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from accounts.actions import create_user, grant_role
 from accounts.models import Role
 from conftest import _id, build_cast
+from gongjian.testing import item, together
 from people.actions import MemberData, save_member
 from service.models import (
     Assignment,
@@ -27,7 +28,6 @@ from service.models import (
     NeedState,
     PostClaim,
     RecordState,
-    ServiceCategory,
     ServiceRecord,
 )
 from service.needs import actions
@@ -37,42 +37,11 @@ from service.records import codes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-AT_ONCE = 20
-
 
 @pytest.fixture(autouse=True)
 def _postgresql_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
-
-
-def together(*calls, at_once: int = AT_ONCE) -> list[tuple[str, object]]:
-    """Run the calls in threads started at once; each result is ("ok", value) or ("error", exception)."""
-    start = threading.Barrier(len(calls))
-    seats = threading.BoundedSemaphore(at_once)
-    results: list[tuple[str, object]] = [("", None)] * len(calls)
-
-    def run(index, call):
-        try:
-            start.wait(timeout=30)
-            with seats:
-                try:
-                    results[index] = ("ok", call())
-                finally:
-                    connections.close_all()
-        except Exception as exc:  # noqa: BLE001 — the test looks at what each thread got
-            results[index] = ("error", exc)
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
-def item(code: str) -> ServiceCategory:
-    return ServiceCategory.objects.get(code=code, city__isnull=True)
 
 
 def members_in_a1(cast, n: int) -> list:

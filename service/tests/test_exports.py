@@ -13,18 +13,14 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from audit.models import AuditEvent
+from gongjian.testing import item
 from service.exports import SPECS
-from service.models import ServiceCategory
 from service.needs import actions
 from service.pairings import actions as pairing_actions
 from service.posts import actions as post_actions
 from service.records import actions as record_actions
 
 pytestmark = pytest.mark.django_db
-
-
-def item(code="home_repair"):
-    return ServiceCategory.objects.get(code=code)
 
 
 def rows(response) -> list[list]:

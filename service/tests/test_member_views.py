@@ -17,6 +17,7 @@ from accounts.actions import create_user, grant_role
 from accounts.models import Role
 from checkin import actions as checkin_actions
 from gongjian.privacy import id_check_char
+from gongjian.testing import item
 from people.actions import MemberData, save_member
 from points.actions import balance_of
 from points.models import PointEntry
@@ -26,7 +27,6 @@ from service.models import (
     PostClaim,
     Rating,
     RecordState,
-    ServiceCategory,
     ServiceRecord,
 )
 from service.needs import actions
@@ -62,10 +62,6 @@ def url(name, obj, *more):
 
 def text(response) -> str:
     return response.content.decode()
-
-
-def item(code="home_repair") -> ServiceCategory:
-    return ServiceCategory.objects.get(code=code)
 
 
 def need(cast, title="修水龙头", *, community=None, building=None, compound=None, **kwargs):

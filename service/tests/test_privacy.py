@@ -13,15 +13,11 @@ from access import beneficiary_label, record_beneficiary_label, sees_beneficiary
 from accounts.actions import create_user, grant_role
 from accounts.models import Role
 from checkin.models import Team, TeamMembership
-from service.models import ServiceCategory
+from gongjian.testing import item
 from service.needs import actions
 from service.records import actions as record_actions
 
 pytestmark = pytest.mark.django_db
-
-
-def item(code: str) -> ServiceCategory:
-    return ServiceCategory.objects.get(code=code, city__isnull=True)
 
 
 @pytest.fixture

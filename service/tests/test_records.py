@@ -3,7 +3,6 @@ ratings (service/record_actions.py). Refusals change nothing; every change has i
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -16,6 +15,7 @@ from accounts.actions import create_user, grant_role, revoke_role
 from accounts.models import Role, RoleGrant
 from accounts.scope import forget_scope
 from audit.models import AuditEvent, Outcome
+from gongjian.testing import item, refusals
 from people.actions import save_resident
 from points.models import PointEntry
 from service.models import (
@@ -31,7 +31,6 @@ from service.models import (
     Rating,
     RecordPhoto,
     RecordState,
-    ServiceCategory,
     ServiceRecord,
     ServiceRecordEvent,
 )
@@ -45,29 +44,7 @@ from service.records import codes
 pytestmark = pytest.mark.django_db
 
 WATCHED = (ServiceRecord, ServiceRecordEvent, RecordPhoto, Rating, PointEntry, NeedEvent, AuditEvent)
-
-
-def snapshot() -> dict[str, int]:
-    return {m.__name__: m.objects.count() for m in WATCHED}
-
-
-def reread(obj) -> dict:
-    return type(obj).objects.filter(pk=obj.pk).values().get()
-
-
-@contextmanager
-def refused(kind, message: str, *objects):
-    before, states = snapshot(), [reread(o) for o in objects]
-    with pytest.raises(kind) as info:
-        yield info
-    text = " ".join(info.value.messages) if isinstance(info.value, ValidationError) else str(info.value)
-    assert message in text
-    assert snapshot() == before
-    assert [reread(o) for o in objects] == states
-
-
-def item(code: str) -> ServiceCategory:
-    return ServiceCategory.objects.get(code=code, city__isnull=True)
+refused = refusals(WATCHED)
 
 
 def at(days_ago: int, hour: int):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.actions import create_user, grant_role
 from accounts.models import Role
+from gongjian.testing import item
 from service.models import Need, NeedKind, PostedAs, ProjectState, Rating, ServiceCategory
 from service.needs import actions
 from service.records import actions as record_actions
@@ -25,10 +26,6 @@ RESIDENTS = reverse("service:ask_residents")
 
 def text(response) -> str:
     return response.content.decode()
-
-
-def item(code="home_repair") -> ServiceCategory:
-    return ServiceCategory.objects.get(code=code)
 
 
 def ask_data(**extra) -> dict:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.actions import create_user, grant_role
 from accounts.models import Role
+from gongjian.testing import item
 from points import actions as points
 from points.models import PointEntry, Redemption, Reward
 from service.models import (
@@ -26,7 +27,6 @@ from service.models import (
     Rating,
     Resource,
     ResourceKind,
-    ServiceCategory,
     ServicePost,
     ServiceRecord,
 )
@@ -38,10 +38,6 @@ from service.records import actions as record_actions
 pytestmark = pytest.mark.django_db
 
 OUTSIDERS = ("street2", "community2", "unit2", "grid2", "nobody")
-
-
-def item(code: str) -> ServiceCategory:
-    return ServiceCategory.objects.get(code=code, city__isnull=True)
 
 
 @pytest.fixture

@@ -11,13 +11,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from gongjian.testing import item
 from service.models import (
     Assignment,
     HouseholdPairing,
     Need,
     PairingVisit,
     RecordState,
-    ServiceCategory,
     ServicePost,
 )
 from service.needs import actions
@@ -26,10 +26,6 @@ from service.posts import actions as post_actions
 from service.records import actions as record_actions
 
 pytestmark = pytest.mark.django_db
-
-
-def item(code="home_repair"):
-    return ServiceCategory.objects.get(code=code)
 
 
 def need(cast, title, *, community=None, **kw) -> Need:
