@@ -1,9 +1,12 @@
 """Where a request comes from, as far as the server can tell: the account, the browser session and the
 network address. Built once per request by ``origin_of``; actions compare two origins without keeping
-either in clear (sessions and addresses are stored as keyed hashes)."""
+either in clear (sessions and addresses are stored as keyed hashes). A loopback address is not the
+client's (every browser on a development machine, or behind a proxy that does not pass the address on,
+shares it), so it is left out rather than compared."""
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -45,6 +48,17 @@ class Origin:
         return bool(self.address and address) and constant_time_compare(self.address, address)
 
 
+def _client_address(request: HttpRequest) -> str | None:
+    """The client's address, or None where it says nothing about the client: a loopback address is the
+    server's own machine (a development server, or a proxy that does not pass the client's address on,
+    docs/PRIVACY.md), shared by every browser that reaches it."""
+    address = client_ip(request)
+    try:
+        return None if address is None or ipaddress.ip_address(address).is_loopback else address
+    except ValueError:
+        return address
+
+
 def origin_of(request: HttpRequest | None, user: User | AnonymousUser | None = None) -> Origin:
     """The origin of ``request``: ``user`` (else the request's signed-in user, an API token's included),
     its session key and its client address. No request (a command, a test): the account alone."""
@@ -57,5 +71,5 @@ def origin_of(request: HttpRequest | None, user: User | AnonymousUser | None = N
     return Origin(
         user_id=user_id,
         session=_digest("session", session.session_key if session is not None else None),
-        address=_digest("address", client_ip(request)),
+        address=_digest("address", _client_address(request)),
     )

@@ -43,3 +43,10 @@ def test_without_a_request_only_the_account_is_known(cast):
     assert origin == Origin(user_id=cast.member.pk)
     assert origin.same_account(cast.member.pk) and not origin.same_account(cast.resident.pk)
     assert origin_of(_request(user=cast.member)).user_id == cast.member.pk  # the request's own user
+
+
+def test_a_loopback_address_is_not_the_clients_and_is_not_compared():
+    """A development server, or a proxy that does not pass the client's address on: every browser has it."""
+    for loopback in ("127.0.0.1", "127.0.0.2", "::1"):
+        assert origin_of(_request(address=loopback)).address == ""
+    assert origin_of(_request(address="192.168.1.20")).address
