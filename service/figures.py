@@ -9,7 +9,8 @@ Written once here, for the unit's page, its export and whoever else shows them:
   say "no in-service members"), never a division by zero.
 - **Hours** are the records' minutes ÷ 60. **Points** are the ledger entries of kinds service, bonus and
   reversal booked for the unit's service on days of the period (``PointEntry.served_on``), so a
-  correction lowers the period it corrects.
+  correction lowers the period it corrects; they are read through the ledger the points app plugs in
+  (service/ledger.py), since points sits above service.
 - **Rating** is the average score of the beneficiaries' ratings of those records; a project's rating is
   the average of its residents' ratings.
 
@@ -28,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from checkin.reconciliation import Period
 from people.models import Member
-from points.models import EntryKind, PointEntry
+from service.ledger import ledger
 from service.models import Project, Rating, ServiceRecord
 
 PERIOD_CHOICES = [
@@ -43,9 +44,6 @@ def period_of(value: str | None) -> Period:
     return Period.of(value if value in ("month", "quarter", "year") else "month")
 
 
-EARNED_KINDS = (EntryKind.SERVICE, EntryKind.BONUS, EntryKind.REVERSAL)
-
-
 def unit_records(unit, period: Period) -> QuerySet:
     """The unit's members' confirmed service in the period."""
     return ServiceRecord.objects.confirmed().filter(unit=unit).in_period(*period.bounds())
@@ -53,8 +51,8 @@ def unit_records(unit, period: Period) -> QuerySet:
 
 def unit_points(unit, period: Period) -> QuerySet:
     """The points the unit's members earned for service on days of the period (corrections included)."""
-    return PointEntry.objects.filter(
-        unit=unit, kind__in=EARNED_KINDS, served_on__gte=period.start, served_on__lte=period.end
+    return (
+        ledger().earned_by_service().filter(unit=unit, served_on__gte=period.start, served_on__lte=period.end)
     )
 
 
@@ -201,9 +199,12 @@ def member_figures(member, period: Period) -> MemberFigures:
             rating=Avg("rating__score"),
         )
     )
-    points = PointEntry.objects.filter(
-        member=member, kind__in=EARNED_KINDS, served_on__gte=period.start, served_on__lte=period.end
-    ).aggregate(total=Coalesce(Sum("amount"), 0))["total"]
+    points = (
+        ledger()
+        .earned_by_service()
+        .filter(member=member, served_on__gte=period.start, served_on__lte=period.end)
+        .aggregate(total=Coalesce(Sum("amount"), 0))["total"]
+    )
     return MemberFigures(
         records=totals["records"],
         minutes=totals["minutes"],
@@ -214,7 +215,6 @@ def member_figures(member, period: Period) -> MemberFigures:
 
 
 __all__ = [
-    "EARNED_KINDS",
     "PERIOD_CHOICES",
     "MemberFigures",
     "Period",

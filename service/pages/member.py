@@ -26,8 +26,8 @@ from accounts.scope import scope_for
 from checkin.models import CheckIn
 from gongjian.refusals import refusal_message
 from places.models import Area
-from points.actions import balance_of
 from service.desk import optional_url, paged, uuid_or_404
+from service.ledger import ledger
 from service.menu.choices import city_of, grouped_menu
 from service.models import (
     Assignment,
@@ -327,7 +327,7 @@ def my_records(request: HttpRequest) -> HttpResponse:
         confirmed_minutes=Sum("minutes", filter=Q(state=RecordState.CONFIRMED)),
     )
     context["totals"]["confirmed_hours"] = round((context["totals"]["confirmed_minutes"] or 0) / 60, 1)
-    context["balance"] = balance_of(member)
+    context["balance"] = ledger().balance(member)
     state = request.GET.get("state", "")
     listed = mine.filter(RECORD_FILTERS[state]) if state in RECORD_FILTERS else mine
     context["state"] = state if state in RECORD_FILTERS else ""

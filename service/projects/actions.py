@@ -17,9 +17,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from access import admins_of_units, community_staff, own_resident, staffs, unit_admins, unit_reaches
+from access import (
+    administers_unit,
+    admins_of_units,
+    community_staff,
+    own_resident,
+    staffs,
+    unit_admins,
+    unit_reaches,
+)
 from audit.actions import record_event
-from checkin.actions import administers_unit
 from notifications.actions import notify
 from places.models import AreaLevel
 from service.checks import check_category, check_period, clean_amount, clean_quantity, plain_number

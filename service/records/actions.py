@@ -3,7 +3,7 @@
 A member logs what they did. Records that look implausible (overlapping another, too many hours in a
 day, the same beneficiary too often) are flagged (service/records/checks.py): the code and the
 beneficiary can no longer confirm them, the community reviews them. Confirmation books points in the
-same transaction.
+same transaction, through the points ledger the points app plugs in (service/ledger.py).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from audit.actions import record_event
 from audit.models import Outcome
 from notifications.actions import notify
 from people.models import Resident
+from service.ledger import ledger
 from service.models import (
     ConfirmedVia,
     Flag,
@@ -239,8 +240,6 @@ def _require_confirmable(record: ServiceRecord, *, review: bool) -> None:
 def _confirm(
     record: ServiceRecord, *, actor, via: str, note: str = "", request=None, score=None, comment: str = ""
 ):
-    from points.actions import book_service_points
-
     previous = record.state
     record.state = RecordState.CONFIRMED
     record.confirmed_at = timezone.now()
@@ -252,7 +251,7 @@ def _confirm(
         fields.append("code_used_at")
     record.save(update_fields=fields)
     _event(record, previous, "confirm", record.confirmed_by, reason=note, via=via)
-    entries = book_service_points(acting_user=record.confirmed_by, record=record)
+    points = ledger().book_service(acting_user=record.confirmed_by, record=record)
     if record.need is not None and record.need.state == NeedState.DONE:
         close_served(record.need, record.confirmed_by, note=_("Service record confirmed"))
     if score is not None:
@@ -263,7 +262,7 @@ def _confirm(
         action="service.record_confirmed",
         request=request,
         target=record,
-        detail={"via": via, "points": sum(e.amount for e in entries)},
+        detail={"via": via, "points": points},
     )
     if record.member.user_id:
         notify(
@@ -272,7 +271,7 @@ def _confirm(
             title=_("Your service on %(day)s was confirmed: +%(points)d points")
             % {
                 "day": timezone.localtime(record.started_at).strftime("%Y-%m-%d"),
-                "points": sum(e.amount for e in entries),
+                "points": points,
             },
             url=_record_url(record),
         )

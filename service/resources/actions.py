@@ -18,9 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from access import community_staff, unit_reaches
+from access import administers_unit, community_staff, unit_reaches
 from audit.actions import record_event
-from checkin.actions import administers_unit
 from notifications.actions import notify
 from places.models import AreaLevel
 from service.checks import check_category, check_period, clean_quantity, plain_number

@@ -16,12 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from access import administered_units, communities_where, reached_q
+from access import administered_units, administers_unit, communities_where, reached_q
 from accounts import roles as R
 from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.scope import scope_for
-from checkin.actions import administers_unit
 from gongjian.refusals import refusal_message
 from orgs.models import Unit
 from service.desk import keep_query
