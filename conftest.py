@@ -22,6 +22,7 @@ from django.db.models import Model
 
 from accounts.actions import create_user, grant_role, issue_api_token
 from accounts.models import Role
+from gongjian.browser_testing import ARGS, ARTIFACTS, CHROMIUM, PHONE, TIMEOUT_MS
 from gongjian.testing import id_number
 from orgs.actions import create_party_org, create_unit
 from orgs.models import PartyOrgKind, UnitKind
@@ -450,6 +451,49 @@ def bearer(cast):
         return {"Authorization": f"Bearer {tokens[who]}"}
 
     return headers
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(browser):
+    """A page on a 360 px phone, not signed in."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=1)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def api_get(client, bearer):
+    """``api_get("community", "needs", state="open")`` → the response of GET /api/v1/needs as that cast member."""
+
+    def call(who: str, path: str, **params):
+        return client.get("/api/v1/" + path, params, headers=bearer(who))
+
+    return call
+
+
+@pytest.fixture
+def api_post(client, bearer):
+    """``api_post("member", "needs/<id>/take", {...})`` → the response of that JSON POST as that cast member."""
+
+    def call(who: str, path: str, payload: dict | None = None):
+        return client.post(
+            "/api/v1/" + path, payload or {}, content_type="application/json", headers=bearer(who)
+        )
+
+    return call
 
 
 @pytest.fixture(autouse=True)

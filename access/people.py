@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checkin.access import is_member_themself
+from checkin.access import is_member_themself, own_member
 from checkin.models import CheckIn, CheckInState
 from people.models import Member, Resident
 
@@ -29,17 +29,6 @@ __all__ = [
 
 # A check-in in these states makes its community one the member serves (a returned one does not).
 SERVING_CHECKIN_STATES = (CheckInState.SUBMITTED, CheckInState.CERTIFIED, CheckInState.CONFIRMED)
-
-
-def own_member(user: User | AnonymousUser | None) -> Member | None:
-    """The user's own member record (with its unit and home), if they are a member."""
-    if user is None or not user.is_authenticated:
-        return None
-    return (
-        Member.objects.filter(user=user)
-        .select_related("unit", "residence_area", "residence_compound", "residence_building")
-        .first()
-    )
 
 
 def own_resident(user: User | AnonymousUser | None) -> Resident | None:

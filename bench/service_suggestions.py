@@ -1,7 +1,7 @@
-"""Time the dispatch suggestions (service.suggestions.suggest) for the needs of the demo city.
+"""Time the dispatch suggestions (service.needs.suggestions.suggest) for the needs of the demo city.
 
 Builds the demo city in a scratch database (SQLite in a temporary directory, or a PostgreSQL database
-whose name contains bench/scratch) with the service loop the demo seeds (demo/service.py): per
+whose name contains bench/scratch) with the service loop the demo seeds (demo/service/): per
 community, needs in every state, posts, records, ratings, resources of the units tied to it. Then, for
 up to ``--needs`` needs spread over the communities (the open and dispatched ones first: the board's
 columns), it times ``suggest(need)`` once cold and ``--repeat`` times warm, and counts its queries:

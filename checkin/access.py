@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from accounts.models import Role, RoleGrant
 from accounts.scope import scope_for
 from orgs.models import Unit, UnitQuerySet
+from people.models import Member
 from places.models import Area, AreaLevel, AreaQuerySet
 from places.paths import any_subtree_q
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from accounts.models import User
-    from people.models import Member
+    from checkin.models import CheckIn
 
 
 def administers_unit(user: User | AnonymousUser, unit: Unit | None) -> bool:
@@ -27,10 +28,27 @@ def administers_unit(user: User | AnonymousUser, unit: Unit | None) -> bool:
     return scope.everything or unit.pk in scope.units_for(Role.UNIT_ADMIN)
 
 
+def holds_certificate_code(user: User | AnonymousUser, checkin: CheckIn) -> bool:
+    """Who may read a check-in's certificate and its code (the 报到证 PDF, the code in the API): the
+    member themself and the admins of the member's unit. Not the community: the code confirms."""
+    return is_member_themself(user, checkin.member) or administers_unit(user, checkin.unit)
+
+
 def serves_community(user: User | AnonymousUser, community: Area) -> bool:
     """The community's party organisation (or a platform administrator)."""
     scope = scope_for(user)
     return scope.everything or scope.holds_area(Role.COMMUNITY, community)
+
+
+def own_member(user: User | AnonymousUser | None) -> Member | None:
+    """The user's own member record (with its unit and home), if they are a member."""
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        Member.objects.filter(user=user)
+        .select_related("unit", "residence_area", "residence_compound", "residence_building")
+        .first()
+    )
 
 
 def is_member_themself(user: User | AnonymousUser, member: Member) -> bool:

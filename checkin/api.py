@@ -21,8 +21,8 @@ from ninja.pagination import paginate
 from accounts import roles
 from accounts.api import require_roles
 from accounts.models import Role
-from accounts.scope import scope_for
 from checkin import actions, codes
+from checkin.access import holds_certificate_code, own_member
 from checkin.models import (
     CheckIn,
     CheckInEvent,
@@ -193,20 +193,15 @@ def _detail(request: HttpRequest, checkin_id: UUID) -> CheckIn:
         checkin.valid_certificate = {
             "serial": certificate.serial,
             "issued_at": certificate.issued_at,
-            "code": codes.certificate_code(certificate) if _may_see_code(request.auth, checkin) else None,
+            "code": codes.certificate_code(certificate)
+            if holds_certificate_code(request.auth, checkin)
+            else None,
         }
     return checkin
 
 
-def _may_see_code(user, checkin: CheckIn) -> bool:
-    """The member themself, or an admin of the member's unit (not the community: the code confirms)."""
-    if checkin.member.user_id is not None and checkin.member.user_id == user.pk:
-        return True
-    return checkin.unit_id in scope_for(user).units_for(Role.UNIT_ADMIN)
-
-
 def _own_member(request: HttpRequest) -> Member:
-    member = Member.objects.select_related("unit", "residence_area").filter(user=request.auth).first()
+    member = own_member(request.auth)
     if member is None:
         raise ValidationError(_("Your account is not linked to a member record: say which member."))
     return member

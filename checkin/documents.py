@@ -23,7 +23,7 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from audit.actions import record_event
 from checkin import codes
-from checkin.access import administers_unit, serves_community
+from checkin.access import administers_unit, holds_certificate_code, serves_community
 from checkin.actions import confirm_by_code
 from checkin.models import Certificate, CheckIn, CheckInEvent, CheckInState, VanguardKind
 from checkin.pdf import chinese_date, pdf_response, qr_data_uri, render_pdf
@@ -76,8 +76,7 @@ def certificate_pdf(request: HttpRequest, public_id) -> HttpResponse:
     """The 报到证, for the member's unit admin and the member themself."""
     checkin = get_visible_or_404(CheckIn.objects.select_related(*_DOCUMENT_RELATED), request.user, public_id)
     member = checkin.member
-    is_member = member.user_id is not None and member.user_id == request.user.pk
-    if not (is_member or administers_unit(request.user, checkin.unit)):
+    if not holds_certificate_code(request.user, checkin):
         raise PermissionDenied
     certificate = checkin.certificates.filter(revoked_at__isnull=True).select_related("party_org").first()
     if certificate is None:

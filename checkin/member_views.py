@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
-from accounts.models import Role, User
+from accounts.models import Role
 from checkin import actions, team_actions
+from checkin.access import own_member
 from checkin.forms import CheckInForm, ReasonForm, TransferForm, community_choices
 from checkin.models import ACTIVE_STATES, CheckIn, CheckInRule, CheckInState, Team, VanguardKind
 from checkin.rules import Proposal, propose_community
@@ -28,16 +29,8 @@ from places.models import Area
 STEPS = (CheckInState.SUBMITTED, CheckInState.CERTIFIED, CheckInState.CONFIRMED)
 
 
-def _own_member(user: User) -> Member | None:
-    return (
-        Member.objects.filter(user=user)
-        .select_related("unit", "residence_area", "residence_compound", "residence_building")
-        .first()
-    )
-
-
 def _member_or_404(request: AuthedRequest) -> Member:
-    member = _own_member(request.user)
+    member = own_member(request.user)
     if member is None:
         raise Http404
     return member
@@ -139,7 +132,7 @@ def _member_page(
 
 @role_required(Role.MEMBER)
 def my_checkin(request: AuthedRequest) -> HttpResponse:
-    return _member_page(request, _own_member(request.user))
+    return _member_page(request, own_member(request.user))
 
 
 @require_GET

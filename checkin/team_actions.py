@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from audit.actions import record_event
-from checkin.access import serves_community
+from checkin.access import own_member, serves_community
 from checkin.models import CheckIn, CheckInState, Team, TeamKind, TeamMembership, VanguardKind
 from people.models import Member
 
@@ -74,7 +74,7 @@ def add_team_member(
 @transaction.atomic
 def join_team(*, acting_user: User, team: Team, request: HttpRequest | None = None) -> TeamMembership:
     """A member joins a team of the community they are confirmed in."""
-    member = Member.objects.filter(user=acting_user).first() if acting_user.is_authenticated else None
+    member = own_member(acting_user)
     if member is None:
         raise PermissionDenied(_("Only party members can join a team."))
     return _join(

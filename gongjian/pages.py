@@ -3,7 +3,7 @@ the user's scope, and run an action, turning a refusal into a message for the pe
 
     checkin = get_visible_or_404(CheckIn.objects.select_related("member"), request.user, public_id)
     done = run_action(request, actions.confirm_checkin, checkin=checkin, success=_("Confirmed."))
-    context["pending"] = paginate(request, rows, param="p1")   # {% include "checkin/_pager.html" %}
+    context["pending"] = paginate(request, rows, param="p1")   # {% include "parts/pager.html" with pager=pending only %}
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import IMPORT_ROLES
+from gongjian.pages import paginate
 from jobs import actions, export_actions
 from jobs.exports import get_spec
 from jobs.forms import RosterUploadForm
@@ -67,7 +67,7 @@ def roster_template(request):
 @login_required
 def job_list(request):
     jobs = Job.objects.visible_to(request.user).select_related("created_by")
-    page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, jobs, per_page=JOBS_PER_PAGE)["page"]
     return render(request, "jobs/job_list.html", {"page": page, "breadcrumbs": [_jobs_crumb()]})
 
 
@@ -78,7 +78,7 @@ def _job(request, public_id) -> Job:
 @login_required
 def job_detail(request, public_id):
     job = _job(request, public_id)
-    errors = Paginator(job.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    errors = paginate(request, job.errors, per_page=ERRORS_PER_PAGE)["page"]
     return render(
         request,
         "jobs/job_detail.html",

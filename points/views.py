@@ -6,12 +6,9 @@ one call of points/actions.py, refusals come back as the action's message with w
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -24,6 +21,7 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.scope import scope_for
 from checkin.reconciliation import Period
+from gongjian.pages import paginate, public_id_or_404
 from gongjian.refusals import refusal_message
 from points import actions, queries
 from points.exports import LEDGER_ROLES, RANKING_ROLES
@@ -34,12 +32,6 @@ PER_PAGE = 30
 RANKING_LIMIT = 100
 SHOP_ROLES = R.REWARD_STAFF_ROLES
 REVERSIBLE_KINDS = (EntryKind.SERVICE, EntryKind.BONUS, EntryKind.ADJUSTMENT)
-
-
-def _page(request: HttpRequest, queryset, param: str = "page", per_page: int = PER_PAGE) -> dict:
-    page = Paginator(queryset, per_page).get_page(request.GET.get(param))
-    others = {k: v for k, v in request.GET.items() if k != param}
-    return {"page": page, "param": param, "query": urlencode(others)}
 
 
 # --- the member -------------------------------------------------------------------------------------
@@ -63,7 +55,7 @@ def my_points(request: HttpRequest) -> HttpResponse:
         context.update(
             balance=actions.balance_of(member),
             hours=round(minutes / 60, 1),
-            pager=_page(request, entries),
+            pager=paginate(request, entries, per_page=PER_PAGE),
             ranks=queries.my_ranks(
                 member_id=member.pk,
                 community_ids=communities,
@@ -137,7 +129,7 @@ def my_redemptions(request: HttpRequest) -> HttpResponse:
         "points/my_redemptions.html",
         {
             "member": member,
-            "pager": _page(request, redemptions),
+            "pager": paginate(request, redemptions, per_page=PER_PAGE),
         },
     )
 
@@ -185,15 +177,8 @@ def _to_shop(area) -> HttpResponse:
     return redirect(f"{reverse('points:shop')}?{urlencode({'area': area.public_id})}")
 
 
-def _uuid_or_404(value) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Http404 from exc
-
-
 def _catalogue_area(request: HttpRequest, value):
-    return get_object_or_404(queries.catalogue_areas(request.user), public_id=_uuid_or_404(value))
+    return get_object_or_404(queries.catalogue_areas(request.user), public_id=public_id_or_404(value))
 
 
 def _shop_page(
@@ -214,11 +199,12 @@ def _shop_page(
         redemptions = Redemption.objects.visible_to(request.user).filter(reward__area=area)
         context.update(
             rewards=list(rewards.order_by("-active", "cost", "id")),
-            pager=_page(
+            pager=paginate(
                 request,
                 redemptions.filter(state=RedemptionState.PLACED)
                 .select_related("reward", "member")
                 .order_by("placed_at", "id"),
+                per_page=PER_PAGE,
             ),
             recent=list(
                 redemptions.exclude(state=RedemptionState.PLACED)
@@ -377,7 +363,7 @@ def _ledger_page(request: HttpRequest, *, kept=None, status: int = 200) -> HttpR
         .order_by("-created_at", "-id")
     )
     filterset = LedgerFilter(request.GET, queryset=entries, request=request)
-    pager = _page(request, filterset.qs)
+    pager = paginate(request, filterset.qs, per_page=PER_PAGE)
     kept = kept or {}
     rows = [
         {"entry": e, "reversible": _reversible(request.user, e) or kept.get("row") == str(e.public_id)}

@@ -1,33 +1,27 @@
-"""What the service pages share: one page of a list with the querystring that keeps its filters, the
-address's public ids, links to pages that may not exist, a community picker, filter styling, and the
+"""What the service pages share: one page of a list with the querystring that keeps its filters, links to pages that may not exist, a community picker, filter styling, and the
 community desk's navigation (its lists' links and the breadcrumbs back to them).
 
 Reads only; the pages' own queries go through ``visible_to``."""
 
 from __future__ import annotations
 
-import uuid
-
 from django import forms
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import roles as R
 from accounts.scope import scope_for
+from gongjian.pages import Pager, paginate, public_id_or_404
 from service.exports import NEED_LIST_ROLES, PAIRING_LIST_ROLES, POST_LIST_ROLES, RECORD_LIST_ROLES
 
 PER_PAGE = 25
 
 
-def paged(request: HttpRequest, queryset, *, per_page: int = PER_PAGE, param: str = "page") -> dict:
-    """One page of ``queryset`` and the querystring that keeps the filters on the page links."""
-    page = Paginator(queryset, per_page).get_page(request.GET.get(param))
-    others = {k: v for k, v in request.GET.items() if k != param}
-    return {"page": page, "param": param, "query": urlencode(others)}
+def paged(request: HttpRequest, queryset, *, per_page: int = PER_PAGE, param: str = "page") -> Pager:
+    """One page of ``queryset`` (25 a page on the service desk) and the querystring that keeps its filters."""
+    return paginate(request, queryset, per_page=per_page, param=param)
 
 
 def pick_community(request: HttpRequest, communities: list):
@@ -35,10 +29,7 @@ def pick_community(request: HttpRequest, communities: list):
     only one if there is one; None means all of them."""
     wanted = request.GET.get("community", "")
     if wanted:
-        try:
-            public_id = uuid.UUID(wanted)
-        except ValueError as exc:
-            raise Http404 from exc
+        public_id = public_id_or_404(wanted)
         found = next((c for c in communities if c.public_id == public_id), None)
         if found is None:
             raise Http404
@@ -90,13 +81,6 @@ def crumbs_to(user, here: str, label) -> list[dict]:
     """Breadcrumbs from the desk's list ``here`` (if the user may open it) to the page ``label``."""
     link = next((link for link in desk_links(user, "") if link["url"] == reverse(here)), None)
     return [{"label": link["label"], "url": link["url"]}, {"label": label}] if link else []
-
-
-def uuid_or_404(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Http404 from exc
 
 
 def optional_url(name: str, *args) -> str:

@@ -5,15 +5,15 @@ import os
 import pytest
 
 from conftest import build_cast
+from gongjian.browser_testing import ARTIFACTS
 from jobs.tests.conftest import row, xlsx_bytes
-from portal.tests.test_browser import ARTIFACTS, browser_page  # noqa: F401 (fixture)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.mark.django_db(transaction=True)
-def test_unit_admin_fixes_and_imports_a_roster(live_server, browser_page):  # noqa: F811
+def test_unit_admin_fixes_and_imports_a_roster(live_server, browser_page):
     cast = build_cast()
     page = browser_page
     ARTIFACTS.mkdir(exist_ok=True)

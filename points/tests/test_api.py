@@ -31,22 +31,6 @@ def _local_noon():
         yield
 
 
-@pytest.fixture
-def get(client, bearer):
-    def call(who: str, path: str, **params):
-        return client.get(API + path, params, headers=bearer(who))
-
-    return call
-
-
-@pytest.fixture
-def post(client, bearer):
-    def call(who: str, path: str, payload: dict | None = None):
-        return client.post(API + path, payload or {}, content_type="application/json", headers=bearer(who))
-
-    return call
-
-
 def _earn(cast, user, minutes: int, hours_ago: float = 3):
     """Service of ``user``'s member in A1, confirmed by the community: 10 points an hour (default rule)."""
     record = record_actions.log_service_record(
@@ -85,9 +69,9 @@ def _ids(response) -> set[str]:
 # --- the ledger -----------------------------------------------------------------------------------
 
 
-def test_ledger_scope_and_filters(earned, get):
+def test_ledger_scope_and_filters(earned, api_get):
     cast = earned
-    everyone = get("community", "points/entries")
+    everyone = api_get("community", "points/entries")
     assert everyone.status_code == 200
     body = everyone.json()
     assert set(body) == {"items", "count"} and body["count"] == 2
@@ -97,38 +81,38 @@ def test_ledger_scope_and_filters(earned, get):
     assert entry["record"] and entry["reversed"] is False and entry["reverses"] is None
     assert entry["served_on"] == timezone.localdate().isoformat()
 
-    assert [e["member"]["name"] for e in get("member", "points/entries").json()["items"]] == ["张三丰"]
-    assert [e["member"]["name"] for e in get("unit", "points/entries").json()["items"]] == ["张三丰"]
-    assert [e["member"]["name"] for e in get("unit2", "points/entries").json()["items"]] == ["赵六"]
-    assert get("community2", "points/entries").json() == {"items": [], "count": 0}
-    assert get("resident", "points/entries").json() == WRONG_ROLE
-    assert get("community", "points/entries", member=str(cast.m_b_home_a.public_id)).json()["count"] == 1
-    assert get("community", "points/entries", kind="bonus").json()["count"] == 0
+    assert [e["member"]["name"] for e in api_get("member", "points/entries").json()["items"]] == ["张三丰"]
+    assert [e["member"]["name"] for e in api_get("unit", "points/entries").json()["items"]] == ["张三丰"]
+    assert [e["member"]["name"] for e in api_get("unit2", "points/entries").json()["items"]] == ["赵六"]
+    assert api_get("community2", "points/entries").json() == {"items": [], "count": 0}
+    assert api_get("resident", "points/entries").json() == WRONG_ROLE
+    assert api_get("community", "points/entries", member=str(cast.m_b_home_a.public_id)).json()["count"] == 1
+    assert api_get("community", "points/entries", kind="bonus").json()["count"] == 0
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
-    assert get("community", "points/entries", start=tomorrow).json()["count"] == 0
-    assert get("community", "points/entries", end=timezone.localdate().isoformat()).json()["count"] == 2
+    assert api_get("community", "points/entries", start=tomorrow).json()["count"] == 0
+    assert api_get("community", "points/entries", end=timezone.localdate().isoformat()).json()["count"] == 2
 
 
-def test_reverse_an_entry(earned, get, post):
+def test_reverse_an_entry(earned, api_get, api_post):
     cast = earned
     entry = PointEntry.objects.get(member=cast.m_member)
     path = f"points/entries/{entry.public_id}/reverse"
-    assert post("member", path, {"reason": "x"}).json() == WRONG_ROLE
-    assert post("community2", path, {"reason": "重复登记"}).json() == NOT_FOUND
-    no_reason = post("community", path, {"reason": " "})
+    assert api_post("member", path, {"reason": "x"}).json() == WRONG_ROLE
+    assert api_post("community2", path, {"reason": "重复登记"}).json() == NOT_FOUND
+    no_reason = api_post("community", path, {"reason": " "})
     assert no_reason.status_code == 422 and no_reason.json() == {
         "detail": "Say why the points are corrected."
     }
-    reversed_ = post("community", path, {"reason": "重复登记"})
+    reversed_ = api_post("community", path, {"reason": "重复登记"})
     assert reversed_.status_code == 201, reversed_.json()
     body = reversed_.json()
     assert body["amount"] == -20 and body["kind"] == "reversal" and body["minutes"] == -120
     assert body["reverses"] == str(entry.public_id) and body["note"] == "重复登记"
-    twice = post("community", path, {"reason": "重复登记"})
+    twice = api_post("community", path, {"reason": "重复登记"})
     assert twice.status_code == 422 and twice.json() == {"detail": "This entry has already been corrected."}
     assert PointEntry.objects.filter(member=cast.m_member).count() == 2
     original = next(
-        e for e in get("member", "points/entries").json()["items"] if e["id"] == str(entry.public_id)
+        e for e in api_get("member", "points/entries").json()["items"] if e["id"] == str(entry.public_id)
     )
     assert original["reversed"] is True
     assert actions.balance_of(cast.m_member) == 0
@@ -137,9 +121,9 @@ def test_reverse_an_entry(earned, get, post):
 # --- balances and rankings ------------------------------------------------------------------------
 
 
-def test_balances_with_time_bank(earned, get):
+def test_balances_with_time_bank(earned, api_get):
     cast = earned
-    body = get("community", "points/balances").json()
+    body = api_get("community", "points/balances").json()
     rows = {row["member"]["name"]: row for row in body["items"]}
     assert rows["赵六"] == {
         "member": {"id": str(cast.m_b_home_a.public_id), "name": "赵六"},
@@ -151,42 +135,44 @@ def test_balances_with_time_bank(earned, get):
     assert rows["李四"]["balance"] == 0 and rows["李四"]["minutes"] == 0  # unit A sits in A1; no points
     names = [row["member"]["name"] for row in body["items"]]
     assert names[:2] == ["赵六", "张三丰"]  # highest balance first
-    assert [r["member"]["name"] for r in get("member", "points/balances").json()["items"]] == ["张三丰"]
-    assert get("community", "points/balances", unit=str(cast.places.unit_a.public_id)).json()["count"] == 2
-    assert get("resident", "points/balances").json() == WRONG_ROLE
-    outside = {r["member"]["name"] for r in get("community2", "points/balances").json()["items"]}
+    assert [r["member"]["name"] for r in api_get("member", "points/balances").json()["items"]] == ["张三丰"]
+    assert (
+        api_get("community", "points/balances", unit=str(cast.places.unit_a.public_id)).json()["count"] == 2
+    )
+    assert api_get("resident", "points/balances").json() == WRONG_ROLE
+    outside = {r["member"]["name"] for r in api_get("community2", "points/balances").json()["items"]}
     assert outside == {"王五", "赵六"}  # B1's resident and unit B's members (unit B sits in B1)
 
 
-def test_rankings_per_community_unit_and_period(earned, get):
+def test_rankings_per_community_unit_and_period(earned, api_get):
     cast = earned
     a1 = str(cast.places.a1.public_id)
-    ranked = get("member", "points/rankings", community=a1)
+    ranked = api_get("member", "points/rankings", community=a1)
     assert ranked.status_code == 200, ranked.json()
     assert [(r["rank"], r["member"]["name"], r["points"], r["minutes"]) for r in ranked.json()["items"]] == [
         (1, "赵六", 30, 180),
         (2, "张三丰", 20, 120),
     ]
-    street = get("street", "points/rankings", community=str(cast.places.street_a.public_id)).json()
+    street = api_get("street", "points/rankings", community=str(cast.places.street_a.public_id)).json()
     assert street["count"] == 2
-    unit_a = get("unit", "points/rankings", unit=str(cast.places.unit_a.public_id)).json()["items"]
+    unit_a = api_get("unit", "points/rankings", unit=str(cast.places.unit_a.public_id)).json()["items"]
     assert [(r["rank"], r["member"]["name"]) for r in unit_a] == [(1, "张三丰")]
     assert unit_a[0]["unit"]["name"] == "龙岩市烟草公司"
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
-    assert get("community", "points/rankings", community=a1, start=tomorrow).json()["count"] == 0
+    assert api_get("community", "points/rankings", community=a1, start=tomorrow).json()["count"] == 0
     # a member's redemption does not lower their rank
     _reward(cast, cost=25)
     actions.redeem_reward(acting_user=cast.nobody, reward=Reward.objects.get())
-    again = get("community", "points/rankings", community=a1).json()["items"]
+    again = api_get("community", "points/rankings", community=a1).json()["items"]
     assert again[0]["member"]["name"] == "赵六" and again[0]["points"] == 30
     # another street's community, or a unit the caller cannot see: 404
-    assert get("community2", "points/rankings", community=a1).json() == NOT_FOUND
-    assert get("unit2", "points/rankings", unit=str(cast.places.unit_a.public_id)).json() == NOT_FOUND
+    assert api_get("community2", "points/rankings", community=a1).json() == NOT_FOUND
+    assert api_get("unit2", "points/rankings", unit=str(cast.places.unit_a.public_id)).json() == NOT_FOUND
     # no place named: the entries the caller may see
-    assert [r["member"]["name"] for r in get("unit2", "points/rankings").json()["items"]] == ["赵六"]
+    assert [r["member"]["name"] for r in api_get("unit2", "points/rankings").json()["items"]] == ["赵六"]
 
 
-def test_equal_points_share_a_rank(earned, get):
+def test_equal_points_share_a_rank(earned, api_get):
     cast = earned
     cast.m_a2.user = cast.dept
     cast.m_a2.save(update_fields=["user"])
@@ -194,33 +180,34 @@ def test_equal_points_share_a_rank(earned, get):
     cast.m_a2.residence_area = cast.places.a1
     cast.m_a2.save(update_fields=["residence_area"])
     _earn(cast, cast.dept, 180)
-    rows = get("community", "points/rankings", community=str(cast.places.a1.public_id)).json()["items"]
+    rows = api_get("community", "points/rankings", community=str(cast.places.a1.public_id)).json()["items"]
     assert [(r["rank"], r["points"]) for r in rows] == [(1, 30), (1, 30), (3, 20)]
 
 
-def test_points_query_counts_are_pinned(earned, get, django_assert_max_num_queries):
+def test_points_query_counts_are_pinned(earned, api_get, django_assert_max_num_queries):
     cast = earned
     for who in ("community", "member"):
-        get(who, "points/entries")
+        api_get(who, "points/entries")
     # token + user, role grants, count, page
     with django_assert_max_num_queries(4):
-        assert get("community", "points/entries").json()["count"] == 2
+        assert api_get("community", "points/entries").json()["count"] == 2
     with django_assert_max_num_queries(4):  # one aggregate query a page
-        assert get("community", "points/balances").status_code == 200
+        assert api_get("community", "points/balances").status_code == 200
     with django_assert_max_num_queries(5):  # + the community
         assert (
-            get("community", "points/rankings", community=str(cast.places.a1.public_id)).json()["count"] == 2
+            api_get("community", "points/rankings", community=str(cast.places.a1.public_id)).json()["count"]
+            == 2
         )
     with django_assert_max_num_queries(5):  # + the member's own record
-        assert get("member", "points/balances").json()["count"] == 1
+        assert api_get("member", "points/balances").json()["count"] == 1
 
 
 # --- rewards and redemptions ----------------------------------------------------------------------
 
 
-def test_reward_catalogue(earned, get, post):
+def test_reward_catalogue(earned, api_get, api_post):
     cast = earned
-    added = post(
+    added = api_post(
         "community",
         "rewards",
         {
@@ -235,7 +222,7 @@ def test_reward_catalogue(earned, get, post):
     body = added.json()
     assert body["area"]["name"] == "龙津社区" and body["available"] == 2 and body["active"] is True
     path = f"rewards/{body['id']}"
-    street_reward = post(
+    street_reward = api_post(
         "street",
         "rewards",
         {"area": str(cast.places.street_a.public_id), "name": "电影票", "cost": 10, "stock": 5},
@@ -243,97 +230,97 @@ def test_reward_catalogue(earned, get, post):
     assert street_reward.status_code == 201
 
     # the member sees their community's shelf
-    assert body["id"] in _ids(get("member", "rewards"))
-    assert street_reward.json()["id"] in _ids(get("street", "rewards"))
-    assert get("community2", path).json() == NOT_FOUND
-    assert post("community2", f"{path}/restock", {"added": 1}).json() == NOT_FOUND
-    assert get("resident", "rewards").json() == WRONG_ROLE
-    assert post(
+    assert body["id"] in _ids(api_get("member", "rewards"))
+    assert street_reward.json()["id"] in _ids(api_get("street", "rewards"))
+    assert api_get("community2", path).json() == NOT_FOUND
+    assert api_post("community2", f"{path}/restock", {"added": 1}).json() == NOT_FOUND
+    assert api_get("resident", "rewards").json() == WRONG_ROLE
+    assert api_post(
         "member", "rewards", {"area": str(cast.places.a1.public_id), "name": "x", "cost": 1, "stock": 1}
     ).json() == (WRONG_ROLE)
-    not_theirs = post(
+    not_theirs = api_post(
         "community2", "rewards", {"area": str(cast.places.a1.public_id), "name": "x", "cost": 1, "stock": 1}
     )
     assert not_theirs.status_code == 403
     assert not_theirs.json() == {"detail": "Only the community or street can stock its catalogue."}
 
-    restocked = post("community", f"{path}/restock", {"added": 3})
+    restocked = api_post("community", f"{path}/restock", {"added": 3})
     assert restocked.status_code == 200 and restocked.json()["stock"] == 5
-    retired = post("community", f"{path}/offered", {"offered": False})
+    retired = api_post("community", f"{path}/offered", {"offered": False})
     assert retired.status_code == 200 and retired.json()["active"] is False
-    assert body["id"] not in _ids(get("member", "rewards", offered="true"))
-    assert body["id"] in _ids(get("member", "rewards", offered="false"))
-    refused = post("nobody", f"{path}/redeem")
+    assert body["id"] not in _ids(api_get("member", "rewards", offered="true"))
+    assert body["id"] in _ids(api_get("member", "rewards", offered="false"))
+    refused = api_post("nobody", f"{path}/redeem")
     assert refused.status_code == 422 and refused.json() == {"detail": "This reward is no longer offered."}
 
 
-def test_redeem_hand_over_and_cancel(earned, get, post):
+def test_redeem_hand_over_and_cancel(earned, api_get, api_post):
     cast = earned
     reward = _reward(cast, cost=15, stock=2)
     path = f"rewards/{reward.public_id}/redeem"
-    redeemed = post("member", path)
+    redeemed = api_post("member", path)
     assert redeemed.status_code == 201, redeemed.json()
     body = redeemed.json()
     assert body["state"] == "placed" and body["cost"] == 15 and body["member"]["name"] == "张三丰"
-    assert get("member", f"rewards/{reward.public_id}").json()["available"] == 1
+    assert api_get("member", f"rewards/{reward.public_id}").json()["available"] == 1
     assert actions.balance_of(cast.m_member) == 5
     one = f"redemptions/{body['id']}"
-    assert get("member", one).status_code == 200
-    assert get("community2", one).json() == NOT_FOUND
-    assert _ids(get("community", "redemptions", state="placed")) == {body["id"]}
-    assert get("nobody", "redemptions").json()["count"] == 0  # another member's: not theirs
+    assert api_get("member", one).status_code == 200
+    assert api_get("community2", one).json() == NOT_FOUND
+    assert _ids(api_get("community", "redemptions", state="placed")) == {body["id"]}
+    assert api_get("nobody", "redemptions").json()["count"] == 0  # another member's: not theirs
 
-    assert post("member", f"{one}/hand-over").json() == WRONG_ROLE
-    handed = post("community", f"{one}/hand-over")
+    assert api_post("member", f"{one}/hand-over").json() == WRONG_ROLE
+    handed = api_post("community", f"{one}/hand-over")
     assert (
         handed.status_code == 200 and handed.json()["state"] == "handed_over" and handed.json()["closed_at"]
     )
-    late = post("member", f"{one}/cancel")
+    late = api_post("member", f"{one}/cancel")
     assert late.status_code == 422
     assert late.json() == {"detail": "This redemption is Collected; it cannot be cancelled."}
 
-    second = post("nobody", path).json()
-    no_reason = post("community", f"redemptions/{second['id']}/cancel", {})
+    second = api_post("nobody", path).json()
+    no_reason = api_post("community", f"redemptions/{second['id']}/cancel", {})
     assert no_reason.status_code == 422 and no_reason.json() == {
         "detail": "Say why the redemption is cancelled."
     }
-    cancelled = post("community", f"redemptions/{second['id']}/cancel", {"reason": "缺货"})
+    cancelled = api_post("community", f"redemptions/{second['id']}/cancel", {"reason": "缺货"})
     assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
     assert actions.balance_of(cast.m_b_home_a) == 30  # the points came back
 
 
-def test_redeeming_beyond_balance_or_stock_changes_nothing(earned, get, post):
+def test_redeeming_beyond_balance_or_stock_changes_nothing(earned, api_get, api_post):
     cast = earned
     dear = _reward(cast, cost=25, stock=5)
-    too_dear = post("member", f"rewards/{dear.public_id}/redeem")
+    too_dear = api_post("member", f"rewards/{dear.public_id}/redeem")
     assert too_dear.status_code == 422
     assert too_dear.json() == {"detail": "洗衣液 costs 25 points; you have 20."}
     cheap = _reward(cast, cost=5, stock=1)
-    assert post("nobody", f"rewards/{cheap.public_id}/redeem").status_code == 201
-    sold_out = post("member", f"rewards/{cheap.public_id}/redeem")
+    assert api_post("nobody", f"rewards/{cheap.public_id}/redeem").status_code == 201
+    sold_out = api_post("member", f"rewards/{cheap.public_id}/redeem")
     assert sold_out.status_code == 422 and sold_out.json() == {"detail": "洗衣液 is out of stock."}
     assert Redemption.objects.filter(member=cast.m_member).count() == 0
     assert actions.balance_of(cast.m_member) == 20
-    assert post("community", f"rewards/{cheap.public_id}/redeem").json() == WRONG_ROLE
+    assert api_post("community", f"rewards/{cheap.public_id}/redeem").json() == WRONG_ROLE
     b_reward = _reward(cast, cost=1, stock=1, area=cast.places.b1, by=cast.community2)
-    assert post("member", f"rewards/{b_reward.public_id}/redeem").json() == NOT_FOUND
+    assert api_post("member", f"rewards/{b_reward.public_id}/redeem").json() == NOT_FOUND
     assert Redemption.objects.count() == 1
 
 
-def test_reward_lists_query_counts_are_pinned(earned, get, django_assert_max_num_queries):
+def test_reward_lists_query_counts_are_pinned(earned, api_get, django_assert_max_num_queries):
     cast = earned
     for n in range(3):
         reward = _reward(cast, cost=1 + n, stock=3)
         actions.redeem_reward(acting_user=cast.member, reward=reward)
     for who in ("community", "member"):
-        get(who, "rewards")
+        api_get(who, "rewards")
     with django_assert_max_num_queries(4):  # token + user, role grants, count, page
-        assert get("community", "rewards").json()["count"] == 3
+        assert api_get("community", "rewards").json()["count"] == 3
     with django_assert_max_num_queries(4):
-        assert get("community", "redemptions").json()["count"] == 3
+        assert api_get("community", "redemptions").json()["count"] == 3
     # + the member's record, their communities (check-ins, residence) and those areas' paths
     with django_assert_max_num_queries(9):
-        assert get("member", "rewards").json()["count"] == 3
+        assert api_get("member", "rewards").json()["count"] == 3
 
 
 def test_openapi_lists_every_points_path(client, db):
@@ -363,23 +350,25 @@ def test_openapi_lists_every_points_path(client, db):
 
 @pytest.mark.parametrize("path", ["points/entries", "points/rankings"])
 @pytest.mark.parametrize("query", [{"end": "9999-12-31"}, {"start": "0001-01-01"}, {"end": "2100-01-01"}])
-def test_days_outside_2000_to_2099_are_refused(earned, get, path, query):
-    response = get("community", path, **query)
+def test_days_outside_2000_to_2099_are_refused(earned, api_get, path, query):
+    response = api_get("community", path, **query)
     assert response.status_code == 422
     assert "Choose a day between 2000-01-01 and 2099-12-31." in str(response.json())
-    assert get("community", path, start="2000-01-01", end="2099-12-31").status_code == 200
+    assert api_get("community", path, start="2000-01-01", end="2099-12-31").status_code == 200
 
 
-def test_rewards_with_numbers_past_the_shelf_are_refused(earned, post):
+def test_rewards_with_numbers_past_the_shelf_are_refused(earned, api_post):
     cast = earned
     area = str(cast.places.a1.public_id)
     for cost, stock in ((10**20, 1), (1, 10**20), (actions.MAX_COST + 1, 1), (1, actions.MAX_ADDED + 1)):
-        huge = post("community", "rewards", {"area": area, "name": "大米", "cost": cost, "stock": stock})
+        huge = api_post("community", "rewards", {"area": area, "name": "大米", "cost": cost, "stock": stock})
         assert huge.status_code == 422, (cost, stock)
     assert not Reward.objects.exists()
     reward = _reward(cast, stock=1)
     for added in (10**20, actions.MAX_ADDED + 1):
-        assert post("community", f"rewards/{reward.public_id}/restock", {"added": added}).status_code == 422
+        assert (
+            api_post("community", f"rewards/{reward.public_id}/restock", {"added": added}).status_code == 422
+        )
     assert Reward.objects.get(pk=reward.pk).stock == 1
 
 

@@ -4,45 +4,10 @@ signs in on a phone-sized screen and drills from the street down to a building.
 Screenshots are kept in test-artifacts/ for a human to look at.
 """
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 from conftest import build_cast
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by the fixtures are
-# still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(
-            viewport={"width": 360, "height": 760}, locale="zh-CN", device_scale_factor=1
-        )
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        yield page
-        context.close()
-        browser.close()
+from gongjian.browser_testing import ARTIFACTS
 
 
 @pytest.mark.django_db(transaction=True)

@@ -13,37 +13,7 @@ from django.urls import reverse
 from checkin import codes
 from checkin.models import Certificate, CheckIn, CheckInState
 from conftest import build_cast
-from portal.tests.test_browser import ARGS, ARTIFACTS, CHROMIUM
-
-PHONE = {"width": 360, "height": 760}
-DESK = {"width": 1280, "height": 900}
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-def signed_in(browser, live_server, username: str, password: str, viewport: dict):
-    """A fresh browser context (own cookies) with ``username`` signed in."""
-    context = browser.new_context(viewport=viewport, locale="zh-CN", device_scale_factor=1)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page
-
-
-def fits_the_phone(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+from gongjian.browser_testing import ARTIFACTS, DESK, PHONE, fits_the_phone, signed_in
 
 
 def rate_shown(page) -> str:

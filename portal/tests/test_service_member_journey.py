@@ -8,18 +8,13 @@ Screenshots are kept in test-artifacts/service-member-*.png for a human to look 
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
 from conftest import build_cast
+from gongjian.browser_testing import ARTIFACTS, PHONE, fits_the_phone, signed_in
 from points.actions import balance_of
-from points.models import PointRule
-from portal.tests.test_browser import ARTIFACTS
-from portal.tests.test_checkin_journey import PHONE, browser, fits_the_phone, signed_in  # noqa: F401
 from service.models import NeedState, RecordState, ServiceCategory, ServiceRecord
 from service.needs import actions
 from service.posts import actions as post_actions
@@ -31,23 +26,13 @@ PNG = bytes.fromhex(
 )
 
 
-def _seed_rows() -> None:
-    """A transactional test flushes the tables after it, data migrations' rows included: put the
-    shared menu and the default points rule back if an earlier browser test removed them."""
-    if not ServiceCategory.objects.exists():
-        importlib.import_module("service.migrations.0002_default_menu").forwards(apps, None)
-    if not PointRule.objects.exists():
-        importlib.import_module("points.migrations.0003_default_rule").forwards(apps, None)
-
-
 def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"service-member-{name}.png"), full_page=True)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_member_takes_logs_and_the_beneficiary_confirms_by_code(live_server, browser, settings, tmp_path):  # noqa: F811
+def test_member_takes_logs_and_the_beneficiary_confirms_by_code(live_server, browser, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    _seed_rows()
     cast = build_cast()
     ARTIFACTS.mkdir(exist_ok=True)
     site = live_server.url

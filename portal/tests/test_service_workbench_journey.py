@@ -15,35 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import build_cast
-from portal.tests.test_browser import ARGS, ARTIFACTS, CHROMIUM
+from gongjian.browser_testing import ARTIFACTS, DESK, PHONE, signed_in
 from service.models import Assignment, NeedState, RecordState, ServiceCategory
 from service.needs import actions
 from service.records import actions as record_actions
-
-DESK = {"width": 1280, "height": 900}
-PHONE = {"width": 360, "height": 760}
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-def signed_in(browser, live_server, username: str, password: str, viewport: dict):
-    context = browser.new_context(viewport=viewport, locale="zh-CN", device_scale_factor=1)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page
 
 
 def the_desk(cast):

@@ -24,9 +24,10 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.scope import scope_for
 from checkin.models import CheckIn
+from gongjian.pages import public_id_or_404
 from gongjian.refusals import refusal_message
 from places.models import Area
-from service.desk import optional_url, paged, uuid_or_404
+from service.desk import optional_url, paged
 from service.ledger import ledger
 from service.menu.choices import city_of, grouped_menu
 from service.models import (
@@ -214,7 +215,7 @@ def _linked(request: HttpRequest) -> tuple[str, object]:
     for kind in LINKS:
         value = request.GET.get(kind)
         if value:
-            return kind, get_object_or_404(scoped[kind](), public_id=uuid_or_404(value))
+            return kind, get_object_or_404(scoped[kind](), public_id=public_id_or_404(value))
     return "", None
 
 

@@ -19,6 +19,7 @@ from accounts import roles as R
 from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.scope import scope_for
+from gongjian.pages import public_id_or_404
 from gongjian.refusals import refusal_message
 from people.models import Resident
 from service.desk import (
@@ -28,7 +29,6 @@ from service.desk import (
     paged,
     pick_community,
     style_filter_form,
-    uuid_or_404,
 )
 from service.exports import PAIRING_LIST_ROLES, pairings_for
 from service.filters import PairingFilter
@@ -127,7 +127,7 @@ def pairing_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         listed = list(communities)
         return _new_page(request, listed, pick_community(request, listed))
-    community = get_object_or_404(communities, public_id=uuid_or_404(request.POST.get("community", "")))
+    community = get_object_or_404(communities, public_id=public_id_or_404(request.POST.get("community", "")))
     form = _pairing_form(request, community, data=request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +20,7 @@ from accounts import roles as R
 from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.scope import scope_for
+from gongjian.pages import paginate
 from gongjian.refusals import refusal_message
 from orgs.models import Unit
 from service.desk import keep_query
@@ -51,7 +51,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
         request,
         "service/unit/resource_list.html",
         {
-            "page": Paginator(rows, PER_PAGE).get_page(request.GET.get("page")),
+            "page": paginate(request, rows, per_page=PER_PAGE)["page"],
             "keep": keep_query(request),
             "filters": {k: request.GET.get(k, "") for k in ("kind", "category", "unit", "available")},
             "kinds": ResourceKind.choices,
