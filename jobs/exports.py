@@ -293,16 +293,19 @@ SPECS: dict[str, ExportSpec] = {
 }
 
 
-# Apps that keep their own lists' specs beside their views (each module defines SPECS).
-APP_SPEC_MODULES = ("service.exports", "points.exports")
-
-
 def all_specs() -> dict[str, ExportSpec]:
+    """Every list's export spec: the registries' above, and each installed app's ``<app>/exports.py``
+    ``SPECS`` (an app adds its lists' exports beside its views, without touching this module)."""
     from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
 
     found = dict(SPECS)
-    for module in APP_SPEC_MODULES:
-        found.update(import_module(module).SPECS)
+    for config in apps.get_app_configs():
+        name = f"{config.name}.exports"
+        if config.name != "jobs" and find_spec(config.name) and find_spec(name):
+            found.update(getattr(import_module(name), "SPECS", {}))
     return found
 
 
