@@ -188,6 +188,36 @@ def rates(
     return _rate_of(Member.objects.in_service().filter(unit__in=units), period)
 
 
+def home_path(on: date) -> Case:
+    """The path of the community a member answers to (see the module docstring): where they live, or,
+    with no home on record, the community their unit's rule pairing names on ``on``."""
+    return Case(
+        When(residence_path="", then=_rule_pairing_path(on)),
+        default=F("residence_path"),
+        output_field=CharField(),
+    )
+
+
+def rates_by_area(areas: Iterable[Area], period: Period) -> dict[int, Rate]:
+    """Each area's rate for the period (the same members as ``area_members``, whatever the areas: an
+    area and its children, say): per length of their paths one grouped query."""
+    by_path = {area.path: area.pk for area in areas}
+    found = {pk: Rate(0, 0) for pk in by_path.values()}
+    reported = Exists(counted_checkins(period).filter(member_id=OuterRef("pk")))
+    for length in sorted({len(path) for path in by_path}):
+        grouped = (
+            Member.objects.in_service()
+            .annotate(prefix=Substr(home_path(period.end), 1, length))
+            .filter(prefix__in=[path for path in by_path if len(path) == length])
+            .values("prefix")
+            .annotate(members=Count("id"), reported=Count("id", filter=Q(reported)))
+            .order_by()
+        )
+        for group in grouped:
+            found[by_path[group["prefix"]]] = Rate(group["members"], group["reported"])
+    return found
+
+
 # --- a unit's roster -------------------------------------------------------------------------------
 
 
