@@ -1,19 +1,37 @@
 """Filters for the unit and party organisation lists, shared by the pages, the API and the exports."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import PartyOrg, PartyOrgKind, Unit, UnitKind
+from places.models import Area
+from places.paths import subtree_q
+
+
+def _in_area(queryset, value, *path_fields: str):
+    """Rows located in the area ``value`` (a public id) names: the figure cards link here."""
+    area = Area.objects.filter(public_id=value).only("path").first()
+    if area is None:
+        return queryset.none()
+    found = Q()
+    for field in path_fields:
+        found |= subtree_q(field, area.path)
+    return queryset.filter(found)
 
 
 class UnitFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
     kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label=_("Kind"))
+    area = django_filters.UUIDFilter(method="filter_area", widget=forms.HiddenInput)
 
     class Meta:
         model = Unit
-        fields = ["q", "kind"]
+        fields = ["q", "kind", "area"]
+
+    def filter_area(self, queryset, name, value):
+        return _in_area(queryset, value, "address_area__path")
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(credit_code__startswith=value))
@@ -22,7 +40,11 @@ class UnitFilter(django_filters.FilterSet):
 class PartyOrgFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
     kind = django_filters.ChoiceFilter(choices=PartyOrgKind.choices, label=_("Kind"))
+    area = django_filters.UUIDFilter(method="filter_area", widget=forms.HiddenInput)
 
     class Meta:
         model = PartyOrg
-        fields = ["q", "kind"]
+        fields = ["q", "kind", "area"]
+
+    def filter_area(self, queryset, name, value):
+        return _in_area(queryset, value, "area__path", "unit__address_area__path")
