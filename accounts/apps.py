@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = _("Accounts and roles")
 
     def ready(self) -> None:
         # Sign-ins through every door (pages, admin, API) are audited from Django's auth hooks.

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CheckinConfig(AppConfig):
     name = "checkin"
     default_auto_field = "django.db.models.BigAutoField"
-    verbose_name = "check-in"
+    verbose_name = _("Check-ins")

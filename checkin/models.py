@@ -191,6 +191,8 @@ class CheckInEvent(models.Model):
     via = models.CharField(max_length=16, blank=True)
 
     class Meta:
+        verbose_name = _("check-in event")
+        verbose_name_plural = _("check-in events")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -277,6 +279,8 @@ class TeamMembership(models.Model):
     joined_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
         constraints = [models.UniqueConstraint(fields=["team", "member"], name="team_membership_unique")]
 
     def __str__(self) -> str:

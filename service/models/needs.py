@@ -273,6 +273,8 @@ class Assignment(models.Model):
     objects = AssignmentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
         ordering = ["-offered_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -306,3 +308,7 @@ class NeedEvent(StateEvent):
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="events")
     from_state = models.CharField(max_length=16, choices=NeedState.choices, blank=True)
     to_state = models.CharField(max_length=16, choices=NeedState.choices)
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("need event")
+        verbose_name_plural = _("need events")

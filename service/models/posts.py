@@ -90,6 +90,8 @@ class PostClaim(models.Model):
     )
 
     class Meta:
+        verbose_name = _("post claim")
+        verbose_name_plural = _("post claims")
         ordering = ["claimed_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -182,6 +184,8 @@ class PairingVisit(models.Model):
     )
 
     class Meta:
+        verbose_name = _("pairing visit")
+        verbose_name_plural = _("pairing visits")
         ordering = ["-visited_on", "-id"]
 
     def __str__(self) -> str:

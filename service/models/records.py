@@ -185,6 +185,8 @@ class RecordPhoto(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("service photo")
+        verbose_name_plural = _("service photos")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -200,6 +202,10 @@ class ServiceRecordEvent(StateEvent):
     from_state = models.CharField(max_length=16, choices=RecordState.choices, blank=True)
     to_state = models.CharField(max_length=16, choices=RecordState.choices)
     via = models.CharField(max_length=16, blank=True)
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("service record event")
+        verbose_name_plural = _("service record events")
 
 
 class RatingQuerySet(models.QuerySet):
@@ -235,6 +241,8 @@ class Rating(models.Model):
     objects = RatingQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(

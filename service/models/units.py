@@ -178,6 +178,8 @@ class ProjectUnit(models.Model):
     joined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("project unit")
+        verbose_name_plural = _("project units")
         constraints = [models.UniqueConstraint(fields=["project", "unit"], name="project_unit_unique")]
 
     def __str__(self) -> str:
@@ -201,6 +203,8 @@ class ProjectCommitment(models.Model):
     )
 
     class Meta:
+        verbose_name = _("project commitment")
+        verbose_name_plural = _("project commitments")
         ordering = ["committed_at", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="commitment_quantity_positive")
@@ -218,6 +222,8 @@ class Milestone(models.Model):
     done_on = models.DateField(_("done on"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
         ordering = ["due_on", "id"]
 
     def __str__(self) -> str:
@@ -232,3 +238,7 @@ class ProjectEvent(StateEvent):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
     from_state = models.CharField(max_length=16, choices=ProjectState.choices, blank=True)
     to_state = models.CharField(max_length=16, choices=ProjectState.choices)
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("project event")
+        verbose_name_plural = _("project events")
