@@ -10,13 +10,15 @@ from django.conf import settings
 from django.db.models import Count, Exists, Min, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from checkin.access import own_member
 from checkin.models import CheckIn, CheckInState
-from checkin.reconciliation import Period, rates_by_area
+from checkin.reconciliation import NOT_SUBMITTED, Period, rates_by_area
 from gongjian.work import Item, to_do
+from orgs.models import Unit
 from people.models import Member
 from places.models import Area
 
@@ -75,8 +77,24 @@ def certificates_to_issue(user: Any, scope: Any) -> list[Item]:
             url,
             since=waiting["since"],
         ),
-        Item("checkin.unreported", _("In-service members who have not reported"), silent, f"{url}#roster"),
+        Item(
+            "checkin.unreported",
+            _("In-service members who have not reported"),
+            silent,
+            _unreported_url(units),
+        ),
     ]
+
+
+def _unreported_url(units: frozenset[int]) -> str:
+    """One unit: its roster filtered to those who have not submitted; several: the reconciliation
+    overview, which lists the user's units."""
+    if len(units) == 1:
+        unit = Unit.objects.filter(pk__in=units).only("public_id").first()
+        if unit is not None:
+            page = reverse("checkin:unit_reconciliation", args=[unit.public_id])
+            return f"{page}?{urlencode({'status': NOT_SUBMITTED})}"
+    return reverse("checkin:reconciliation")
 
 
 @to_do
