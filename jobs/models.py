@@ -69,5 +69,17 @@ class Job(models.Model):
         return int(self.done * 100 / self.total) if self.total else 0
 
     @property
+    def has_errors(self) -> bool:
+        """A checked roster with errors: nothing can be confirmed until a corrected file is uploaded."""
+        return self.status == JobStatus.PREVIEW and bool(self.errors)
+
+    @property
+    def status_label(self) -> str:
+        """The status as its owner should read it: a file with errors is not awaiting confirmation."""
+        if self.has_errors:
+            return str(_("Has errors: correct and upload again"))
+        return self.get_status_display()
+
+    @property
     def is_finished(self) -> bool:
         return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}

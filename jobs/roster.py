@@ -77,8 +77,11 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "community_code",
         "居住社区代码",
-        gettext_lazy("Optional. 12-digit code of the community of residence."),
-        width=16,
+        gettext_lazy(
+            "Optional. 12-digit code of the community of residence; find it on the platform's "
+            "Community codes page."
+        ),
+        width=20,
     ),
     Column(
         "compound",
@@ -226,6 +229,7 @@ class _Parsed:
     compound: str
     building: str
     skills: str
+    failed: bool = False  # a cell of this row is wrong: its other cells are still checked
 
 
 def check_roster(
@@ -235,9 +239,7 @@ def check_roster(
     check = RosterCheck(rows=len(rows))
     parsed: list[_Parsed] = []
     for index, row in enumerate(rows, start=1):
-        item = _parse_row(row, check)
-        if item is not None:
-            parsed.append(item)
+        parsed.append(_parse_row(row, check))
         if progress and index % 500 == 0:
             progress(index)
     _check_duplicates_in_file(parsed, check)
@@ -248,7 +250,7 @@ def check_roster(
     return check
 
 
-def _parse_row(row: RosterRow, check: RosterCheck) -> _Parsed | None:
+def _parse_row(row: RosterRow, check: RosterCheck) -> _Parsed:
     n, v = row.number, row.values
     failed = False
 
@@ -270,7 +272,6 @@ def _parse_row(row: RosterRow, check: RosterCheck) -> _Parsed | None:
         if text and _suspicious(col.key, text):
             err(col.key, _("Looks like a spreadsheet formula (starts with = + - @); type plain text."))
             text = ""
-            failed = True
         elif col.required and not text:
             err(col.key, _("Required."))
         texts[col.key] = text
@@ -331,13 +332,10 @@ def _parse_row(row: RosterRow, check: RosterCheck) -> _Parsed | None:
         err("community_code", _("Give the community when giving a compound or building."))
     if texts["building"] and not texts["compound"]:
         err("compound", _("Give the compound when giving a building."))
-    if failed:
-        # keep the ID so duplicates inside the file are still reported on this row
-        return (
-            _Parsed(n, "", id_number, "", "", None, None, "", "", False, "", "", "", "")
-            if id_number
-            else None
-        )
+    if community_code and not (community_code.isdigit() and len(community_code) == 12):
+        community_code = ""  # reported above; not looked up as well
+    # every row is returned, so the codes that read well are still looked up and a row's problems are
+    # all reported at once; a failed row is never imported
     return _Parsed(
         number=n,
         name=texts["name"],
@@ -353,6 +351,7 @@ def _parse_row(row: RosterRow, check: RosterCheck) -> _Parsed | None:
         compound=texts["compound"],
         building=texts["building"],
         skills=texts["skills"],
+        failed=failed,
     )
 
 
@@ -365,7 +364,8 @@ def _suspicious(key: str, text: str) -> bool:
 def _check_duplicates_in_file(parsed: list[_Parsed], check: RosterCheck) -> None:
     seen: dict[str, list[int]] = {}
     for item in parsed:
-        seen.setdefault(item.id_number, []).append(item.number)
+        if item.id_number:
+            seen.setdefault(item.id_number, []).append(item.number)
     for numbers in seen.values():
         if len(numbers) > 1:
             for number in numbers:
@@ -392,31 +392,33 @@ def existing_members(id_hashes: list[str]) -> dict[str, Member]:
 
 
 def _resolve(unit: Unit, parsed: list[_Parsed], check: RosterCheck) -> None:
-    """Look codes, names and ID numbers up in bulk; report what is unknown or belongs elsewhere."""
-    bad_rows = {e["row"] for e in check.errors}
-    clean = [p for p in parsed if p.number not in bad_rows]
-    if not clean:
+    """Look codes, names and ID numbers up in bulk; report what is unknown or belongs elsewhere.
+
+    Every row is looked up, also one with wrong cells, so that all of its problems are reported together.
+    """
+    if not parsed:
         return
-    org_codes = sorted({p.party_org_code for p in clean})
+    org_codes = sorted({p.party_org_code for p in parsed if p.party_org_code})
     orgs = {o.code: o for chunk in _chunks(org_codes) for o in PartyOrg.objects.filter(code__in=chunk)}
     unit_paths = tuple(PartyOrg.objects.filter(unit=unit).values_list("path", flat=True))
-    area_codes = sorted({p.community_code for p in clean if p.community_code})
+    area_codes = sorted({p.community_code for p in parsed if p.community_code})
     areas = {a.code: a for chunk in _chunks(area_codes) for a in Area.objects.filter(code__in=chunk)}
     community_ids = [a.pk for a in areas.values() if a.level == AreaLevel.COMMUNITY]
     compounds = {(c.community_id, c.name): c for c in Compound.objects.filter(community_id__in=community_ids)}
     buildings = {
         (b.compound_id, b.name): b for b in Building.objects.filter(compound__community_id__in=community_ids)
     }
-    hashes = {p.id_number: keyed_hash("id_number", p.id_number) for p in clean}
+    hashes = {p.id_number: keyed_hash("id_number", p.id_number) for p in parsed if p.id_number}
     existing = existing_members(list(hashes.values()))
+    bad_rows = {e["row"] for e in check.errors}
 
-    for p in clean:
-        ok = True
-        org = orgs.get(p.party_org_code)
-        if org is None:
+    for p in parsed:
+        ok = not p.failed and p.number not in bad_rows
+        org = orgs.get(p.party_org_code)  # an empty code was reported as required
+        if org is None and p.party_org_code:
             check.add(p.number, "party_org_code", _("Unknown party organisation code."))
             ok = False
-        elif not (org.unit_id == unit.pk or org.path.startswith(unit_paths)):
+        elif org is not None and not (org.unit_id == unit.pk or org.path.startswith(unit_paths)):
             check.add(
                 p.number,
                 "party_org_code",
@@ -451,7 +453,7 @@ def _resolve(unit: Unit, parsed: list[_Parsed], check: RosterCheck) -> None:
                             _("No building of this name in %(compound)s.") % {"compound": compound.name},
                         )
                         ok = False
-        member = existing.get(hashes[p.id_number])
+        member = existing.get(hashes[p.id_number]) if p.id_number else None
         if member is not None and member.unit_id != unit.pk:
             check.add(
                 p.number,
@@ -459,7 +461,7 @@ def _resolve(unit: Unit, parsed: list[_Parsed], check: RosterCheck) -> None:
                 _("This ID number belongs to a member registered by another unit or organisation."),
             )
             ok = False
-        if not ok:
+        if not ok or org is None:
             continue
         if member is None:
             check.new += 1

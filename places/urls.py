@@ -10,4 +10,5 @@ urlpatterns = [
     path("buildings/<uuid:public_id>/", views.building_detail, name="building_detail"),
     path("grids/", views.grid_list, name="grid_list"),
     path("grids/<uuid:public_id>/", views.grid_detail, name="grid_detail"),
+    path("communities/lookup/", views.community_lookup, name="community_lookup"),
 ]

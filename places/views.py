@@ -8,13 +8,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import role_required
-from accounts.roles import AREA_TREE_ROLES
+from accounts.roles import AREA_TREE_ROLES, IMPORT_ROLES
+from accounts.scope import scope_for
 from gongjian.pages import get_visible_or_404, paginate
 from orgs.models import PartyOrg
-from places import queries
+from places import directory, queries
 from places.models import Area, AreaLevel, Building, Compound, Grid
 
 GRIDS_PER_PAGE = 200
+COMMUNITIES_PER_PAGE = 50
 
 
 def _area_crumbs(user, area: Area, *, link_self: bool = False) -> list[dict]:
@@ -239,5 +241,35 @@ def grid_detail(request: HttpRequest, public_id) -> HttpResponse:
             "street_visible": grid.street_id in visible_areas,
             "community_visible": grid.community_id in visible_areas,
             "breadcrumbs": crumbs,
+        },
+    )
+
+
+@role_required(*directory.DIRECTORY_ROLES)
+def community_lookup(request: HttpRequest) -> HttpResponse:
+    """The community directory: 12-digit codes to copy into a roster, by name, pinyin initials or code."""
+    query = request.GET.get("q", "").strip()[:40]
+    communities = directory.community_directory(request.user)
+    if query and directory.is_initials(query):
+        pager = paginate(request, directory.matching_ids(communities, query), per_page=COMMUNITIES_PER_PAGE)
+        ids = list(pager["page"].object_list)
+        rows = sorted(communities.filter(pk__in=ids).select_related("parent__parent"), key=lambda a: a.code)
+    else:
+        found = directory.search(communities, query) if query else communities
+        pager = paginate(
+            request, found.select_related("parent__parent").order_by("code"), per_page=COMMUNITIES_PER_PAGE
+        )
+        rows = list(pager["page"].object_list)
+    can_import = scope_for(request.user).has(*IMPORT_ROLES)
+    crumbs = [{"label": _("Roster import"), "url": reverse("jobs:import_members")}] if can_import else []
+    return render(
+        request,
+        "places/community_lookup.html",
+        {
+            "rows": rows,
+            "pager": pager,
+            "query": query,
+            "can_import": can_import,
+            "breadcrumbs": [*crumbs, {"label": _("Community codes"), "url": None}] if crumbs else None,
         },
     )
