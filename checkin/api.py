@@ -21,7 +21,7 @@ from ninja.pagination import paginate
 from accounts import roles
 from accounts.api import require_roles
 from accounts.models import Role
-from checkin import actions, codes
+from checkin import actions, batch_actions, codes
 from checkin.access import holds_certificate_code, own_member
 from checkin.models import (
     CheckIn,
@@ -30,6 +30,7 @@ from checkin.models import (
     CheckInState,
     VanguardKind,
 )
+from gongjian import batches
 from gongjian.api_shapes import ErrorOut, ListPage, Ref
 from orgs.models import Unit
 from people.models import Member
@@ -163,6 +164,23 @@ class BatchOut(Schema):
     ok: int
     failed: int
     results: list[BatchRowOut]
+
+
+class ConfirmBatchIn(Schema):
+    checkins: list[UUID] = Field(..., min_length=1, max_length=batch_actions.BATCH_MAX)
+
+
+class ConfirmRowOut(Schema):
+    checkin: UUID = Field(alias="public_id")
+    name: str = Field(alias="label")
+    ok: bool
+    message: str
+
+
+class ConfirmBatchOut(Schema):
+    confirmed: int
+    refused: int
+    results: list[ConfirmRowOut]
 
 
 # --- lookups --------------------------------------------------------------------------------------
@@ -316,6 +334,23 @@ def batch(request: HttpRequest, payload: BatchIn):
         )
     ok = sum(row["ok"] for row in rows)
     return {"ok": ok, "failed": len(rows) - ok, "results": rows}
+
+
+@router.post("/checkins/confirm", response={200: ConfirmBatchOut, **REFUSALS})
+def confirm_batch(request: HttpRequest, payload: ConfirmBatchIn):
+    """The community confirms several members it has seen in person (their paper certificates), one
+    audited action each; one result per check-in, in the order asked. A refusal (withdrawn meanwhile,
+    already confirmed) is that check-in's result and the others go through; a check-in outside the
+    caller's scope reads "Not found." and is never confirmed. Role: community; else 403."""
+    require_roles(request, (Role.COMMUNITY,))
+    checkins, missing = batch_actions.wanted_checkins(request.auth, payload.checkins)
+    results = batch_actions.confirm_checkins(
+        acting_user=request.auth, checkins=checkins, via="manual", request=request
+    )
+    by_id = {r.public_id: r for r in [*results, *batches.not_found(missing)]}
+    rows = [by_id[public_id] for public_id in dict.fromkeys(payload.checkins)]
+    confirmed = sum(r.ok for r in rows)
+    return {"confirmed": confirmed, "refused": len(rows) - confirmed, "results": rows}
 
 
 @router.post("/checkins/confirm-by-code", response={200: CheckInDetailOut, **REFUSALS})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -21,10 +22,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role
-from checkin import actions, team_actions
+from checkin import actions, batch_actions, team_actions
 from checkin.access import served_communities
 from checkin.forms import TeamForm, TeamMemberForm
 from checkin.models import CheckIn, CheckInState, Team, TeamMembership, VanguardKind
+from gongjian import batches
 from gongjian.pages import (
     AuthedRequest,
     chosen_or_only,
@@ -144,6 +146,28 @@ def community_confirm(request: AuthedRequest, public_id: object) -> HttpResponse
         success=lambda result: _("%(name)s is confirmed. Welcome them!") % {"name": checkin.member.name},
     )
     return redirect(_community_url(checkin.community))
+
+
+@require_POST
+@role_required(Role.COMMUNITY)
+def community_confirm_batch(request: AuthedRequest) -> HttpResponse:
+    """Confirm the ticked check-ins, each by its own action; say how many went through and why the
+    others were refused."""
+    community = _community_or_404(request)
+    wanted = parse_uuids(request.POST.getlist("checkins"))
+    if not wanted:
+        messages.warning(request, _("Tick the members to confirm first."))
+        return redirect(_community_url(community) + "#pending")
+    if len(wanted) > batch_actions.BATCH_MAX:
+        messages.error(request, _("Confirm at most %(n)d members at once.") % {"n": batch_actions.BATCH_MAX})
+        return redirect(_community_url(community) + "#pending")
+    checkins, missing = batch_actions.wanted_checkins(request.user, wanted, community=community)
+    results = batch_actions.confirm_checkins(
+        acting_user=request.user, checkins=checkins, via="manual", request=request
+    )
+    results += batches.not_found(missing)
+    batches.flash(request, results)
+    return redirect(_community_url(community) + "#pending")
 
 
 def _community_review(

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,11 +24,11 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from audit.actions import record_event
 from checkin import codes
-from checkin.access import administers_unit, holds_certificate_code, serves_community
+from checkin.access import administered_units, administers_unit, holds_certificate_code, serves_community
 from checkin.actions import confirm_by_code
 from checkin.models import Certificate, CheckIn, CheckInEvent, CheckInState, VanguardKind
-from checkin.pdf import chinese_date, pdf_response, qr_data_uri, render_pdf
-from gongjian.pages import AuthedRequest, get_visible_or_404
+from checkin.pdf import chinese_date, pdf_response, qr_data_uri, render_pdf, render_pdf_pages
+from gongjian.pages import AuthedRequest, get_visible_or_404, lookup_or_404, parse_uuids
 from orgs.models import PartyOrg
 
 if TYPE_CHECKING:
@@ -69,21 +70,14 @@ def _vanguard_labels(checkin: CheckIn) -> list[StrOrPromise]:
 
 # --- the certificate ------------------------------------------------------------------------------
 
+CERTIFICATE_TEMPLATE = "checkin/pdf/certificate.html"
+PRINT_ALL_MAX = 200  # certificates in one PDF (a few seconds of rendering); more: tick them in parts
 
-@require_GET
-@role_required(Role.UNIT_ADMIN, Role.MEMBER)
-def certificate_pdf(request: HttpRequest, public_id) -> HttpResponse:
-    """The 报到证, for the member's unit admin and the member themself."""
-    checkin = get_visible_or_404(CheckIn.objects.select_related(*_DOCUMENT_RELATED), request.user, public_id)
-    member = checkin.member
-    if not holds_certificate_code(request.user, checkin):
-        raise PermissionDenied
-    certificate = checkin.certificates.filter(revoked_at__isnull=True).select_related("party_org").first()
-    if certificate is None:
-        raise Http404(_("This check-in has no valid certificate."))
-    context = {
+
+def _certificate_context(request: HttpRequest, checkin: CheckIn, certificate: Certificate) -> dict:
+    return {
         "checkin": checkin,
-        "member": member,
+        "member": checkin.member,
         "certificate": certificate,
         "code": codes.certificate_code(certificate),
         "qr": qr_data_uri(verification_url(request, certificate)),
@@ -91,7 +85,21 @@ def certificate_pdf(request: HttpRequest, public_id) -> HttpResponse:
         "vanguards": _vanguard_labels(checkin),
         **_place_lines(checkin),
     }
-    pdf = render_pdf("checkin/pdf/certificate.html", context, request=request)
+
+
+@require_GET
+@role_required(Role.UNIT_ADMIN, Role.MEMBER)
+def certificate_pdf(request: HttpRequest, public_id) -> HttpResponse:
+    """The 报到证, for the member's unit admin and the member themself."""
+    checkin = get_visible_or_404(CheckIn.objects.select_related(*_DOCUMENT_RELATED), request.user, public_id)
+    if not holds_certificate_code(request.user, checkin):
+        raise PermissionDenied
+    certificate = checkin.certificates.filter(revoked_at__isnull=True).select_related("party_org").first()
+    if certificate is None:
+        raise Http404(_("This check-in has no valid certificate."))
+    pdf = render_pdf(
+        CERTIFICATE_TEMPLATE, _certificate_context(request, checkin, certificate), request=request
+    )
     record_event(
         actor=request.user,
         action="checkin.certificate_pdf",
@@ -100,6 +108,67 @@ def certificate_pdf(request: HttpRequest, public_id) -> HttpResponse:
         detail={"serial": certificate.serial},
     )
     return pdf_response(pdf, f"{certificate.serial}.pdf")
+
+
+@require_GET
+@role_required(Role.UNIT_ADMIN)
+def unit_certificates_pdf(request: AuthedRequest) -> HttpResponse:
+    """All the unit's valid certificates (or the ticked ones, ``?checkins=``) as one PDF, one
+    certificate a page, for the unit's party admin; each printed certificate is audited as the single
+    one is. None to print: back to the unit page with a message, never an empty PDF."""
+    unit = lookup_or_404(administered_units(request.user), request.GET.get("unit", ""))
+    checkins = (
+        CheckIn.objects.visible_to(request.user)
+        .filter(unit=unit, state__in=(CheckInState.CERTIFIED, CheckInState.CONFIRMED))
+        .select_related(*_DOCUMENT_RELATED)
+        .prefetch_related(
+            Prefetch(
+                "certificates",
+                queryset=Certificate.objects.filter(revoked_at__isnull=True).select_related("party_org"),
+                to_attr="valid_certificates",
+            )
+        )
+        .order_by("community__path", "member__name_initials", "id")
+    )
+    ticked = request.GET.getlist("checkins")
+    if ticked:
+        checkins = checkins.filter(public_id__in=parse_uuids(ticked))
+    printed = [
+        (checkin, checkin.valid_certificates[0])
+        for checkin in checkins[: PRINT_ALL_MAX + 1]
+        if checkin.valid_certificates and holds_certificate_code(request.user, checkin)
+    ]
+    back = reverse("checkin:unit_page") + "?" + urlencode({"unit": str(unit.public_id)}) + "#issued"
+    if not printed:
+        messages.warning(
+            request,
+            _("None of the ticked members has a valid certificate to print.")
+            if ticked
+            else _("%(unit)s has no valid certificate to print yet.") % {"unit": unit.name},
+        )
+        return redirect(back)
+    if len(printed) > PRINT_ALL_MAX:
+        messages.error(
+            request,
+            _("More than %(n)d certificates: tick the ones to print, %(n)d at most at a time.")
+            % {"n": PRINT_ALL_MAX},
+        )
+        return redirect(back)
+    pdf = render_pdf_pages(
+        CERTIFICATE_TEMPLATE,
+        [_certificate_context(request, checkin, certificate) for checkin, certificate in printed],
+        request=request,
+    )
+    for checkin, certificate in printed:
+        record_event(
+            actor=request.user,
+            action="checkin.certificate_pdf",
+            target=checkin,
+            request=request,
+            detail={"serial": certificate.serial, "printed_with": len(printed)},
+        )
+    day = timezone.localdate().isoformat()
+    return pdf_response(pdf, f"{unit.name}-{day}-certificates.pdf")
 
 
 # --- the receipt ----------------------------------------------------------------------------------

@@ -102,6 +102,25 @@ def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
     )
 
 
+def render_pdf_pages(template_name: str, contexts: list[dict], *, request=None) -> bytes:
+    """One PDF of the template rendered once per context, each starting on a new page (the same
+    document as ``render_pdf`` makes, one after the other; the font embedded once)."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts, fetcher, css = FontConfiguration(), _local_fetcher(), font_face_css()
+    documents = [
+        HTML(
+            string=render_to_string(template_name, {**context, "font_face_css": css}, request=request),
+            base_url="/",
+            url_fetcher=fetcher,
+        ).render(font_config=fonts)
+        for context in contexts
+    ]
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()
+
+
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     """The PDF opened in the browser (inline), with a filename for saving; never cached by proxies."""
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -60,6 +60,12 @@ urlpatterns += [
         community_views.community_return,
         name="community_return",
     ),
+    path(
+        "checkin/community/confirm/",
+        community_views.community_confirm_batch,
+        name="community_confirm_batch",
+    ),
+    path("checkin/unit/certificates.pdf", documents.unit_certificates_pdf, name="unit_certificates_pdf"),
     path("checkin/community/teams/new/", community_views.team_create, name="team_create"),
     path("checkin/community/teams/members/", community_views.team_add_member, name="team_add_member"),
 ]

@@ -41,6 +41,7 @@ class Flag(models.TextChoices):
     LONG_DAY = "long_day", _("More hours in one day than allowed")
     SAME_BENEFICIARY = "same_beneficiary", _("Same beneficiary too often")
     CODE_ATTEMPTS = "code_attempts", _("Too many wrong confirmation codes")
+    DISPUTED = "disputed", _("The person served says it did not happen")
 
 
 class ServiceRecordQuerySet(models.QuerySet):

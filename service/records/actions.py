@@ -14,14 +14,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access import (
     Origin,
     answers_for,
-    community_staff,
     helps_household,
     is_resident_themself,
     origin_of,
@@ -30,13 +28,11 @@ from access import (
     staffs,
 )
 from audit.actions import record_event
-from audit.models import Outcome
 from notifications.actions import notify
 from people.models import Resident
 from service.ledger import ledger
 from service.models import (
     ConfirmedVia,
-    Flag,
     NeedState,
     ProjectState,
     Rating,
@@ -44,27 +40,14 @@ from service.models import (
     RecordState,
     ServiceCategory,
     ServiceRecord,
-    ServiceRecordEvent,
 )
 from service.needs.state import close_served, current_assignment, lock_need, mark_served, reopen_served
 from service.records import codes
 from service.records.checks import PHOTO_TYPES, clean_score, plausibility_flags, validate_photos
-
-
-def _event(record: ServiceRecord, previous: str, action: str, actor, reason: str = "", via: str = "") -> None:
-    ServiceRecordEvent.objects.create(
-        record=record,
-        from_state=previous,
-        to_state=record.state,
-        action=action,
-        actor=actor,
-        reason=reason[:200],
-        via=via,
-    )
-
-
-def _record_url(record: ServiceRecord) -> str:
-    return reverse("service:record_detail", args=[record.public_id])
+from service.records.steps import add_event as _event
+from service.records.steps import count_wrong_code, refuse_spent_code, tell_community_to_review
+from service.records.steps import locked as _locked
+from service.records.steps import record_url as _record_url
 
 
 @transaction.atomic
@@ -183,13 +166,7 @@ def log_service_record(
         detail={"flags": record.flags},
     )
     if flags:
-        notify(
-            recipients=community_staff(community),
-            kind="service.record_flagged",
-            title=_("A service record of %(name)s needs review: %(flags)s")
-            % {"name": member.name, "flags": "、".join(record.flag_labels())},
-            url=_record_url(record),
-        )
+        tell_community_to_review(record)
     elif beneficiary_resident is not None and beneficiary_resident.user_id:
         notify(
             recipients=[beneficiary_resident.user],
@@ -200,21 +177,18 @@ def log_service_record(
     return record
 
 
-def _locked(record: ServiceRecord) -> ServiceRecord:
-    return (
-        ServiceRecord.objects.select_for_update(of=("self",))
-        .select_related("member__user", "community", "category", "need", "beneficiary_resident", "post")
-        .get(pk=record.pk)
-    )
-
-
-def refuse_logger(record: ServiceRecord, origin: Origin, *, by_code: bool = False) -> None:
+def refuse_logger(
+    record: ServiceRecord, origin: Origin, *, by_code: bool = False, dispute: bool = False
+) -> None:
     """The one rule against confirming one's own service, for every path (the record page, the public
     code page, the API, anything else): the member's own account never confirms (nor rejects) their
     record; and the one-time code, shown to the member who logged the record, does not work from the
     browser session or the network address it was logged from, signed in or not. Who confirms in an
-    account of their own (the person served, the organiser, the community) is known by that account."""
+    account of their own (the person served, the organiser, the community) is known by that account.
+    Disputing (``dispute``) is refused alike: the member cannot send their own record to review either."""
     if origin.same_account(record.member.user_id):
+        if dispute:
+            raise PermissionDenied(_("You cannot dispute your own service record."))
         raise PermissionDenied(_("You cannot confirm your own service record."))
     if by_code and (origin.same_session(record.logged_session) or origin.same_address(record.logged_address)):
         raise PermissionDenied(
@@ -288,36 +262,9 @@ def confirm_with_code(
     refuse_logger(record, origin_of(request, acting_user), by_code=True)
     _require_confirmable(record, review=False)
     if not codes.code_matches(record, code):
-        failures = record.events.filter(action="code_failed").count() + 1
-        _event(
-            record,
-            record.state,
-            "code_failed",
-            acting_user if acting_user and acting_user.is_authenticated else None,
-        )
-        record_event(
-            actor=acting_user,
-            action="service.record_code_failed",
-            request=request,
-            target=record,
-            outcome=Outcome.FAILURE,
-        )
-        if failures >= settings.SERVICE_CODE_ATTEMPTS:
-            previous = record.state
-            record.state = RecordState.FLAGGED
-            record.flags = [*record.flags, str(Flag.CODE_ATTEMPTS)]
-            record.save(update_fields=["state", "flags"])
-            _event(record, previous, "flag", None, reason="code_attempts")
-            notify(
-                recipients=community_staff(record.community),
-                kind="service.record_flagged",
-                title=_("A service record of %(name)s needs review: %(flags)s")
-                % {"name": record.member.name, "flags": "、".join(record.flag_labels())},
-                url=_record_url(record),
-            )
+        count_wrong_code(record, acting_user, request)
         return None
-    if record.events.filter(action="code_failed").count() >= settings.SERVICE_CODE_ATTEMPTS:
-        raise ValidationError(_("Too many wrong codes; the community will confirm this record."))
+    refuse_spent_code(record)
     return _confirm(
         record, actor=acting_user, via=ConfirmedVia.CODE, request=request, score=score, comment=comment
     )

@@ -163,3 +163,25 @@ class CodeForm(RatingForm):
 
     def clean_code(self):
         return "".join(self.cleaned_data["code"].split())
+
+
+class DisputeForm(forms.Form):
+    """The person served says the service did not happen: why (the action requires it and limits it)."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Why you think it did not happen"),
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 200}),
+    )
+
+
+class CodeDisputeForm(DisputeForm):
+    """The same on the public code page: the member's code proves the person was given it."""
+
+    code = forms.CharField(label=gettext_lazy("Confirmation code"), max_length=12)
+
+    field_order = ["code", "reason"]
+
+    def clean_code(self):
+        return "".join(self.cleaned_data["code"].split())

@@ -3,10 +3,11 @@ and the public confirmation page."""
 
 from django.urls import path
 
-from service.records import views
+from service.records import list_views, views
 
 urlpatterns = [
-    path("service/records/all/", views.record_list, name="record_list"),
+    path("service/records/all/", list_views.record_list, name="record_list"),
+    path("service/records/confirm/", list_views.record_confirm_batch, name="record_confirm_batch"),
     path("service/records/<uuid:public_id>/", views.record_detail, name="record_detail"),
     path("service/records/<uuid:public_id>/qr.svg", views.record_qr, name="record_qr"),
     path("service/records/<uuid:public_id>/photos/<int:n>/", views.record_photo, name="record_photo"),
@@ -18,5 +19,6 @@ urlpatterns = [
         name="record_confirm_mine",
     ),
     path("service/records/<uuid:public_id>/rate/", views.record_rate, name="record_rate"),
+    path("service/records/<uuid:public_id>/dispute/", views.record_dispute, name="record_dispute"),
     path("service/confirm/<uuid:public_id>/", views.confirm_by_code, name="confirm_by_code"),
 ]

@@ -16,7 +16,6 @@ from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -27,13 +26,19 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.roles import RECORD_READ_ROLES, SERVICE_STAFF_ROLES
 from gongjian.refusals import refusal_message
-from service.desk import desk_links, filters_active, optional_url, paged, style_filter_form
-from service.exports import RECORD_LIST_ROLES, records_for
-from service.filters import PENDING, RecordFilter
+from service.desk import optional_url
 from service.models import ConfirmedVia, Flag, RecordState, ServiceRecord
-from service.records import actions, codes
+from service.records import actions, codes, disputes
 from service.records.checks import PHOTOS_PER_RECORD
-from service.records.forms import CodeForm, NoteForm, RatingForm, RejectForm, duration_label
+from service.records.forms import (
+    CodeDisputeForm,
+    CodeForm,
+    DisputeForm,
+    NoteForm,
+    RatingForm,
+    RejectForm,
+    duration_label,
+)
 from service.records.photos import photo_response
 
 EVENT_LABELS = {
@@ -42,6 +47,7 @@ EVENT_LABELS = {
     "code_failed": gettext_lazy("A wrong code was entered"),
     "flag": gettext_lazy("Held for review"),
     "reject": gettext_lazy("Rejected"),
+    "dispute": gettext_lazy("Disputed: the person served says it did not happen"),
 }
 CODE_ATTEMPTS_FLAG = "code_attempts"  # set by confirm_with_code; not one of the plausibility flags
 PENDING_STATES = (RecordState.SUBMITTED, RecordState.FLAGGED)
@@ -81,6 +87,7 @@ def _event_row(event) -> dict:
         labels = dict(Flag.choices) | {CODE_ATTEMPTS_FLAG: _("Too many wrong codes were entered")}
         reason = "、".join(str(labels.get(code, code)) for code in reason.split(","))
     return {
+        "action": event.action,
         "at": event.at,
         "label": EVENT_LABELS.get(event.action, event.action),
         "actor": actor,
@@ -104,18 +111,21 @@ def _record_page(request: HttpRequest, record: ServiceRecord, *, status: int = 2
     beneficiary = is_resident_themself(user, record.beneficiary_resident)
     pending = record.state in PENDING_STATES
     rating = _rating_of(record)
+    events = [_event_row(event) for event in record.events.select_related("actor")]
     context: dict = {
         "record": record,
         "own": own,
         "rating": rating,
         "photos": list(record.photos.all()),
-        "events": [_event_row(event) for event in record.events.select_related("actor")],
+        "events": events,
+        "dispute_reason": next((e["reason"] for e in reversed(events) if e["action"] == "dispute"), ""),
         "flags": flag_labels(record),
         "duration": duration_label(record.minutes),
         "beneficiary": record_beneficiary_label(user, record),
         "can_confirm": organiser and pending and (record.state == RecordState.SUBMITTED or community_staff),
         "can_reject": community_staff and pending,
         "can_confirm_mine": beneficiary and record.state == RecordState.SUBMITTED,
+        "can_dispute_mine": beneficiary and pending and Flag.DISPUTED not in record.flags,
         "can_rate": beneficiary and record.state == RecordState.CONFIRMED and rating is None,
         "need_url": optional_url("service:need_detail", record.need.public_id) if record.need_id else "",
         "pairing_url": optional_url("service:pairing_detail", record.pairing.public_id)
@@ -134,7 +144,9 @@ def _record_page(request: HttpRequest, record: ServiceRecord, *, status: int = 2
     kept.setdefault("reject_form", RejectForm())
     kept.setdefault("mine_form", RatingForm(prefix="mine"))
     kept.setdefault("rate_form", RatingForm(prefix="rate", score_required=True))
+    kept.setdefault("dispute_form", DisputeForm(prefix="dispute"))
     shown = {
+        "dispute_form": context["can_dispute_mine"],
         "note_form": context["can_confirm"],
         "reject_form": context["can_reject"],
         "mine_form": context["can_confirm_mine"],
@@ -282,6 +294,22 @@ def record_rate(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
+@require_POST
+@role_required(Role.RESIDENT)
+def record_dispute(request: HttpRequest, public_id) -> HttpResponse:
+    """The person served, in their account, says the service did not happen."""
+    return _record_post(
+        request,
+        public_id,
+        key="dispute_form",
+        form=DisputeForm(request.POST, prefix="dispute"),
+        run=lambda record, data: disputes.dispute_as_beneficiary(
+            acting_user=request.user, record=record, reason=data["reason"], request=request
+        ),
+        done=_("Thank you for telling us. The community will look into it; no points are given meanwhile."),
+    )
+
+
 # --- confirming by code (public) -------------------------------------------------------------------
 
 
@@ -302,7 +330,14 @@ def confirm_by_code(request: HttpRequest, public_id) -> HttpResponse:
         error, status = refusal_message(exc), 403
     else:
         form = CodeForm(initial={"code": request.GET.get("code", "")[:12]})
-    if form is not None and request.method == "POST":
+    dispute_form = CodeDisputeForm(prefix="dispute", initial={"code": request.GET.get("code", "")[:12]})
+    if form is not None and request.method == "POST" and "dispute-reason" in request.POST:
+        dispute_form = CodeDisputeForm(request.POST, prefix="dispute")
+        error, status = _dispute_by_code(request, record, dispute_form, user)
+        if not error:
+            messages.success(request, _("Thank you for telling us. The community will look into it."))
+            return redirect("service:confirm_by_code", record.public_id)
+    elif form is not None and request.method == "POST":
         form = CodeForm(request.POST)
         status = 400
         if form.is_valid():
@@ -324,58 +359,42 @@ def confirm_by_code(request: HttpRequest, public_id) -> HttpResponse:
                 if confirmed is not None:
                     messages.success(request, _("Thank you! The service is confirmed."))
                     return redirect("service:confirm_by_code", record.public_id)
-                record.refresh_from_db(fields=["state", "flags"])
-                error = (
-                    _(
-                        "Too many wrong codes: the code no longer works. The community will confirm this service."
-                    )
-                    if record.state == RecordState.FLAGGED
-                    else _(
-                        "That code is not right. Check the six digits on the member's phone and try again."
-                    )
-                )
+                error = _wrong_code(record)
     context = {
         "record": record,
         "form": form if record.state == RecordState.SUBMITTED else None,
+        "dispute_form": dispute_form,
         "error": error,
         "duration": duration_label(record.minutes),
     }
     return render(request, "service/confirm_by_code.html", context, status=status)
 
 
-# --- the desk's list of all records -------------------------------------------------------------
+def _dispute_by_code(request: HttpRequest, record: ServiceRecord, form, user) -> tuple[str, int]:
+    """The person served says, with the member's code, that the service did not happen: ("", 200)
+    when done, else the words to show and the status."""
+    if not form.is_valid():
+        return " ".join(e for errors in form.errors.values() for e in errors), 400
+    try:
+        disputed = disputes.dispute_with_code(
+            record=record,
+            code=form.cleaned_data["code"],
+            reason=form.cleaned_data["reason"],
+            acting_user=user,
+            request=request,
+        )
+    except ValidationError as exc:
+        return refusal_message(exc), 400
+    except PermissionDenied as exc:
+        return refusal_message(exc), 403
+    if disputed is None:
+        return _wrong_code(record), 400
+    return "", 200
 
 
-@require_GET
-@role_required(*RECORD_LIST_ROLES)
-def record_list(request: HttpRequest) -> HttpResponse:
-    filterset = RecordFilter(request.GET, queryset=records_for(request.user), request=request)
-    style_filter_form(filterset.form)
-    pager = paged(request, filterset.qs)
-    state = request.GET.get("state", "")
-    tabs = [
-        {"label": _("All"), "state": "", "active": state == ""},
-        {"label": _("Awaiting confirmation or review"), "state": PENDING, "active": state == PENDING},
-        {
-            "label": _("Flagged for review"),
-            "state": RecordState.FLAGGED,
-            "active": state == RecordState.FLAGGED,
-        },
-    ]
-    others = {k: v for k, v in request.GET.items() if k not in ("state", "page")}
-    for tab in tabs:
-        tab["url"] = "?" + urlencode({**others, **({"state": tab["state"]} if tab["state"] else {})})
-    return render(
-        request,
-        "service/workbench/record_list.html",
-        {
-            "pager": pager,
-            "form": filterset.form,
-            "tabs": tabs,
-            "searching": filters_active(request, filterset.form),
-            "export": "service_records",
-            "several": True,
-            "desk_links": desk_links(request.user, "records"),
-        },
-        status=400 if filterset.form.errors else 200,
-    )
+def _wrong_code(record: ServiceRecord) -> str:
+    """What a wrong code on the public page is told (the record read again: it may be held now)."""
+    record.refresh_from_db(fields=["state", "flags"])
+    if record.state == RecordState.FLAGGED:
+        return _("Too many wrong codes: the code no longer works. The community will confirm this service.")
+    return _("That code is not right. Check the six digits on the member's phone and try again.")
