@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 
-import django_filters
 import django_tables2 as tables
-from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,6 +17,7 @@ from django_tables2 import RequestConfig
 
 from accounts.decorators import role_required
 from accounts.models import Role
+from audit.filters import AuditEventFilter
 from audit.models import AuditEvent, Outcome
 from gongjian.pages import get_visible_or_404
 
@@ -29,45 +28,6 @@ OUTCOME_BADGE: dict[str, str] = {
     Outcome.DENIED: "text-bg-danger",
 }
 SECONDARY = {"th": {"class": "gj-hide-sm"}, "td": {"class": "gj-hide-sm"}}
-_TEXT = {"class": "form-control form-control-sm", "autocomplete": "off"}
-_DATE = {"class": "form-control form-control-sm", "type": "date"}
-
-
-class AuditEventFilter(django_filters.FilterSet):
-    action = django_filters.CharFilter(
-        field_name="action",
-        lookup_expr="startswith",
-        label=_("Action starts with"),
-        widget=forms.TextInput(attrs={**_TEXT, "placeholder": "privacy.reveal"}),
-    )
-    actor = django_filters.CharFilter(
-        field_name="actor_label",
-        lookup_expr="iexact",
-        label=_("User name"),
-        widget=forms.TextInput(attrs=_TEXT),
-    )
-    outcome = django_filters.ChoiceFilter(
-        choices=Outcome.choices,
-        label=_("Outcome"),
-        empty_label=_("All"),
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
-    since = django_filters.DateFilter(
-        field_name="at",
-        lookup_expr="date__gte",
-        label=_("From date"),
-        widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
-    )
-    until = django_filters.DateFilter(
-        field_name="at",
-        lookup_expr="date__lte",
-        label=_("To date"),
-        widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
-    )
-
-    class Meta:
-        model = AuditEvent
-        fields = ["action", "actor", "outcome", "since", "until"]
 
 
 class AuditEventTable(tables.Table):

@@ -148,5 +148,7 @@ def test_export_button_keeps_the_list_filters(rf):
     from django.template.loader import render_to_string
 
     request = rf.get("/members/", {"q": "张", "status": "full"})
-    html = render_to_string("jobs/_export_button.html", {"export": "members"}, request=request)
+    html = render_to_string("parts/export_button.html", {"export": "members"}, request=request)
     assert 'href="/exports/members/?q=%E5%BC%A0&amp;status=full"' in html
+    given = render_to_string("parts/export_button.html", {"export": "areas", "query": ""}, request=request)
+    assert 'href="/exports/areas/"' in given
