@@ -42,6 +42,14 @@ def _initials(name: str) -> str:
     return pinyin_initials(name)
 
 
+QUERY_MAX = 40
+
+
+def clean_query(raw: str) -> str:
+    """The search as typed, trimmed, without control characters (PostgreSQL refuses a NUL), at most 40."""
+    return "".join(ch for ch in raw if ch.isprintable()).strip()[:QUERY_MAX]
+
+
 def is_initials(query: str) -> bool:
     """A query of Latin letters only is read as pinyin initials (lzsq for 龙津社区)."""
     return query.isascii() and query.isalpha()

@@ -248,7 +248,7 @@ def grid_detail(request: HttpRequest, public_id) -> HttpResponse:
 @role_required(*directory.DIRECTORY_ROLES)
 def community_lookup(request: HttpRequest) -> HttpResponse:
     """The community directory: 12-digit codes to copy into a roster, by name, pinyin initials or code."""
-    query = request.GET.get("q", "").strip()[:40]
+    query = directory.clean_query(request.GET.get("q", ""))
     communities = directory.community_directory(request.user)
     if query and directory.is_initials(query):
         pager = paginate(request, directory.matching_ids(communities, query), per_page=COMMUNITIES_PER_PAGE)

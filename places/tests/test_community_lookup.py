@@ -103,6 +103,8 @@ def test_long_or_odd_input_is_a_page_not_an_error(client, cast):
     cast.login(client, "unit")
     assert codes(client, q="龙" * 500) == []
     assert codes(client, q="a" * 500) == []
+    assert codes(client, q="中山\x00") == ["350802001002"]  # a NUL, which PostgreSQL would refuse
+    assert codes(client, q=" 3508020020\t") == ["350802002001"]
     assert codes(client, page="x") == ["350802001001", "350802001002", "350802002001"]
 
 
