@@ -22,6 +22,7 @@ from gongjian.testing import id_number, item
 from people.actions import MemberData, save_member
 from service.models import RecordState
 from service.records import actions as record_actions
+from service.records import codes
 
 
 def waiting_checkins(cast):
@@ -107,3 +108,52 @@ def test_the_secretary_confirms_check_ins_and_records_in_batches(live_server, br
     assert "3" in desk.locator(".alert").first.inner_text()
     desk.screenshot(path=str(ARTIFACTS / "batch-records-desk-done.png"), full_page=True)
     assert {r.__class__.objects.get(pk=r.pk).state for r in records} == {RecordState.CONFIRMED}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_person_served_disputes_and_the_unit_prints_all_on_a_phone(live_server, browser):
+    """The resident says a service did not happen (the record page, then the public code page, no
+    account); the unit's page offers printing all its certificates. All at 360 px and on a desktop."""
+    cast = build_cast()
+    waiting_checkins(cast)
+    mine, by_code = waiting_records(cast)[:2]
+    for_her = record_actions.log_service_record(
+        acting_user=cast.member,
+        category=item("elderly_care"),
+        started_at=timezone.now() - timedelta(days=6),
+        minutes=60,
+        description="上门理发",
+        community=cast.places.a1,
+        beneficiary_resident=cast.r_a,
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name, viewport in (("phone", PHONE), ("desk", DESK)):
+        resident = signed_in(browser, live_server, "resident", cast.password, viewport)
+        resident.goto(live_server.url + reverse("service:record_detail", args=[for_her.public_id]))
+        resident.click("#dispute summary")
+        assert fits_the_phone(resident) or viewport is DESK
+        resident.screenshot(path=str(ARTIFACTS / f"batch-dispute-account-{name}.png"), full_page=True)
+        unit = signed_in(browser, live_server, "unit", cast.password, viewport)
+        unit.goto(live_server.url + reverse("checkin:unit_page"))
+        assert unit.locator("#print-certificates").is_visible()
+        assert fits_the_phone(unit) or viewport is DESK
+        unit.locator("#issued").screenshot(path=str(ARTIFACTS / f"batch-print-all-{name}.png"))
+
+    resident.fill("#dispute textarea", "那天我在外地，没有人来过")
+    resident.click("#dispute button[type=submit]")
+    resident.wait_for_selector("[data-dispute-reason]")
+    resident.screenshot(path=str(ARTIFACTS / "batch-dispute-account-done.png"), full_page=True)
+    for_her.refresh_from_db()
+    assert for_her.state == RecordState.FLAGGED
+
+    stranger = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=1).new_page()
+    code_url = live_server.url + codes.confirmation_url(by_code)
+    stranger.goto(code_url)
+    stranger.click("#dispute summary")
+    assert fits_the_phone(stranger)
+    stranger.screenshot(path=str(ARTIFACTS / "batch-dispute-code-phone.png"), full_page=True)
+    stranger.fill("#dispute textarea", "没有人来过")
+    stranger.click("#dispute button[type=submit]")
+    stranger.wait_for_selector("[data-state=flagged]")
+    by_code.refresh_from_db()
+    assert by_code.state == RecordState.FLAGGED and mine.state == RecordState.SUBMITTED

@@ -28,10 +28,10 @@ from service.models import (
     ServiceRecord,
     ServiceRecordEvent,
 )
-from service.records import actions, codes
+from service.records import actions, codes, disputes
 from service.records.checks import PHOTOS_PER_RECORD
 from service.records.photos import photo_response
-from service.records.schemas import ConfirmIn, RecordDetailOut, RecordIn, RecordOut, RecordQuery
+from service.records.schemas import ConfirmIn, DisputeIn, RecordDetailOut, RecordIn, RecordOut, RecordQuery
 from service.schemas import RateIn, ReasonIn
 
 router = Router(tags=["service"])
@@ -178,6 +178,32 @@ def confirm_record(request: HttpRequest, record_id: UUID, payload: ConfirmIn):
             raise ValidationError(_("The code does not match."))
     else:  # the organiser or the community; anyone else is refused with the action's message
         actions.confirm_as_organiser(acting_user=user, record=record, note=payload.note, request=request)
+    return _record_detail(request, record_id)
+
+
+@router.post(
+    "/service-records/{record_id}/dispute",
+    response={200: RecordDetailOut, **REFUSALS},
+    operation_id="service_record_api_dispute_record",
+)
+def dispute_record(request: HttpRequest, record_id: UUID, payload: DisputeIn):
+    """The person served says the service did not happen, with a ``reason``: in their resident account,
+    or with the member's ``code`` (a wrong code answers 422 and counts towards the limit). The record
+    is held for the community's review and books no points until the community decides. The member
+    who logged it cannot dispute it (403). Roles as for the list; else 403."""
+    require_roles(request, roles.RECORD_READ_ROLES)
+    user = request.auth
+    record = _record(request, record_id)
+    if payload.code and not is_resident_themself(user, record.beneficiary_resident):
+        disputed = disputes.dispute_with_code(
+            record=record, code=payload.code, reason=payload.reason, acting_user=user, request=request
+        )
+        if disputed is None:
+            raise ValidationError(_("The code does not match."))
+    else:
+        disputes.dispute_as_beneficiary(
+            acting_user=user, record=record, reason=payload.reason, request=request
+        )
     return _record_detail(request, record_id)
 
 

@@ -120,3 +120,12 @@ class ConfirmIn(Schema):
     score: int | None = Field(None, ge=1, le=5, description="The person served rates it at once.")
     comment: str = Field("", max_length=300)
     note: str = Field("", max_length=200, description="Community: what was checked (needed when flagged).")
+
+
+class DisputeIn(Schema):
+    reason: str = Field(..., max_length=200, description="Why the person served says it did not happen.")
+    code: str = Field(
+        "",
+        max_length=12,
+        description="The member's one-time code, for a caller who is not the beneficiary's account.",
+    )

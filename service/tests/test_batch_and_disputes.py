@@ -306,3 +306,37 @@ def test_the_logger_cannot_dispute_with_the_code_from_their_account_or_their_add
     assert "cannot confirm it from the browser or the network" in from_address.content.decode()
     record.refresh_from_db()
     assert record.state == RecordState.SUBMITTED and not record.events.filter(action="dispute").exists()
+
+
+# --- disputes through the API ---------------------------------------------------------------------------
+
+
+def test_the_api_disputes_in_the_account_and_with_the_code(cast, api_post):
+    mine = log(cast, 2, beneficiary_resident=cast.r_a)
+    response = api_post("resident", f"service-records/{mine.public_id}/dispute", {"reason": "没来过"})
+    assert response.status_code == 200
+    assert response.json()["state"] == "flagged" and "disputed" in response.json()["flags"]
+    other = log(cast, 3, beneficiary_name="周大爷")
+    wrong = "000000" if codes.confirmation_code(other) != "000000" else "111111"
+    refused_code = api_post(
+        "unit", f"service-records/{other.public_id}/dispute", {"reason": "没来", "code": wrong}
+    )
+    assert refused_code.status_code == 422 and refused_code.json() == {"detail": "The code does not match."}
+    assert other.events.filter(action="code_failed").count() == 1
+    right = api_post(
+        "unit",
+        f"service-records/{other.public_id}/dispute",
+        {"reason": "没来", "code": codes.confirmation_code(other)},
+    )
+    assert right.status_code == 200 and right.json()["state"] == "flagged"
+    assert not PointEntry.objects.filter(record__in=[mine, other]).exists()
+
+
+def test_the_api_refuses_the_loggers_dispute_and_a_long_reason(cast, api_post):
+    record = log(cast, 2, beneficiary_resident=cast.r_a)
+    own = api_post("member", f"service-records/{record.public_id}/dispute", {"reason": "试试"})
+    assert own.status_code == 403 and own.json() == {"detail": "You cannot dispute your own service record."}
+    long = api_post("resident", f"service-records/{record.public_id}/dispute", {"reason": "长" * 201})
+    assert long.status_code == 422
+    record.refresh_from_db()
+    assert record.state == RecordState.SUBMITTED
