@@ -39,12 +39,12 @@ migrate: venv
 	$(PY) manage.py migrate --noinput -v0
 
 demo-city: migrate
-	$(VENV)/bin/gongjian demo-city
+	$(VENV)/bin/gongjian demo-city --url http://$(HOST):$(PORT)
 
 # Installs, migrates the embedded SQLite database, loads the demo city, starts the background
-# worker and serves http://127.0.0.1:8000.
+# worker and serves http://$(HOST):$(PORT) (127.0.0.1:8000 unless given: make demo PORT=8101).
 demo: venv assets demo-city
-	@$(VENV)/bin/gongjian demo-accounts
+	@$(VENV)/bin/gongjian demo-accounts --url http://$(HOST):$(PORT)
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops the server and the worker)"
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(PY) manage.py run_huey --workers 2 --quiet & \

@@ -18,6 +18,7 @@ from django_tables2 import RequestConfig
 from accounts.decorators import role_required
 from accounts.models import Role
 from audit.filters import AuditEventFilter
+from audit.labels import action_label
 from audit.models import AuditEvent, Outcome
 from gongjian.pages import get_visible_or_404
 
@@ -37,7 +38,7 @@ class AuditEventTable(tables.Table):
         attrs={"td": {"class": "text-nowrap"}},
     )
     actor_label = tables.Column(verbose_name=_("Who"), default="—")
-    action = tables.Column(verbose_name=_("What"), attrs={"td": {"class": "font-monospace small"}})
+    action = tables.Column(verbose_name=_("What"), attrs={"td": {"class": "small"}})
     target_label = tables.Column(verbose_name=_("Target"), default="—", attrs=SECONDARY, orderable=False)
     ip_address = tables.Column(verbose_name=_("From"), default="—", attrs=SECONDARY)
     outcome = tables.Column(verbose_name=_("Outcome"))
@@ -56,8 +57,13 @@ class AuditEventTable(tables.Table):
         )
 
     def render_action(self, value: str):
-        """Dotted names may wrap after each dot on narrow screens."""
-        return format_html_join(mark_safe(".<wbr>"), "{}", ((part,) for part in value.split(".")))
+        """The action in words (audit/labels.py), its code under it; dotted codes may wrap after each dot
+        on narrow screens."""
+        return format_html(
+            '{}<div class="small text-muted font-monospace">{}</div>',
+            action_label(value),
+            format_html_join(mark_safe(".<wbr>"), "{}", ((part,) for part in value.split("."))),
+        )
 
     def render_outcome(self, record: AuditEvent):
         return format_html(
@@ -92,11 +98,12 @@ def event_detail(request: HttpRequest, public_id) -> HttpResponse:
         "audit/event_detail.html",
         {
             "event": event,
+            "action_label": action_label(event.action),
             "outcome_badge": OUTCOME_BADGE.get(event.outcome, "text-bg-secondary"),
             "detail_json": json.dumps(event.detail, ensure_ascii=False, indent=2, sort_keys=True),
             "breadcrumbs": [
                 {"label": _("Audit log"), "url": reverse("audit:event_list")},
-                {"label": event.action, "url": ""},
+                {"label": action_label(event.action), "url": ""},
             ],
         },
     )

@@ -361,12 +361,23 @@ def reject_checkin(
         request=request,
         detail={"reason": reason.strip()[:200]},
     )
+    title = _("%(community)s rejected the check-in of %(name)s: %(reason)s") % {
+        "community": checkin.community.name,
+        "name": checkin.member.name,
+        "reason": reason.strip(),
+    }
+    # Each recipient's link opens their own page: the member's check-in, the unit's check-in list.
     notify(
-        recipients=[checkin.member.user, *unit_admins(checkin.unit)],
+        recipients=[checkin.member.user],
         kind="checkin.rejected",
-        title=_("%(community)s rejected the check-in of %(name)s: %(reason)s")
-        % {"community": checkin.community.name, "name": checkin.member.name, "reason": reason.strip()},
+        title=title,
         url=reverse("checkin:my_checkin"),
+    )
+    notify(
+        recipients=unit_admins(checkin.unit),
+        kind="checkin.rejected",
+        title=title,
+        url=reverse("checkin:unit_page"),
     )
     return checkin
 

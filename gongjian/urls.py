@@ -1,7 +1,15 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from gongjian.api import api
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers and bots ask for /favicon.ico whatever the page links: send them to the static icon."""
+    return HttpResponsePermanentRedirect(static("favicon.png"))
+
 
 urlpatterns = [
     path("", include("portal.urls")),
@@ -18,6 +26,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon, name="favicon"),
 ]
 # Media (uploaded rosters, export files) is never served directly: files are reached through
 # scoped views such as jobs:job_download.

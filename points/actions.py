@@ -11,6 +11,7 @@ from typing import NamedTuple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -180,6 +181,7 @@ def reverse_entry(*, acting_user, entry: PointEntry, reason: str, request=None) 
             recipients=[member.user],
             kind="points.entry_reversed",
             title=_("%(points)+d points corrected: %(reason)s") % {"points": -entry.amount, "reason": reason},
+            url=reverse("points:my_points"),
         )
     return reversal
 
@@ -391,5 +393,6 @@ def cancel_redemption(*, acting_user, redemption: Redemption, reason: str = "", 
             kind="points.redemption_cancelled",
             title=_("Your redemption of %(name)s was cancelled; the points are back: %(reason)s")
             % {"name": redemption.reward.name, "reason": reason},
+            url=reverse("points:my_redemptions"),
         )
     return redemption

@@ -36,7 +36,9 @@ NAV = [
     # The service loop: each role's own desk first, then the shared lists.
     ("service:member_home", _("Serve"), HELD(Role.MEMBER), None),
     ("points:my_points", _("My points"), HELD(Role.MEMBER), None),
-    ("service:ask", _("Ask for help"), HELD(Role.RESIDENT, Role.GRID_WORKER), None),
+    ("service:ask", _("Ask for help"), HELD(Role.RESIDENT), None),
+    # The same page, for the grid worker who reports what a resident needs (not help for themself).
+    ("service:ask", _("Report a need for a resident"), HELD(Role.GRID_WORKER), None),
     ("service:my_needs", _("My requests"), HELD(Role.RESIDENT), None),
     ("service:workbench", _("Service desk"), HELD(Role.COMMUNITY, Role.STREET), None),
     ("service:unit_service", _("Members' service"), HELD(Role.UNIT_ADMIN, Role.INSPECTOR), SERVICE_LISTS),

@@ -39,6 +39,7 @@ PUBLIC_PAGES = {
     "api:openapi-json": "the API's description: shapes, no data",
     "api:openapi-view": "the API's docs page (Swagger UI from local files), no data",
     "api:api-root": "ninja's root, which only answers 404 naming the docs",
+    "favicon": "browsers ask for /favicon.ico on every page, the sign-in page included",
 }
 
 ANY_SIGNED_IN_PAGES = {

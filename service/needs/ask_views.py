@@ -72,6 +72,11 @@ def ask(request: HttpRequest) -> HttpResponse:
             "resident": resident,
             "for_others": isinstance(form, StaffNeedForm),
             "breadcrumbs": [
+                {"label": _("Needs"), "url": reverse("service:need_list")},
+                {"label": _("Report a need for a resident"), "url": ""},
+            ]
+            if isinstance(form, StaffNeedForm)
+            else [
                 {"label": _("My requests"), "url": reverse("service:my_needs")},
                 {"label": _("Ask for help"), "url": ""},
             ],

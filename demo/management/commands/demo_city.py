@@ -39,6 +39,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help="delete the demo city first, then build it again"
         )
+        parser.add_argument(
+            "--url",
+            default=DEMO_URL,
+            help=f"the address the server answers on (make demo passes it; {DEMO_URL})",
+        )
 
     def handle(self, *args, **options):
         size = CitySize(
@@ -92,7 +97,9 @@ class Command(BaseCommand):
                 f"{built.people.residents:,} residents, {built.people.applicants:,} applicants."
             )
         )
-        say(f"演示账号密码 / Demo password: {DEMO_PASSWORD}   ·   gongjian demo-accounts   ·   {DEMO_URL}")
+        say(
+            f"演示账号密码 / Demo password: {DEMO_PASSWORD}   ·   gongjian demo-accounts   ·   {options['url']}"
+        )
 
     def _check(self, size: CitySize) -> None:
         for name in ("members", "residents", "applicants"):

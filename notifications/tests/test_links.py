@@ -1,0 +1,360 @@
+"""Every kind of notification the product sends links to a page its recipient may open.
+
+Each scenario below does, through the actions, what makes the product send one kind; then every
+recipient of that kind signs in and opens the link: 200, never the 403 a unit admin got for a
+rejected check-in (the link was the member's own page). A new ``notify(kind=...)`` in the code fails
+``test_every_kind_sent_has_a_scenario`` until it has a scenario here.
+"""
+
+from __future__ import annotations
+
+import ast
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from checkin import actions as checkin_actions
+from checkin import codes as checkin_codes
+from checkin import reminders as checkin_reminders
+from checkin.models import CheckIn, VanguardKind
+from gongjian.testing import item
+from notifications.models import Notification
+from points import actions as points_actions
+from points.models import PointEntry
+from points.tests.test_actions import a_reward, earn, served
+from service import reminders as service_reminders
+from service.models import Milestone, ResourceKind, ServiceRecord
+from service.needs import actions as need_actions
+from service.pairings import actions as pairing_actions
+from service.projects import actions as project_actions
+from service.records import actions as record_actions
+from service.resources import actions as resource_actions
+
+pytestmark = pytest.mark.django_db
+
+
+# --- what makes the product send each kind ----------------------------------------------------------
+
+
+def submitted(cast) -> CheckIn:
+    return checkin_actions.submit_checkin(
+        acting_user=cast.member, member=cast.m_member, vanguard_kinds=[VanguardKind.VOLUNTEERING]
+    )
+
+
+def certified(cast) -> CheckIn:
+    checkin = submitted(cast)
+    checkin_actions.issue_certificate(acting_user=cast.unit, checkin=checkin)
+    checkin.refresh_from_db()
+    return checkin
+
+
+def confirmed(cast) -> None:
+    checkin = certified(cast)
+    code = checkin_codes.certificate_code(checkin.certificates.get())
+    checkin_actions.confirm_by_code(acting_user=cast.community, code=code)
+
+
+def resubmitted(cast) -> None:
+    checkin = submitted(cast)
+    checkin_actions.return_checkin(acting_user=cast.unit, checkin=checkin, reason="请补充技能")
+    checkin.refresh_from_db()
+    checkin_actions.resubmit_checkin(acting_user=cast.member, checkin=checkin, skills="电工")
+
+
+def rejected(cast) -> None:
+    checkin_actions.reject_checkin(acting_user=cast.community, checkin=certified(cast), reason="不住本社区")
+
+
+def returned_by_the_community(cast) -> None:
+    checkin_actions.return_checkin(acting_user=cast.community, checkin=certified(cast), reason="楼栋有误")
+
+
+def returned_by_the_unit(cast) -> None:
+    checkin_actions.return_checkin(acting_user=cast.unit, checkin=submitted(cast), reason="请补充技能")
+
+
+def reminded_to_report(cast) -> None:
+    assert checkin_reminders.remind_unreported_members()
+
+
+def reminded_to_confirm(cast) -> None:
+    CheckIn.objects.filter(pk=certified(cast).pk).update(certified_at=timezone.now() - timedelta(days=30))
+    assert checkin_reminders.remind_pending_confirmations(days=7)
+
+
+def points_corrected(cast) -> None:
+    entry = PointEntry.objects.get(record=served(cast))
+    points_actions.reverse_entry(acting_user=cast.community, entry=entry, reason="记录有误")
+
+
+def redemption_cancelled(cast) -> None:
+    earn(cast, 40)
+    redemption = points_actions.redeem_reward(acting_user=cast.member, reward=a_reward(cast))
+    points_actions.cancel_redemption(acting_user=cast.community, redemption=redemption, reason="缺货")
+
+
+def a_need(cast, by=None, **kwargs):
+    kwargs.setdefault("title", "楼道灯不亮")
+    kwargs.setdefault("category", item("home_repair"))
+    if by is None:
+        return need_actions.post_need(acting_user=cast.resident, **kwargs)
+    return need_actions.post_need(acting_user=by, community=cast.places.a1, **kwargs)
+
+
+def need_posted_by_a_resident(cast) -> None:
+    a_need(cast)
+
+
+def need_posted_by_the_grid_worker(cast) -> None:
+    a_need(cast, by=cast.grid, beneficiary_resident=cast.r_a)
+
+
+def dispatched_to_a_member(cast, by="community"):
+    return need_actions.dispatch_need(acting_user=getattr(cast, by), need=a_need(cast), member=cast.m_member)
+
+
+def dispatched_to_a_unit(cast) -> None:
+    need_actions.dispatch_need(acting_user=cast.community, need=a_need(cast), unit=cast.places.unit_a)
+
+
+def taken_by_a_member(cast) -> None:
+    need_actions.take_need(acting_user=cast.member, need=a_need(cast))
+
+
+def taken_by_a_unit(cast) -> None:
+    need_actions.take_need(acting_user=cast.unit, need=a_need(cast), unit=cast.places.unit_a)
+
+
+def accepted(cast, by="community") -> None:
+    need_actions.accept_assignment(acting_user=cast.member, assignment=dispatched_to_a_member(cast, by=by))
+
+
+def declined(cast, by="community") -> None:
+    offer = dispatched_to_a_member(cast, by=by)
+    need_actions.decline_assignment(acting_user=cast.member, assignment=offer, reason="出差")
+
+
+def withdrawn(cast) -> None:
+    offer = dispatched_to_a_member(cast)
+    need_actions.withdraw_assignment(acting_user=cast.community, assignment=offer, reason="另派")
+
+
+def cancelled(cast) -> None:
+    offer = dispatched_to_a_member(cast)
+    need_actions.cancel_need(acting_user=cast.community, need=offer.need, reason="居民已自行解决")
+
+
+def reply_overdue(cast) -> None:
+    dispatched_to_a_member(cast)
+    assert service_reminders.remind_overdue_replies(now=timezone.now() + timedelta(days=3))
+
+
+def need_overdue(cast) -> None:
+    a_need(cast, due_at=timezone.now() + timedelta(hours=2))
+    assert service_reminders.remind_overdue_needs(now=timezone.now() + timedelta(hours=3))
+
+
+def logged(cast, **kwargs) -> ServiceRecord:
+    kwargs.setdefault("community", cast.places.a1)
+    return record_actions.log_service_record(
+        acting_user=cast.member,
+        category=item("elderly_care"),
+        started_at=timezone.now() - timedelta(hours=kwargs.pop("hours_ago", 3)),
+        minutes=kwargs.pop("minutes", 60),
+        description="陪老人聊天",
+        **kwargs,
+    )
+
+
+def record_held_for_review(cast) -> None:
+    logged(cast, minutes=settings.SERVICE_MAX_HOURS_PER_DAY * 60 + 60, hours_ago=12)
+
+
+def record_to_confirm(cast) -> ServiceRecord:
+    return logged(cast, beneficiary_resident=cast.r_a)
+
+
+def record_disputed(cast) -> None:
+    from service.records import disputes
+
+    disputes.dispute_as_beneficiary(
+        acting_user=cast.resident, record=record_to_confirm(cast), reason="没有上门"
+    )
+
+
+def record_confirmed(cast) -> None:
+    record_actions.confirm_as_organiser(acting_user=cast.community, record=logged(cast))
+
+
+def record_rejected(cast) -> None:
+    record_actions.reject_service_record(acting_user=cast.community, record=logged(cast), reason="无法核实")
+
+
+def records_pending(cast) -> None:
+    logged(cast)
+    ServiceRecord.objects.update(created_at=timezone.now() - timedelta(days=3))
+    assert service_reminders.remind_pending_records()
+
+
+def resource_offered(cast) -> None:
+    resource_actions.add_resource(
+        acting_user=cast.unit,
+        unit=cast.places.unit_a,
+        kind=ResourceKind.PEOPLE_HOURS,
+        title="律师志愿服务",
+        quantity=40,
+        measure="小时",
+        community=cast.places.a1,
+    )
+
+
+def paired_with_a_member(cast) -> None:
+    pairing_actions.pair_household(
+        acting_user=cast.community, household=cast.r_a, reason="独居老人", member=cast.m_member
+    )
+
+
+def paired_with_a_unit(cast) -> None:
+    pairing_actions.pair_household(
+        acting_user=cast.community, household=cast.r_a, reason="独居老人", unit=cast.places.unit_a
+    )
+
+
+def project_of_the_community(cast):
+    return project_actions.propose_project(
+        acting_user=cast.community,
+        community=cast.places.a1,
+        title="居家养老服务中心",
+        unit=cast.places.unit_a,
+    )
+
+
+def project_proposed_by_a_unit(cast) -> None:
+    project_actions.propose_project(
+        acting_user=cast.unit, community=cast.places.a1, title="法律进社区", unit=cast.places.unit_a
+    )
+
+
+def unit_added_by(who: str):
+    def scenario(cast) -> None:
+        project = project_actions.propose_project(
+            acting_user=cast.community, community=cast.places.a1, title="居家养老服务中心"
+        )
+        project_actions.add_project_unit(
+            acting_user=getattr(cast, who), project=project, unit=cast.places.unit_a
+        )
+
+    scenario.__name__ = f"unit_added_by_{who}"
+    return scenario
+
+
+def commitment_made(cast) -> None:
+    project_actions.commit_to_project(
+        acting_user=cast.unit,
+        project=project_of_the_community(cast),
+        unit=cast.places.unit_a,
+        description="装修资金",
+        quantity="50000",
+        measure="元",
+    )
+
+
+def project_agreed(cast):
+    project = project_of_the_community(cast)
+    project_actions.agree_project(acting_user=cast.community, project=project)
+    return project
+
+
+def milestone_done(cast) -> None:
+    project = project_agreed(cast)
+    project_actions.start_project(acting_user=cast.community, project=project)
+    milestone = project_actions.add_milestone(acting_user=cast.community, project=project, title="完成装修")
+    project_actions.complete_milestone(
+        acting_user=cast.unit, milestone=Milestone.objects.get(pk=milestone.pk)
+    )
+
+
+SCENARIOS = {
+    "checkin.submitted": [submitted, resubmitted],
+    "checkin.certified": [certified],
+    "checkin.confirmed": [confirmed],
+    "checkin.rejected": [rejected],
+    "checkin.returned": [returned_by_the_community, returned_by_the_unit],
+    "checkin.reminder": [reminded_to_report],
+    "checkin.pending_reminder": [reminded_to_confirm],
+    "points.entry_reversed": [points_corrected],
+    "points.redemption_cancelled": [redemption_cancelled],
+    "service.need_posted": [need_posted_by_a_resident, need_posted_by_the_grid_worker],
+    "service.need_dispatched": [dispatched_to_a_member, dispatched_to_a_unit],
+    "service.need_taken": [taken_by_a_member, taken_by_a_unit],
+    "service.assignment_accepted": [accepted, lambda cast: accepted(cast, by="street")],
+    "service.assignment_declined": [declined, lambda cast: declined(cast, by="street")],
+    "service.assignment_withdrawn": [withdrawn],
+    "service.need_cancelled": [cancelled],
+    "service.reply_overdue": [reply_overdue],
+    "service.need_overdue": [need_overdue],
+    "service.record_flagged": [record_held_for_review],
+    "service.record_to_confirm": [record_to_confirm],
+    "service.record_confirmed": [record_confirmed],
+    "service.record_rejected": [record_rejected],
+    "service.records_pending": [records_pending],
+    "service.record_disputed": [record_disputed],
+    "service.resource_offered": [resource_offered],
+    "service.household_paired": [paired_with_a_member, paired_with_a_unit],
+    "service.project_proposed": [project_of_the_community, project_proposed_by_a_unit],
+    "service.project_unit_added": [unit_added_by("community"), unit_added_by("unit")],
+    "service.project_commitment": [commitment_made],
+    "service.project_moved": [project_agreed],
+    "service.milestone_done": [milestone_done],
+}
+
+CASES = [
+    pytest.param(kind, scenario, id=f"{kind}-{getattr(scenario, '__name__', 'lambda')}-{n}")
+    for kind, scenarios in SCENARIOS.items()
+    for n, scenario in enumerate(scenarios)
+]
+
+
+@pytest.mark.parametrize(("kind", "scenario"), CASES)
+def test_each_recipient_opens_the_link(client, cast, kind, scenario):
+    Notification.objects.all().delete()
+    scenario(cast)
+    notes = list(Notification.objects.filter(kind=kind).select_related("recipient"))
+    assert notes, f"the scenario sent no {kind}"
+    for note in notes:
+        assert note.url, f"{kind} to {note.recipient}: no link"
+        client.force_login(note.recipient)
+        response = client.get(note.url)
+        assert response.status_code == 200, (
+            f"{kind} to {note.recipient}: {note.url} answers {response.status_code}"
+        )
+        # the inbox opens the same link for them
+        opened = client.post(f"/notifications/{note.public_id}/open/")
+        assert opened.status_code == 302 and opened["Location"] == note.url
+
+
+def kinds_sent() -> set[str]:
+    """Every ``kind=`` given to ``notify(...)`` in the product's code."""
+    root = Path(settings.BASE_DIR)
+    skipped = {".venv", "node_modules", "var", "tests", "migrations", "static"}
+    kinds = set()
+    for path in root.rglob("*.py"):
+        if skipped.intersection(path.relative_to(root).parts):
+            continue
+        for call in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "notify":
+                for keyword in call.keywords:
+                    if keyword.arg == "kind":
+                        assert isinstance(keyword.value, ast.Constant), f"{path}: a computed kind"
+                        kinds.add(keyword.value.value)
+    return kinds
+
+
+def test_every_kind_sent_has_a_scenario():
+    sent = kinds_sent()
+    assert len(sent) > 20
+    assert sent == set(SCENARIOS), f"no scenario: {sorted(sent - set(SCENARIOS))}"
