@@ -30,6 +30,7 @@ static/vendor/.installed: package.json package-lock.json
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
 	cp node_modules/echarts/dist/echarts.min.js static/vendor/
+	cp node_modules/axe-core/axe.min.js static/vendor/
 	mkdir -p static/vendor/fonts && cp node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf node_modules/@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf static/vendor/fonts/
 	touch $@
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.decorators import role_required
 from accounts.roles import AREA_TREE_ROLES, IMPORT_ROLES
 from accounts.scope import scope_for
+from gongjian.charts import bar_chart
 from gongjian.pages import get_visible_or_404, paginate
 from orgs.models import PartyOrg
 from places import directory, queries
@@ -38,12 +39,15 @@ def _area_crumbs(user, area: Area, *, link_self: bool = False) -> list[dict]:
 
 
 def _chart(rows: list[dict]) -> dict:
-    return {
-        "labels": [row["name"] for row in rows],
-        "members": [row["counts"].members for row in rows],
-        "in_service": [row["counts"].in_service for row in rows],
-        "series": [str(_("Members")), str(_("In-service members"))],
-    }
+    """Members and in-service members living in each child, as the list beside the chart shows them."""
+    return bar_chart(
+        _("Members living in each"),
+        [row["name"] for row in rows],
+        [
+            (_("Members"), [row["counts"].members for row in rows]),
+            (_("In-service members"), [row["counts"].in_service for row in rows]),
+        ],
+    )
 
 
 @role_required(*AREA_TREE_ROLES)

@@ -167,6 +167,7 @@ class RankingFilter(PeriodFilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         self.chosen_community = self.form.cleaned_data.get("community")
+        self.entries = queryset  # the entries ranked, for the units' chart
         start, end = self.period.bounds()
         return queries.ranking_rows(queryset, start, end)
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from access import served_community_ids, staffed_areas
 from accounts.models import Role
@@ -61,6 +61,21 @@ def ranking_rows(entries: PointEntryQuerySet, start: datetime, end: datetime) ->
         .annotate(points=Sum("amount"), time_minutes=Sum("minutes"))
         .filter(~Q(points=0) | ~Q(time_minutes=0))
         .order_by("-points", "-time_minutes", "member__name", "member_id")
+    )
+
+
+def unit_ranking(entries: PointEntryQuerySet, start: datetime, end: datetime, limit: int) -> list[dict]:
+    """The units whose members earned the most points in [start, end) (each member's unit now, as
+    the members' ranking names it), best first: one grouped query of ``name`` and ``points``."""
+    return list(
+        earning(entries)
+        .in_period(start, end)
+        .filter(member__unit__isnull=False)
+        .order_by()
+        .values(name=F("member__unit__name"))
+        .annotate(points=Sum("amount"))
+        .filter(points__gt=0)
+        .order_by("-points", "name")[:limit]
     )
 
 

@@ -21,6 +21,7 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.scope import scope_for
 from checkin.reconciliation import Period
+from gongjian.charts import bar_chart
 from gongjian.pages import paginate, public_id_or_404
 from gongjian.refusals import refusal_message
 from points import actions, queries
@@ -30,6 +31,7 @@ from points.models import EntryKind, PointEntry, Redemption, RedemptionState, Re
 
 PER_PAGE = 30
 RANKING_LIMIT = 100
+CHART_BARS = 10  # bars in a ranking's chart: readable on a phone
 SHOP_ROLES = R.REWARD_STAFF_ROLES
 REVERSIBLE_KINDS = (EntryKind.SERVICE, EntryKind.BONUS, EntryKind.ADJUSTMENT)
 
@@ -340,6 +342,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "rows": rows,
+            **_ranking_charts(filterset, rows),
             "mine": mine,
             "me": member.pk if member is not None else None,
             "period": filterset.period,
@@ -349,6 +352,30 @@ def rankings(request: HttpRequest) -> HttpResponse:
         },
         status=400 if filterset.form.errors else 200,
     )
+
+
+def _ranking_charts(filterset: RankingFilter, rows: list[queries.RankRow]) -> dict:
+    """The best members and, across units, the units whose members earned most: bars to look at
+    beside the table (which stays)."""
+    best = [row for row in rows[:CHART_BARS] if row.points > 0]
+    charts: dict = {"member_chart": None, "unit_chart": None}
+    if len(best) > 1:
+        charts["member_chart"] = bar_chart(
+            _("Members with the most points"),
+            [row.name for row in best],
+            [(_("Points"), [r.points for r in best])],
+        )
+    entries = getattr(filterset, "entries", None)
+    if entries is not None and not filterset.form.cleaned_data.get("unit"):
+        start, end = filterset.period.bounds()
+        units = queries.unit_ranking(entries, start, end, CHART_BARS)
+        if len(units) > 1:
+            charts["unit_chart"] = bar_chart(
+                _("Units whose members earned the most points"),
+                [u["name"] for u in units],
+                [(_("Points"), [u["points"] for u in units])],
+            )
+    return charts
 
 
 # --- the ledger -------------------------------------------------------------------------------------

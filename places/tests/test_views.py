@@ -85,7 +85,10 @@ def test_street_sees_its_communities_with_scoped_counts(client, cast):
     own = response.context["own"]
     # street A: 张三丰, 李四, 赵六, 钱七 live there; the department is located in the street itself
     assert (own.members, own.in_service, own.residents, own.units) == (4, 3, 1, 2)
-    assert response.context["chart"]["members"] == [3, 1]
+    chart = response.context["chart"]  # the shared chart (gongjian/charts.py): members, in-service
+    assert chart["labels"] == ["龙津社区", "中山社区"]
+    assert [s["data"] for s in chart["series"]] == [[3, 1], [2, 1]]
+    assert 'data-gj-chart="gj-chart"' in text and '<script id="gj-chart" type="application/json">' in text
 
 
 def test_party_orgs_count_where_their_unit_is_located(client, cast):

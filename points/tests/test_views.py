@@ -5,6 +5,7 @@ typed kept on error, and pinned query counts."""
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from django.urls import reverse
@@ -476,8 +477,42 @@ def test_rankings_queries_do_not_grow(client, ranked, django_assert_num_queries)
 
 
 # session, user, grants, community choices (exists, options), unit choices (exists, options), rows,
-# totals, unread, session save (3)
-RANKINGS_QUERIES = 13
+# totals, the units' chart, unread, session save (3)
+RANKINGS_QUERIES = 14
+
+
+def chart_on(body: str, chart_id: str) -> dict | None:
+    """The chart ``chart_id`` as the page passes it to static/js/charts.js, or None."""
+    opening = f'<script id="{chart_id}" type="application/json">'
+    if opening not in body:
+        return None
+    assert f'data-gj-chart="{chart_id}"' in body and 'role="img"' in body  # its box, an image with a label
+    start = body.index(opening) + len(opening)
+    return json.loads(body[start : body.index("</script>", start)])
+
+
+def test_rankings_chart_the_best_members_and_the_units_their_points_came_from(client, ranked):
+    ranked.login(client, "street")
+    body = text(client.get(RANKINGS))
+    members = chart_on(body, "gj-chart-members")
+    assert members["kind"] == "bar" and members["horizontal"]
+    assert members["labels"] == ["张三丰", "赵六", "李四"]
+    assert members["series"] == [{"name": "Points", "data": [25, 20, 5]}]
+    units = chart_on(body, "gj-chart-units")
+    assert units["labels"] == ["龙岩市烟草公司", "西城商贸有限公司"]  # 张三丰 25 + 李四 5; 赵六 20
+    assert units["series"][0]["data"] == [30, 20]
+    # the table stays beside the charts
+    assert body.count("<tr") >= 4
+
+
+def test_rankings_chart_only_what_compares(client, ranked):
+    ranked.login(client, "street")
+    body = text(client.get(RANKINGS, {"unit": ranked.places.unit_a.public_id}))
+    assert chart_on(body, "gj-chart-members")["labels"] == ["张三丰", "李四"]
+    assert chart_on(body, "gj-chart-units") is None  # one unit chosen: nothing to compare
+    body = text(client.get(RANKINGS, {"community": ranked.places.a2.public_id}))
+    assert chart_on(body, "gj-chart-members") is None  # a single member is no chart
+    assert chart_on(body, "gj-chart-units") is None
 
 
 # --- the ledger -------------------------------------------------------------------------------------
