@@ -86,10 +86,10 @@ def test_the_audit_log_exports_as_its_page_shows_it_and_the_export_is_audited(cl
     response = client.get(reverse("jobs:export_start", args=["audit_events"]), {"action": "auth."})
     assert response.status_code == 200
     rows = _sheet(response)
-    assert rows[0] == ("When", "Who", "What", "Target", "From", "Outcome")
+    assert rows[0] == ("When", "Who", "What", "Action code", "Target", "From", "Outcome")
     failed = AuditEvent.objects.filter(action__startswith="auth.").order_by("-at", "-id")
-    assert [row[2] for row in rows[1:]] == [e.action for e in failed]  # filtered, newest first
-    assert rows[-1][5] == "Failure"
+    assert [row[3] for row in rows[1:]] == [e.action for e in failed]  # filtered, newest first
+    assert rows[-1][2] == "Signed in" and rows[-1][6] == "Failure"  # the action in words, as on the page
     assert any(row[1] == "139****5678" for row in rows[1:])
     assert "13912345678" not in str(rows)
     event = AuditEvent.objects.get(action="export.audit_events")
