@@ -66,8 +66,8 @@ def _held_areas(user, scope) -> list[dict]:
 
 
 def _held_units(scope) -> list[dict]:
-    """The units the user administers: their in-service members and check-in state (unit rate)."""
-    ids = scope.units_for(Role.UNIT_ADMIN)
+    """The units the user administers or inspects: their in-service members and check-in rate."""
+    ids = scope.units_for(Role.UNIT_ADMIN) | scope.units_for(Role.INSPECTOR)
     if not ids:
         return []
     return [

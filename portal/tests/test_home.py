@@ -123,6 +123,14 @@ def test_officials_see_their_areas_figures_and_the_lowest_rates(client, cast):
     assert lagging.count == 2 and opens(client, lagging.url) == 200
 
 
+def test_unit_admin_and_inspector_see_their_units_rate(client, cast):
+    for who in ("unit", "inspector"):
+        (unit,) = home(client, cast, who).context["units"]
+        assert unit["unit"] == cast.places.unit_a and unit["summary"]["members"] == 2
+        assert opens(client, unit["url"]) == 200
+    assert home(client, cast, "dept").context["units"] == []
+
+
 def test_members_and_residents_see_no_registry_counts(client, cast):
     for who in ("member", "resident"):
         page = home(client, cast, who).content.decode()
@@ -159,7 +167,7 @@ def test_home_figures_agree_with_reconciliation(client, cast):
         ("orgdept", 17),
         ("grid", 10),
         ("dept", 9),
-        ("inspector", 9),
+        ("inspector", 11),
     ],
 )
 def test_home_query_counts_are_pinned(client, cast, who, most, django_assert_max_num_queries):
