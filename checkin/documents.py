@@ -71,7 +71,9 @@ def _vanguard_labels(checkin: CheckIn) -> list[StrOrPromise]:
 # --- the certificate ------------------------------------------------------------------------------
 
 CERTIFICATE_TEMPLATE = "checkin/pdf/certificate.html"
-PRINT_ALL_MAX = 200  # certificates in one PDF (a few seconds of rendering); more: tick them in parts
+# Certificates in one PDF: a page of the unit's list (rendering takes about half a second a page, in
+# the request); a unit with more prints its list page by page ("select all on this page").
+PRINT_ALL_MAX = 50
 
 
 def _certificate_context(request: HttpRequest, checkin: CheckIn, certificate: Certificate) -> dict:

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from checkin import actions
+from checkin import actions, documents
 from checkin.models import CheckInEvent, CheckInState
 from gongjian.testing import id_number
 from people.actions import MemberData, save_member
@@ -263,3 +263,14 @@ def test_printing_reads_a_fixed_number_of_queries(client, cast):
     certified(cast, newcomer(cast, 23, "黄三"))
     certified(cast, newcomer(cast, 24, "吴四"))
     assert counted() == one + 2  # two more audit rows, no more reads
+
+
+def test_more_certificates_than_one_pdf_holds_are_printed_in_parts(client, cast, monkeypatch):
+    monkeypatch.setattr(documents, "PRINT_ALL_MAX", 1)
+    first = certified(cast, cast.m_member)
+    certified(cast, newcomer(cast, 25, "郑五"))
+    cast.login(client, "unit")
+    response = client.get(print_url(cast))
+    assert response.status_code == 302
+    assert flashed(response) == ["More than 1 certificates: tick the ones to print, 1 at most at a time."]
+    assert client.get(print_url(cast, first))["Content-Type"] == "application/pdf"
