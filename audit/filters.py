@@ -1,4 +1,4 @@
-"""The audit log's filters, shared by its page and its export (audit/exports.py)."""
+"""The audit log's filters, shared by its page and its export (``AUDIT_SPECS`` in jobs/exports.py)."""
 
 from __future__ import annotations
 
