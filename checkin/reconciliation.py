@@ -29,7 +29,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, CharField, Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -148,19 +160,19 @@ def _rate_of(members: QuerySet, period: Period) -> Rate:
     return Rate(members=totals["members"], reported=totals["reported"])
 
 
-def _rule_pairing_path(on: date) -> Subquery:
-    """The community path of the pairing propose_community would use for the member's unit."""
+def rule_pairing_value(on: date, field: str = "community__path") -> Subquery:
+    """The community path (or another ``field``) of the pairing propose_community would use for the member's unit."""
     return Subquery(
         UnitPairing.objects.active_on(on)
         .filter(unit_id=OuterRef("unit_id"))
         .order_by("started_on", "id")
-        .values("community__path")[:1],
+        .values(field)[:1],
         output_field=CharField(),
     )
 
 
-def area_members(area: Area, *, on: date) -> QuerySet:
-    """In-service members the area answers for: living there, or with no home on record and their unit paired there."""
+def area_members_q(area: Area, *, on: date) -> Q:
+    """The rule of ``area_members`` as a filter on in-service members, for one query over several dates."""
     first_pairing = (
         UnitPairing.objects.active_on(on).filter(unit_id=OuterRef("unit_id")).order_by("started_on", "id")
     )
@@ -170,10 +182,14 @@ def area_members(area: Area, *, on: date) -> QuerySet:
         .filter(pk=F("first"))
         .filter(subtree_q("community__path", area.path))
     )
-    return Member.objects.in_service().filter(
-        subtree_q("residence_path", area.path)
-        | Q(residence_path="", unit_id__in=rule_pairings.values("unit_id"))
+    return subtree_q("residence_path", area.path) | Q(
+        residence_path="", unit_id__in=rule_pairings.values("unit_id")
     )
+
+
+def area_members(area: Area, *, on: date) -> QuerySet:
+    """In-service members the area answers for: living there, or with no home on record and their unit paired there."""
+    return Member.objects.in_service().filter(area_members_q(area, on=on))
 
 
 def rates(
@@ -192,7 +208,7 @@ def home_path(on: date) -> Case:
     """The path of the community a member answers to (see the module docstring): where they live, or,
     with no home on record, the community their unit's rule pairing names on ``on``."""
     return Case(
-        When(residence_path="", then=_rule_pairing_path(on)),
+        When(residence_path="", then=rule_pairing_value(on)),
         default=F("residence_path"),
         output_field=CharField(),
     )
@@ -398,7 +414,7 @@ def _child_rows(
             row.oldest_pending_days = _days_since(group["oldest"], today)
         reported = Exists(counted_checkins(period).filter(member_id=OuterRef("pk")))
         home = Case(
-            When(residence_path="", then=_rule_pairing_path(period.end)),
+            When(residence_path="", then=rule_pairing_value(period.end)),
             default=F("residence_path"),
             output_field=CharField(),
         )

@@ -6,23 +6,27 @@ inspector), an area inside the caller's area subtrees (area roles only). Outside
 Rosters carry masked phone numbers only. A rate with no in-service members is null, with a note.
 """
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 
 from accounts.api import require_roles
 from accounts.roles import AREA_ROLES, RECONCILIATION_ROLES
-from accounts.scope import scope_for
+from checkin import chase
 from checkin import reconciliation as rec
 from checkin.models import CheckInState
-from gongjian.api_shapes import ErrorOut, Ref
+from gongjian.api_shapes import ErrorOut, ListPage, Ref, apply_filters, filter_params
+from gongjian.pages import public_id_or_404
 from orgs.models import Unit
+from people.models import Member
 from places.models import Area
 
 router = Router(tags=["checkin"])
@@ -191,9 +195,62 @@ def reconciliation(request: HttpRequest, query: Query[ReconciliationQuery]):
         unit = get_object_or_404(Unit.objects.visible_to(request.auth), public_id=query.unit)
         return _unit(unit, period)
     require_roles(request, AREA_ROLES)
-    scope = scope_for(request.auth)
-    areas = Area.objects.visible_to(request.auth)
-    if not scope.everything:
-        # Homes and units' places, which visible_to also shows, open no area figures.
-        areas = areas.filter(scope.area_q("path"))
-    return _area(request, get_object_or_404(areas, public_id=query.area), period)
+    # Homes and units' places, which Area.visible_to also shows, open no area figures.
+    return _area(request, get_object_or_404(chase.openable_areas(request.auth), public_id=query.area), period)
+
+
+UnreportedQuery = filter_params(chase.ChaseFilter, "UnreportedQuery")
+
+
+class UnreportedOut(Schema):
+    member: Ref
+    phone_masked: str
+    status: RosterStatus = Field(description="Where the member's active check-in stands, if any.")
+    unit: Ref | None
+    unit_contact: str = Field(description="The unit's contact person.")
+    counted_in: str | None = Field(description="The community whose rate counts the member.")
+    checked_in_to: str | None = Field(description="The community of the active check-in, if any.")
+    waiting_since: datetime | None = Field(description="Submitted, or certified when awaiting confirmation.")
+    days_waiting: int | None
+
+    @staticmethod
+    def resolve_member(obj) -> Member:
+        return obj
+
+    @staticmethod
+    def resolve_phone_masked(obj) -> str:
+        return obj.masked_phone
+
+    @staticmethod
+    def resolve_status(obj) -> str:
+        return obj.checkin_status
+
+    @staticmethod
+    def resolve_unit_contact(obj) -> str:
+        return obj.unit.contact_name if obj.unit else ""
+
+    @staticmethod
+    def resolve_counted_in(obj) -> str | None:
+        return obj.answers_to
+
+    @staticmethod
+    def resolve_days_waiting(obj) -> int | None:
+        return chase.days_waiting(obj.waiting_since, timezone.localdate())
+
+
+@router.get("/reconciliation/unreported", response=list[UnreportedOut])
+@paginate(ListPage)
+def unreported(request: HttpRequest, filters: Query[UnreportedQuery]):  # type: ignore[valid-type]
+    """Whom to chase in an area (``area``, required): the in-service members its rate counts with no
+    check-in that counts for the period (default this month; ``period`` month / quarter / year, or
+    custom with ``start`` and ``end``), with their active check-in's status, their unit and its
+    contact; ``status`` and ``q`` narrow the list. The rows the area's reconciliation page lists and
+    exports, in the same order; masked phones only. Roles: areas; an area outside the caller's: 404."""
+    require_roles(request, AREA_ROLES)
+    wanted = request.GET.get("area")
+    if not wanted:
+        raise ValidationError(_("Give an area."))
+    get_object_or_404(chase.openable_areas(request.auth), public_id=public_id_or_404(wanted))
+    return apply_filters(
+        chase.ChaseFilter, request, Member.objects.visible_to(request.auth).select_related("unit")
+    )

@@ -24,13 +24,18 @@ from accounts.decorators import role_required
 from accounts.models import Role, RoleGrant
 from accounts.scope import scope_for
 from audit.actions import record_event
+from checkin import chase
 from checkin import reconciliation as rec
+from gongjian.charts import line_chart
 from gongjian.pages import AuthedRequest, get_visible_or_404, lookup_or_404, paginate
 from jobs.workbooks import XLSX_CONTENT_TYPE, write_table
 from orgs.models import Unit
+from people.models import Member
 from places.models import Area, AreaLevel
 
 ROSTER_PER_PAGE = 100
+CHASE_PER_PAGE = 50
+CHASE_EXPORT = "checkin_unreported"  # checkin/exports.py
 
 
 class PeriodForm(forms.Form):
@@ -202,20 +207,24 @@ def _export_unit(request: HttpRequest, unit: Unit, rows: list[rec.RosterRow], st
 
 
 def _areas_for(request: HttpRequest):
-    """The areas whose pages the user may open: inside their area roles' subtrees (or anywhere for
-    the platform administrator). Homes and units' places, which visible_to also shows, do not count."""
-    scope = scope_for(request.user)
-    areas = Area.objects.visible_to(request.user)
-    return areas if scope.everything else areas.filter(scope.area_q("path"))
+    """The areas whose pages the user may open (``chase.openable_areas``)."""
+    return chase.openable_areas(request.user)
 
 
 @role_required(*R.AREA_ROLES)
 def area_reconciliation(request: HttpRequest, public_id) -> HttpResponse:
-    """An area's check-ins by status, its rate, the pending backlog, child areas and top units."""
+    """An area's check-ins by status, its rate and its rate month by month, whom to chase, the
+    pending backlog, child areas and top units."""
     area = lookup_or_404(_areas_for(request), public_id)
-    period, form = _period(request)
+    form = _period(request)[1]  # the selector as the page shows it
     if request.GET.get("export") == "xlsx":
         return _export_area(request, area)
+    query = request.GET.copy()
+    query["area"] = str(area.public_id)
+    for key in ("page", "export"):
+        query.pop(key, None)
+    wanted = chase.ChaseFilter(query, queryset=_chase_members(request), request=request)
+    period = wanted.chosen_period()  # one period for the rate, the list, the chart and the export
     summary = rec.area_summary(area, request.user, period=period)
     ancestors = list(_areas_for(request).filter(pk__in=area.ancestors().values("pk")).order_by("depth"))
     visible_units = set(
@@ -235,6 +244,8 @@ def area_reconciliation(request: HttpRequest, public_id) -> HttpResponse:
             "visible_units": visible_units,
             "labels": rec.STATUS_LABELS,
             "export_query": _with(request, export="xlsx"),
+            **_chase_context(request, wanted, query, summary.rate),
+            "chart": _rate_chart(area, period),
             "breadcrumbs": [
                 _reconciliation_crumb(),
                 *(
@@ -244,6 +255,61 @@ def area_reconciliation(request: HttpRequest, public_id) -> HttpResponse:
                 {"label": area.name, "url": ""},
             ],
         },
+    )
+
+
+def _chase_members(request: HttpRequest):
+    return Member.objects.visible_to(request.user).select_related("unit")
+
+
+def _chase_context(request: HttpRequest, wanted: chase.ChaseFilter, query, rate: rec.Rate) -> dict:
+    """Whom to chase: a page of the rows, the count of each status, and the export's link (the same
+    FilterSet, so the list, its counts and the sheet agree)."""
+    wanted.form.is_valid()  # fills cleaned_data with the valid fields, as the FilterSet reads them
+    status = wanted.form.cleaned_data.get("status") or ""
+    counts = chase.status_counts(wanted.unfiltered(_chase_members(request)))
+    everyone = sum(counts.values())
+    pager = paginate(request, wanted.qs, per_page=CHASE_PER_PAGE)
+    page = pager["page"]
+    today = timezone.localdate()
+    keep = request.GET.copy()
+    for key in ("status", "page", "export"):
+        keep.pop(key, None)
+    return {
+        "chase_pager": pager,
+        "chase_rows": [
+            (m, rec.STATUS_LABELS[m.checkin_status], chase.days_waiting(m.waiting_since, today))
+            for m in page.object_list
+        ],
+        "chase_status": status,
+        "status": status,  # kept by the period selector
+        "chase_total": everyone,
+        "chase_unseen": max(0, rate.members - rate.reported - everyone) if not query.get("q") else 0,
+        "chase_filters": [
+            {"value": "", "label": _("All"), "count": everyone},
+            *(
+                {"value": s, "label": rec.STATUS_LABELS[s], "count": counts[s]}
+                for s in rec.STATUSES
+                if counts[s] or s != rec.CONFIRMED
+            ),
+        ],
+        "chase_keep": keep.urlencode(),
+        "chase_q": query.get("q", ""),
+        "chase_export": CHASE_EXPORT,
+        "chase_export_query": query.urlencode(),  # the page's filters and its area
+    }
+
+
+def _rate_chart(area: Area, period: rec.Period) -> dict:
+    """The area's rate in each of the last months up to the period's end (one query), as a line."""
+    months = chase.last_months(period.end, chase.CHART_MONTHS)
+    rates = chase.monthly_rates(area, months)
+    span = {"start": f"{months[0].start:%Y-%m}", "end": f"{months[-1].start:%Y-%m}"}
+    return line_chart(  # the months as numbers, so that six fit a phone's width; the title gives the span
+        _("Check-in rate by month, %(start)s to %(end)s") % span,
+        [f"{m.start:%m}" for m in months],
+        [(_("Check-in rate"), [r.percent for r in rates])],
+        percent=True,
     )
 
 
