@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from checkin.actions import confirm_checkin
 from checkin.models import CheckIn
@@ -23,15 +24,26 @@ if TYPE_CHECKING:
 BATCH_MAX = 200  # check-ins confirmed in one submit
 
 
-def wanted_checkins(
-    user: User, public_ids: Sequence[UUID], *, community: Area | None = None
-) -> tuple[list[CheckIn], list[UUID]]:
-    """The check-ins asked for, among those ``user`` may see (and in ``community`` when given), in the
-    order asked; and the ids that are not there (missing, or outside the scope: the same answer)."""
+def wanted_checkins(user: User, public_ids: Sequence[UUID]) -> tuple[list[CheckIn], list[UUID]]:
+    """The check-ins asked for, among those ``user`` may see, in the order asked; and the ids that are
+    not there (missing, or outside the scope: the same answer)."""
     found = CheckIn.objects.visible_to(user).filter(public_id__in=public_ids)
-    if community is not None:
-        found = found.filter(community=community)
     return split_found(found.select_related("member", "unit", "community"), public_ids)
+
+
+def elsewhere(checkins: Iterable[CheckIn], community: Area) -> list[Outcome]:
+    """Refusals for the check-ins (the user may see) that are not to ``community``, the page's."""
+    return [
+        Outcome(
+            c.public_id,
+            c.member.name,
+            False,
+            _("This check-in is to %(community)s, not to %(here)s.")
+            % {"community": c.community.name, "here": community.name},
+        )
+        for c in checkins
+        if c.community_id != community.pk
+    ]
 
 
 def confirm_checkins(

@@ -161,11 +161,12 @@ def community_confirm_batch(request: AuthedRequest) -> HttpResponse:
     if len(wanted) > batch_actions.BATCH_MAX:
         messages.error(request, _("Confirm at most %(n)d members at once.") % {"n": batch_actions.BATCH_MAX})
         return redirect(_community_url(community) + "#pending")
-    checkins, missing = batch_actions.wanted_checkins(request.user, wanted, community=community)
+    checkins, missing = batch_actions.wanted_checkins(request.user, wanted)
+    here = [checkin for checkin in checkins if checkin.community_id == community.pk]
     results = batch_actions.confirm_checkins(
-        acting_user=request.user, checkins=checkins, via="manual", request=request
+        acting_user=request.user, checkins=here, via="manual", request=request
     )
-    results += batches.not_found(missing)
+    results += batch_actions.elsewhere(checkins, community) + batches.not_found(missing)
     batches.flash(request, results)
     return redirect(_community_url(community) + "#pending")
 

@@ -274,3 +274,19 @@ def test_more_certificates_than_one_pdf_holds_are_printed_in_parts(client, cast,
     assert response.status_code == 302
     assert flashed(response) == ["More than 1 certificates: tick the ones to print, 1 at most at a time."]
     assert client.get(print_url(cast, first))["Content-Type"] == "application/pdf"
+
+
+def test_a_check_in_to_another_community_the_user_sees_is_refused_by_name(client, cast):
+    """The platform administrator sees every check-in; on 龙津社区's page one to 中山社区 is refused."""
+    ours = certified(cast, cast.m_member)
+    other = certified(cast, cast.m_a2)  # 李四 lives in 中山社区 (A2)
+    cast.login(client, "admin")
+    response = client.post(
+        reverse(CONFIRM_BATCH),
+        {"community": str(cast.places.a1.public_id), "checkins": [str(other.public_id), str(ours.public_id)]},
+    )
+    assert flashed(response) == [
+        "1 confirmed, 1 refused: 李四: This check-in is to 中山社区, not to 龙津社区."
+    ]
+    other.refresh_from_db()
+    assert other.state == CheckInState.CERTIFIED and confirmations(other) == (0, 0)
