@@ -17,7 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -42,7 +42,7 @@ from service.records.forms import (
 from service.records.photos import photo_response
 
 EVENT_LABELS = {
-    "log": gettext_lazy("Logged"),
+    "log": pgettext_lazy("service record", "Logged"),  # 已登记, not the reveal badge's 已留痕
     "confirm": gettext_lazy("Confirmed"),
     "code_failed": gettext_lazy("A wrong code was entered"),
     "flag": gettext_lazy("Held for review"),
