@@ -48,6 +48,15 @@ def test_a_refusal_raised_in_a_view_shows_its_own_words_on_the_403(cast, client)
     assert "Only 龙津社区 can confirm this check-in." in body
 
 
+def test_a_form_without_its_csrf_token_gets_the_products_page(db):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "This form could not be sent" in body and HOME_LINK in body
+    assert "CSRF verification failed" not in body
+
+
 @pytest.mark.urls("gongjian.tests.error_urls")
 def test_a_crash_shows_the_products_500(db):
     client = Client(raise_request_exception=False)
