@@ -159,13 +159,13 @@ def test_the_rate_by_month_is_rates_month_by_month_in_one_query(scene, django_as
 # --- page, export and API agree -------------------------------------------------------------------
 
 
-def page_url(area, **params):
-    path = reverse("checkin:area_reconciliation", args=[area.public_id])
+def page_url(place, **params):
+    path = reverse("checkin:area_reconciliation", args=[place.public_id])
     return path + ("?" + urlencode(params) if params else "")
 
 
-def export_url(area, **params):
-    return reverse("jobs:export_start", args=[EXPORT]) + "?" + urlencode({"area": area.public_id, **params})
+def export_url(place, **params):
+    return reverse("jobs:export_start", args=[EXPORT]) + "?" + urlencode({"area": place.public_id, **params})
 
 
 def sheet(response):
@@ -358,3 +358,25 @@ PAGE_QUERIES = 20
 EXPORT_QUERIES = 10
 # token, grants, the area, the area in the filter, count, rows, and the test client's session (4)
 API_QUERIES = 10
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "bogus"},
+        {"page": "999"},
+        {"page": "x"},
+        {"period": "custom", "start": "2025-13-40"},
+        {"period": "custom", "start": "2025-03-01"},
+        {"q": "x" * 300},
+        {"area": "not-a-uuid"},
+    ],
+)
+def test_bad_input_on_the_page_and_the_export_is_never_a_500(client, scene, params):
+    scene.login(client, "community")
+    page = client.get(page_url(scene.places.a1, **params))
+    assert page.status_code == 200
+    shown = page.context["chase_pager"]["page"].paginator.count
+    exported = sheet(client.get(export_url(scene.places.a1, **params)))[1:]
+    if "area" not in params:  # the page names its area in the path; the export only by the parameter
+        assert shown == len(exported)
