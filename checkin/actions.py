@@ -366,19 +366,22 @@ def reject_checkin(
         "name": checkin.member.name,
         "reason": reason.strip(),
     }
-    # Each recipient's link opens their own page: the member's check-in, the unit's check-in list.
+    # Each recipient's link opens a page of their own: the member's check-in; for the unit's admins, the
+    # unit's roster at "not submitted", where the member now stands until they check in again.
     notify(
         recipients=[checkin.member.user],
         kind="checkin.rejected",
         title=title,
         url=reverse("checkin:my_checkin"),
     )
-    notify(
-        recipients=unit_admins(checkin.unit),
-        kind="checkin.rejected",
-        title=title,
-        url=reverse("checkin:unit_page"),
-    )
+    if checkin.unit is not None:
+        notify(
+            recipients=unit_admins(checkin.unit),
+            kind="checkin.rejected",
+            title=title,
+            url=reverse("checkin:unit_reconciliation", args=[checkin.unit.public_id])
+            + "?status=not_submitted",
+        )
     return checkin
 
 

@@ -358,3 +358,13 @@ def test_every_kind_sent_has_a_scenario():
     sent = kinds_sent()
     assert len(sent) > 20
     assert sent == set(SCENARIOS), f"no scenario: {sorted(sent - set(SCENARIOS))}"
+
+
+def test_a_unit_admin_told_of_a_rejection_finds_the_member_to_chase(client, cast):
+    rejected(cast)
+    note = Notification.objects.get(kind="checkin.rejected", recipient=cast.unit)
+    client.force_login(cast.unit)
+    response = client.get(note.url)
+    # the unit's roster, at the members not checked in: the one rejected stands there now
+    assert response.context["status"] == "not_submitted"
+    assert "张三丰" in [row.member.name for row in response.context["page"]]
