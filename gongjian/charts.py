@@ -8,15 +8,21 @@ readable on a 360 px phone. A chart never replaces the figures' table or list: i
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.utils.functional import Promise
 
-Figure = int | float | None
+Figure = int | float | Decimal | None
 
 
 def _text(value: str | Promise) -> str:
     return str(value)
+
+
+def _number(value: Figure) -> int | float | None:
+    """A figure as JSON carries it: a Decimal (a rate from the database) would become a string."""
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def _chart(
@@ -35,7 +41,7 @@ def _chart(
         "kind": kind,
         "title": _text(title),
         "labels": [_text(label) for label in labels],
-        "series": [{"name": _text(name), "data": list(data)} for name, data in series],
+        "series": [{"name": _text(name), "data": [_number(v) for v in data]} for name, data in series],
         "percent": percent,
         "horizontal": horizontal,
     }
