@@ -2,8 +2,10 @@
 log itself is read-only there."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from audit.actions import record_event
+from audit.labels import action_label
 from audit.models import AuditEvent
 
 
@@ -38,10 +40,15 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor_label", "action", "target_label", "ip_address", "outcome"]
+    list_display = ["at", "actor_label", "action_words", "action", "target_label", "ip_address", "outcome"]
     list_filter = ["outcome", "action"]
     search_fields = ["actor_label", "action", "target_label", "target_id"]
     date_hierarchy = "at"
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_words(self, event: AuditEvent) -> str:
+        """The action code in words (audit/labels.py)."""
+        return action_label(event.action)
 
     def has_add_permission(self, request):
         return False

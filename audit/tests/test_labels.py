@@ -111,3 +111,10 @@ def test_the_audit_pages_show_the_words_and_keep_the_code(client, cast):
     detail = client.get(reverse("audit:event_detail", args=[AuditEvent.objects.get(pk=event.pk).public_id]))
     text = detail.content.decode()
     assert "Check-in confirmed" in text and "checkin.confirm" in text
+
+
+def test_the_admin_lists_the_words_too(client, cast):
+    record_event(actor=cast.community, action="checkin.confirm", target=cast.community)
+    cast.login(client, "admin")
+    body = client.get(reverse("admin:audit_auditevent_changelist")).content.decode()
+    assert "Check-in confirmed" in body and "checkin.confirm" in body
