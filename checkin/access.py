@@ -29,9 +29,13 @@ def administers_unit(user: User | AnonymousUser, unit: Unit | None) -> bool:
 
 
 def holds_certificate_code(user: User | AnonymousUser, checkin: CheckIn) -> bool:
-    """Who may read a check-in's certificate and its code (the 报到证 PDF, the code in the API): the
-    member themself and the admins of the member's unit. Not the community: the code confirms."""
-    return is_member_themself(user, checkin.member) or administers_unit(user, checkin.unit)
+    """Who holds a check-in's certificate code (the code in the API, the 报到证 PDF): the member themself
+    and the admins of the member's unit — by grant, so not the platform administrator, who may print
+    the PDF for support (``checkin.documents``) but is not shown codes. Not the community: the code
+    confirms."""
+    return is_member_themself(user, checkin.member) or checkin.unit_id in scope_for(user).units_for(
+        Role.UNIT_ADMIN
+    )
 
 
 def serves_community(user: User | AnonymousUser, community: Area) -> bool:
