@@ -3,8 +3,9 @@ registry, vendored into static/vendor/ by the Makefile, never from a CDN) checks
 list its navigation offers against WCAG 2.x A and AA. No violation of impact "serious" or "critical"
 is allowed, colour contrast included.
 
-One browser, one context per role; each role's home is also kept as a screenshot at 360 px and on a
-desktop (test-artifacts/a11y-<role>-home-*.png) for a human to look at.
+One browser, one context per role; each role's home is also checked on a 360 px phone, with its menu
+opened, and kept as screenshots (test-artifacts/a11y-<role>-home-*.png, a11y-<role>-menu-360.png) for a
+human to look at; the distinct problems found, with their pages, go to test-artifacts/a11y-report.txt.
 """
 
 from __future__ import annotations
@@ -145,6 +146,12 @@ def test_every_role_home_and_lists_pass_axe_without_serious_violations(live_serv
         page.screenshot(path=str(ARTIFACTS / f"a11y-{role}-home-360.png"), full_page=True)
         if problems := violations(page):
             found[(role, "/ (360 px)")] = problems
+        # ... and its menu, opened, on the phone
+        page.click(".navbar-toggler")
+        page.wait_for_selector("#gj-nav.show:not(.showing)")
+        page.screenshot(path=str(ARTIFACTS / f"a11y-{role}-menu-360.png"))
+        if problems := violations(page):
+            found[(role, "menu (360 px)")] = problems
         checked[role] = links
         page.context.close()
     (ARTIFACTS / "a11y-report.txt").write_text(report(found) or "no serious or critical violations\n")
