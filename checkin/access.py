@@ -38,6 +38,12 @@ def holds_certificate_code(user: User | AnonymousUser, checkin: CheckIn) -> bool
     )
 
 
+def prints_certificate(user: User | AnonymousUser, checkin: CheckIn) -> bool:
+    """Who may print a check-in's 报到证 (one or all of a unit's): those who hold its code, and the
+    platform administrator, for support."""
+    return holds_certificate_code(user, checkin) or scope_for(user).everything
+
+
 def serves_community(user: User | AnonymousUser, community: Area) -> bool:
     """The community's party organisation (or a platform administrator)."""
     scope = scope_for(user)

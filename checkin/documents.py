@@ -22,10 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import role_required
 from accounts.models import Role
-from accounts.scope import scope_for
 from audit.actions import record_event
 from checkin import codes
-from checkin.access import administered_units, administers_unit, holds_certificate_code, serves_community
+from checkin.access import administered_units, administers_unit, prints_certificate, serves_community
 from checkin.actions import confirm_by_code
 from checkin.models import Certificate, CheckIn, CheckInEvent, CheckInState, VanguardKind
 from checkin.pdf import chinese_date, pdf_response, qr_data_uri, render_pdf, render_pdf_pages
@@ -95,7 +94,7 @@ def _certificate_context(request: HttpRequest, checkin: CheckIn, certificate: Ce
 def certificate_pdf(request: HttpRequest, public_id) -> HttpResponse:
     """The 报到证, for the member's unit admin and the member themself."""
     checkin = get_visible_or_404(CheckIn.objects.select_related(*_DOCUMENT_RELATED), request.user, public_id)
-    if not (holds_certificate_code(request.user, checkin) or scope_for(request.user).everything):
+    if not prints_certificate(request.user, checkin):
         raise PermissionDenied
     certificate = checkin.certificates.filter(revoked_at__isnull=True).select_related("party_org").first()
     if certificate is None:
@@ -139,7 +138,7 @@ def unit_certificates_pdf(request: AuthedRequest) -> HttpResponse:
     printed = [
         (checkin, checkin.valid_certificates[0])
         for checkin in checkins[: PRINT_ALL_MAX + 1]
-        if checkin.valid_certificates and holds_certificate_code(request.user, checkin)
+        if checkin.valid_certificates and prints_certificate(request.user, checkin)
     ]
     back = reverse("checkin:unit_page") + "?" + urlencode({"unit": str(unit.public_id)}) + "#issued"
     if not printed:
