@@ -26,7 +26,7 @@ from accounts.scope import scope_for
 from audit.actions import record_event
 from checkin import chase
 from checkin import reconciliation as rec
-from gongjian.charts import line_chart
+from gongjian.charts import bar_chart, line_chart
 from gongjian.pages import AuthedRequest, get_visible_or_404, lookup_or_404, paginate
 from jobs.workbooks import XLSX_CONTENT_TYPE, write_table
 from orgs.models import Unit
@@ -246,6 +246,7 @@ def area_reconciliation(request: HttpRequest, public_id) -> HttpResponse:
             "export_query": _with(request, export="xlsx"),
             **_chase_context(request, wanted, query, summary.rate),
             "chart": _rate_chart(area, period),
+            "children_chart": _children_chart(summary),
             "breadcrumbs": [
                 _reconciliation_crumb(),
                 *(
@@ -309,6 +310,19 @@ def _rate_chart(area: Area, period: rec.Period) -> dict:
         _("Check-in rate by month, %(start)s to %(end)s") % span,
         [f"{m.start:%m}" for m in months],
         [(_("Check-in rate"), [r.percent for r in rates])],
+        percent=True,
+    )
+
+
+def _children_chart(summary) -> dict | None:
+    """The rate of each child area as bars beside the table (which stays): the lagging ones stand out."""
+    rows = [row for row in summary.children if row.rate.percent is not None]
+    if len(rows) < 2:
+        return None
+    return bar_chart(
+        _("Check-in rate by area"),
+        [row.area.name for row in rows],
+        [(_("Check-in rate"), [round(row.rate.percent, 1) for row in rows])],
         percent=True,
     )
 

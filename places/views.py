@@ -11,10 +11,12 @@ from accounts.decorators import role_required
 from accounts.roles import AREA_TREE_ROLES, IMPORT_ROLES
 from accounts.scope import scope_for
 from gongjian.charts import bar_chart
+from gongjian.figures import area_figures
 from gongjian.pages import get_visible_or_404, paginate
 from orgs.models import PartyOrg
 from places import directory, queries
 from places.models import Area, AreaLevel, Building, Compound, Grid
+from places.queries import Counts
 
 GRIDS_PER_PAGE = 200
 COMMUNITIES_PER_PAGE = 50
@@ -50,6 +52,18 @@ def _chart(rows: list[dict]) -> dict:
     )
 
 
+# An area's figures on its page and its children's rows: one definition each (gongjian.figures,
+# docs/FIGURES.md), so "in service" here is the number that should report there, as on the home and
+# the reconciliation pages. A compound's and a building's figures count who lives there.
+AREA_PAGE_FIGURES = ("members", "in_service", "residents", "units", "party_orgs")
+IN_SERVICE_MEANS = _("In-service members who should report here (see the figure's definition)")
+
+
+def _area_counts(user, areas: list[Area]) -> dict[int, Counts]:
+    shown = area_figures(user, areas, AREA_PAGE_FIGURES)
+    return {pk: Counts(**{f.key: f.value for f in figures}) for pk, figures in shown.items()}
+
+
 @role_required(*AREA_TREE_ROLES)
 def area_list(request: HttpRequest) -> HttpResponse:
     """Where the user's drill-down starts: their top visible areas (straight there if only one)."""
@@ -57,7 +71,7 @@ def area_list(request: HttpRequest) -> HttpResponse:
     if len(areas) == 1:
         return redirect("places:area_detail", public_id=areas[0].public_id)
     areas = list(queries.top_areas(request.user))
-    figures = queries.subtree_counts(request.user, areas)
+    figures = _area_counts(request.user, areas)
     rows = [
         {
             "obj": a,
@@ -65,6 +79,7 @@ def area_list(request: HttpRequest) -> HttpResponse:
             "code": a.code,
             "note": a.get_level_display(),
             "counts": figures[a.pk],
+            "means": IN_SERVICE_MEANS,
             "url": reverse("places:area_detail", args=[a.public_id]),
         }
         for a in areas
@@ -79,14 +94,15 @@ def area_detail(request: HttpRequest, public_id) -> HttpResponse:
     area = get_visible_or_404(Area, user, public_id)
     if area.level == AreaLevel.COMMUNITY:
         children = list(Compound.objects.visible_to(user).filter(community=area).order_by("name"))
-        figures = queries.community_figures(user, area, children)
+        own = area_figures(user, [area], AREA_PAGE_FIGURES)[area.pk]
+        counts = queries.community_figures(user, area, children).children
         rows = [
             {
                 "obj": c,
                 "name": c.name,
                 "code": "",
                 "note": c.address,
-                "counts": figures.children[c.pk],
+                "counts": counts[c.pk],
                 "url": reverse("places:compound_detail", args=[c.public_id]),
             }
             for c in children
@@ -94,14 +110,16 @@ def area_detail(request: HttpRequest, public_id) -> HttpResponse:
         child_label = _("Compounds")
     else:
         children = list(Area.objects.visible_to(user).filter(parent=area).order_by("code"))
-        figures = queries.area_figures(user, area, children)
+        shown = area_figures(user, [area, *children], AREA_PAGE_FIGURES)
+        own = shown[area.pk]
         rows = [
             {
                 "obj": c,
                 "name": c.name,
                 "code": c.code,
                 "note": "",
-                "counts": figures.children[c.pk],
+                "counts": Counts(**{f.key: f.value for f in shown[c.pk]}),
+                "means": IN_SERVICE_MEANS,
                 "url": reverse("places:area_detail", args=[c.public_id]),
             }
             for c in children
@@ -112,7 +130,8 @@ def area_detail(request: HttpRequest, public_id) -> HttpResponse:
         "places/area_detail.html",
         {
             "area": area,
-            "own": figures.own,
+            "own": Counts(**{f.key: f.value for f in own}),
+            "own_figures": own,
             "rows": rows,
             "child_label": child_label,
             "chart": _chart(rows) if len(rows) > 1 else None,
