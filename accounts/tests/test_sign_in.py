@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from accounts.scope import scope_for
 from audit.models import AuditEvent, Outcome
 
 
@@ -62,20 +63,24 @@ def test_pages_require_sign_in(client, db):
     ["admin", "street", "community", "unit", "member", "resident", "grid", "dept", "inspector", "orgdept"],
 )
 def test_home_shows_each_role_its_scope(client, cast, who):
+    """Each role's home opens; its areas are the ones it holds (issue 9: the home shows a role's work
+    and its own areas' figures, not every count it could see); no full phone number on it."""
     response = cast.login(client, who).get(reverse("portal:home"))
     assert response.status_code == 200
-    from people.models import Member
-
-    assert response.context["figures"]["members"] == Member.objects.visible_to(getattr(cast, who)).count()
+    scope = scope_for(getattr(cast, who))
+    held = {a["area"].path for a in response.context["areas"]}
+    assert held == set(scope.area_paths) - {""}
     assert "13800000001" not in response.content.decode()
 
 
 def test_home_counts_only_the_scope(client, cast):
-    street = cast.login(client, "street").get(reverse("portal:home")).context["figures"]
-    assert street["members"] == 4 and street["residents"] == 1
+    street = cast.login(client, "street").get(reverse("portal:home")).context["areas"]
+    assert [a["area"] for a in street] == [cast.places.street_a]
+    assert {f.key: f.value for f in street[0]["figures"]}["in_service"] == 3
     client.logout()
-    street2 = cast.login(client, "street2").get(reverse("portal:home")).context["figures"]
-    assert street2["members"] == 2 and street2["residents"] == 1
+    street2 = cast.login(client, "street2").get(reverse("portal:home")).context["areas"]
+    assert [a["area"] for a in street2] == [cast.places.street_b]
+    assert {f.key: f.value for f in street2[0]["figures"]}["in_service"] == 1
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""On the demo city, one figure has one value: the home, the area page, the reconciliation page, whom
+"""On the demo city, every account's to-do items open pages it may open, and one figure has one value: the home, the area page, the reconciliation page, whom
 to chase (page, export and API) and the figure registry agree for every community and street secretary
 and the organisation department (issue 9: "114 / 61 / 62")."""
 
@@ -66,4 +66,16 @@ def test_home_area_reconciliation_and_chase_agree(city, client):
         assert rows + recon["chase_unseen"] == home["not_reported"] == expected.members - expected.reported
         checked += 1
     assert checked >= 3
-    assert get_user_model().objects.filter(username="community").exists()
+
+    # every demo account's home starts with work that opens a page it may open
+    accounts = ("orgdept", "street", "community", "unit", "member", "grid", "resident", "dept", "inspector")
+    with_work = set()
+    for username in accounts:
+        client.force_login(get_user_model().objects.get(username=username))
+        home = client.get(reverse("portal:home"))
+        assert home.status_code == 200
+        for item in home.context["work"]:
+            assert item.count > 0
+            assert client.get(item.url).status_code == 200, (username, item.key, item.url)
+            with_work.add(username)
+    assert {"orgdept", "street", "community", "unit", "member", "resident"} <= with_work

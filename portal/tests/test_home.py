@@ -174,3 +174,52 @@ def test_home_query_counts_are_pinned(client, cast, who, most, django_assert_max
     cast.login(client, who)
     with django_assert_max_num_queries(most):
         client.get(reverse("portal:home"))
+
+
+def test_grid_worker_sees_open_needs_in_the_grid(client, cast):
+    assert "service.grid_needs" not in work(home(client, cast, "grid"))
+    need_actions.post_need(acting_user=cast.resident, title="楼道灯坏了", category=item("home_repair"))
+    todo = work(home(client, cast, "grid"))
+    assert todo["service.grid_needs"].count == 1
+    assert opens(client, todo["service.grid_needs"].url) == 200
+    assert "service.grid_needs" not in work(home(client, cast, "grid2"))
+
+
+def test_community_hands_over_a_redeemed_reward(client, cast):
+    from points import actions as point_actions
+
+    record = record_actions.log_service_record(
+        acting_user=cast.member,
+        category=item("environment"),
+        started_at=timezone.now() - timedelta(hours=5),
+        minutes=180,
+        description="清理楼道",
+        community=cast.places.a1,
+    )
+    record_actions.confirm_as_organiser(acting_user=cast.community, record=record)
+    towel = point_actions.add_reward(
+        acting_user=cast.community, area=cast.places.a1, name="毛巾", cost=20, stock=5
+    )
+    redemption = point_actions.redeem_reward(acting_user=cast.member, reward=towel)
+    todo = work(home(client, cast, "community"))
+    assert todo["points.hand_over"].count == 1
+    assert opens(client, todo["points.hand_over"].url) == 200
+    point_actions.hand_over_redemption(acting_user=cast.community, redemption=redemption)
+    assert "points.hand_over" not in work(home(client, cast, "community"))
+
+
+def test_unit_admin_is_asked_to_confirm_or_correct_a_checked_roster(client, cast):
+    from jobs.models import Job, JobKind, JobStatus
+
+    faulty = Job.objects.create(
+        kind=JobKind.IMPORT_MEMBERS, status=JobStatus.PREVIEW, created_by=cast.unit, errors=[{"row": 3}]
+    )
+    todo = work(home(client, cast, "unit"))
+    assert todo["jobs.correct"].count == 1 and "jobs.confirm" not in todo
+    assert opens(client, todo["jobs.correct"].url) == 200
+    faulty.errors = []
+    faulty.save(update_fields=["errors"])
+    todo = work(home(client, cast, "unit"))
+    assert todo["jobs.confirm"].count == 1 and "jobs.correct" not in todo
+    Job.objects.filter(pk=faulty.pk).update(status=JobStatus.SUCCEEDED)
+    assert not {"jobs.confirm", "jobs.correct"} & set(work(home(client, cast, "unit")))

@@ -42,12 +42,9 @@ from service.models import (
     ServiceRecord,
 )
 from service.needs.state import close_served, current_assignment, lock_need, mark_served, reopen_served
-from service.records import codes
+from service.records import codes, steps
 from service.records.checks import PHOTO_TYPES, clean_score, plausibility_flags, validate_photos
-from service.records.steps import add_event as _event
 from service.records.steps import count_wrong_code, refuse_spent_code, tell_community_to_review
-from service.records.steps import locked as _locked
-from service.records.steps import record_url as _record_url
 
 
 @transaction.atomic
@@ -155,7 +152,7 @@ def log_service_record(
     for photo in photos:
         photo.name = f"photo.{PHOTO_TYPES[photo.content_type]}"
         RecordPhoto.objects.create(record=record, image=photo)
-    _event(record, "", "log", acting_user, reason=",".join(record.flags))
+    steps.add_event(record, "", "log", acting_user, reason=",".join(record.flags))
     if need is not None and assignment is not None:  # checked above: a taken need has its assignment
         mark_served(need, assignment, acting_user, note=_("Service record logged"))
     record_event(
@@ -172,7 +169,7 @@ def log_service_record(
             recipients=[beneficiary_resident.user],
             kind="service.record_to_confirm",
             title=_("%(name)s logged a service for you: please confirm it") % {"name": member.name},
-            url=_record_url(record),
+            url=steps.record_url(record),
         )
     return record
 
@@ -224,7 +221,7 @@ def _confirm(
         record.code_used_at = record.confirmed_at
         fields.append("code_used_at")
     record.save(update_fields=fields)
-    _event(record, previous, "confirm", record.confirmed_by, reason=note, via=via)
+    steps.add_event(record, previous, "confirm", record.confirmed_by, reason=note, via=via)
     points = ledger().book_service(acting_user=record.confirmed_by, record=record)
     if record.need is not None and record.need.state == NeedState.DONE:
         close_served(record.need, record.confirmed_by, note=_("Service record confirmed"))
@@ -247,7 +244,7 @@ def _confirm(
                 "day": timezone.localtime(record.started_at).strftime("%Y-%m-%d"),
                 "points": points,
             },
-            url=_record_url(record),
+            url=steps.record_url(record),
         )
     return record
 
@@ -258,7 +255,7 @@ def confirm_with_code(
 ):
     """The beneficiary confirms with the code the member shows (typed, or scanned as a QR code). Works
     without an account; wrong codes are counted and, past the limit, send the record to the community."""
-    record = _locked(record)
+    record = steps.locked(record)
     refuse_logger(record, origin_of(request, acting_user), by_code=True)
     _require_confirmable(record, review=False)
     if not codes.code_matches(record, code):
@@ -275,7 +272,7 @@ def confirm_as_beneficiary(
     *, acting_user, record: ServiceRecord, score=None, comment: str = "", request=None
 ):
     """The beneficiary confirms in their own resident account."""
-    record = _locked(record)
+    record = steps.locked(record)
     refuse_logger(record, origin_of(request, acting_user))
     if not is_resident_themself(acting_user, record.beneficiary_resident):
         raise PermissionDenied(_("Only the person served can confirm this way."))
@@ -296,7 +293,7 @@ def organises(user, record: ServiceRecord) -> bool:
 def confirm_as_organiser(*, acting_user, record: ServiceRecord, note: str = "", request=None):
     """The organiser or the community confirms (having checked with the beneficiary). A flagged record
     is confirmed only by the community, with a note saying what was checked."""
-    record = _locked(record)
+    record = steps.locked(record)
     refuse_logger(record, origin_of(request, acting_user))
     if not organises(acting_user, record):
         raise PermissionDenied(_("Only the community or the organiser can confirm this record."))
@@ -316,7 +313,7 @@ def reject_service_record(*, acting_user, record: ServiceRecord, reason: str, re
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Say why the record is rejected."))
-    record = _locked(record)
+    record = steps.locked(record)
     refuse_logger(record, origin_of(request, acting_user))
     if not staffs(acting_user, record.community):
         raise PermissionDenied(_("Only the community can reject a service record."))
@@ -328,7 +325,7 @@ def reject_service_record(*, acting_user, record: ServiceRecord, reason: str, re
     record.state = RecordState.REJECTED
     record.reject_reason = reason[:200]
     record.save(update_fields=["state", "reject_reason"])
-    _event(record, previous, "reject", acting_user, reason=reason)
+    steps.add_event(record, previous, "reject", acting_user, reason=reason)
     if record.need is not None:  # the need was not served after all: back to whoever took it
         reopen_served(record.need, acting_user, reason)
     record_event(
@@ -344,7 +341,7 @@ def reject_service_record(*, acting_user, record: ServiceRecord, reason: str, re
             kind="service.record_rejected",
             title=_("%(community)s rejected your service record: %(reason)s")
             % {"community": record.community.name, "reason": reason},
-            url=_record_url(record),
+            url=steps.record_url(record),
         )
     return record
 
@@ -367,7 +364,7 @@ def _rate(*, record: ServiceRecord, actor, score, comment: str = "") -> Rating:
 @transaction.atomic
 def rate_service(*, acting_user, record: ServiceRecord, score, comment: str = "", request=None) -> Rating:
     """The beneficiary rates a confirmed service (once)."""
-    record = _locked(record)
+    record = steps.locked(record)
     if not is_resident_themself(acting_user, record.beneficiary_resident):
         raise PermissionDenied(_("Only the person served can rate this service."))
     if record.state != RecordState.CONFIRMED:

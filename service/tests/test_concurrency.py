@@ -33,7 +33,7 @@ from service.models import (
 from service.needs import actions
 from service.posts import actions as post_actions
 from service.records import actions as record_actions
-from service.records import codes
+from service.records import codes, steps
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -200,14 +200,14 @@ def test_two_confirmations_at_once_confirm_and_book_once(monkeypatch):
         description="陪聊",
         community=cast.places.a1,
     )
-    locked = record_actions._locked
+    locked = steps.locked
 
     def locked_slowly(row):
         row = locked(row)
         time.sleep(0.3)
         return row
 
-    monkeypatch.setattr(record_actions, "_locked", locked_slowly)
+    monkeypatch.setattr(steps, "locked", locked_slowly)
     results = together(
         lambda: record_actions.confirm_with_code(record=record, code=codes.confirmation_code(record)).pk,
         lambda: record_actions.confirm_as_organiser(acting_user=cast.community, record=record).pk,
