@@ -244,6 +244,7 @@ class _Shelf:
         self.names: dict[str, dict[str, tuple]] | None = None  # the committed cast: name → (model, pk)
         self.links: dict[tuple, dict[str, tuple | None]] = {}  # (model, pk) → its cached relations
         self.seeded = False  # the menu and the points rule are known to be in the database
+        self.city: tuple | None = None  # a committed demo city: (its options, the command's output)
 
     def seed(self) -> None:
         _seed_migration_rows()
@@ -259,12 +260,27 @@ class _Shelf:
             connection.run_on_commit.clear()
         self.names, self.links = _catalogue(built)
 
+    def commit_city(self, options: dict) -> None:
+        """Build the demo city with ``options`` once and commit it; the tests that ask for it read it
+        in their rolled-back transactions (a build through the actions takes 5-20 s)."""
+        from io import StringIO
+
+        from django.core.management import call_command
+        from django.db import connection, transaction
+
+        out = StringIO()
+        with transaction.atomic():
+            self.seed()
+            call_command("demo_city", stdout=out, **options)
+            connection.run_on_commit.clear()
+        self.city = (sorted(options.items()), out.getvalue())
+
     def flush(self) -> None:
         """Empty every table (what TransactionTestCase does after each test) and seed again."""
         from django.core.management import call_command
 
         call_command("flush", interactive=False, verbosity=0)
-        self.names, self.seeded = None, False
+        self.names, self.city, self.seeded = None, None, False
         self.seed()
 
     def emptied(self) -> None:
@@ -272,7 +288,7 @@ class _Shelf:
         database was set up (then the committed cast may still be there: look)."""
         from accounts.models import User
 
-        self.seeded = False
+        self.seeded, self.city = False, None
         if self.names and self.blocker is not None:
             with self.blocker.unblock():
                 if not User.objects.filter(pk=self.names["cast"]["admin"][1]).exists():
@@ -350,10 +366,18 @@ def _db_kind(item) -> str | None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """After pytest-django's order (db tests, transactional tests, the rest): the db tests that use
-    the cast after those that don't, so each worker commits the cast once."""
-    rank = {"db": 0, "transactional": 2, None: 3}
-    items.sort(key=lambda i: rank[_db_kind(i)] + (_db_kind(i) == "db" and "cast" in i.fixturenames))
+    """After pytest-django's order (db tests, transactional tests, the rest): the db tests that use a
+    demo city (module by module, so each module's city is built once a worker), then those that use
+    the cast, so each worker commits the cast once."""
+    rank = {"db": 0, "transactional": 3, None: 4}
+
+    def key(item) -> int:
+        kind = _db_kind(item)
+        if kind != "db":
+            return rank[kind]
+        return 1 if "demo_city" in item.fixturenames else 2 if "cast" in item.fixturenames else 0
+
+    items.sort(key=key)
 
 
 @pytest.hookimpl
@@ -364,13 +388,16 @@ def pytest_runtest_setup(item):
     if kind is None or _SHELF.blocker is None:
         return  # not a db test, or the first: the database is as the migrations made it
     wants_cast = "cast" in item.fixturenames
+    city = sorted(item.module.DEMO_OPTIONS.items()) if "demo_city" in item.fixturenames else None
     with _SHELF.blocker.unblock():
-        if _SHELF.names and not wants_cast:
+        if (_SHELF.names and not wants_cast) or (_SHELF.city and _SHELF.city[0] != city):
             _SHELF.flush()
         if not _SHELF.seeded:
             _SHELF.seed()
         if wants_cast and not _SHELF.names:
             _SHELF.commit_cast()
+        if city is not None and not _SHELF.city:
+            _SHELF.commit_city(item.module.DEMO_OPTIONS)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -421,7 +448,7 @@ def django_db_setup(django_db_setup, django_db_blocker, django_db_keepdb):
             _SHELF.flush()
     yield
     with django_db_blocker.unblock():
-        if django_db_keepdb and _SHELF.names:
+        if django_db_keepdb and (_SHELF.names or _SHELF.city):
             _SHELF.flush()
     _SHELF.blocker = None
 
@@ -438,6 +465,26 @@ def _committed_cast(django_db_setup, django_db_blocker):
 @pytest.fixture
 def cast(_committed_cast, db):
     return _SHELF.cast()
+
+
+@pytest.fixture(scope="module")
+def _committed_city(request, django_db_setup, django_db_blocker):
+    """The module's demo city, when its first test is the worker's first (the setup hook had no
+    database yet) or the city is another module's: commit it before the test's transaction opens."""
+    options = request.module.DEMO_OPTIONS
+    with django_db_blocker.unblock():
+        if _SHELF.city is None or _SHELF.city[0] != sorted(options.items()):
+            if _SHELF.names or _SHELF.city:
+                _SHELF.flush()
+            _SHELF.commit_city(options)
+
+
+@pytest.fixture
+def demo_city(_committed_city, db):
+    """The demo city built with the test module's ``DEMO_OPTIONS``, committed once per worker and
+    module (before the test's transaction opens: pytest_runtest_setup) and read in the test's
+    rolled-back transaction like the cast; the value is the build command's output."""
+    return _SHELF.city[1]
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ SMALL = {
     "streets_per_district": 2,
     "communities_per_street": 2,
 }
+DEMO_OPTIONS = SMALL  # the city the conftest commits once for the tests that use it
 CLOSING = {"returned", "rejected", "checked_out"}
 
 
@@ -42,8 +43,8 @@ def build(**options) -> str:
 
 
 @pytest.fixture
-def city(db):
-    return build()
+def city(demo_city):
+    return demo_city
 
 
 def grant(username):

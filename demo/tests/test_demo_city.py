@@ -24,6 +24,7 @@ SMALL = {
     "streets_per_district": 2,
     "communities_per_street": 2,
 }
+DEMO_OPTIONS = SMALL  # the city the conftest commits once for the tests that use it
 
 
 def build(**options) -> str:
@@ -83,8 +84,8 @@ def snapshot() -> dict:
 
 
 @pytest.fixture
-def city(db):
-    build()
+def city(demo_city):
+    return demo_city
 
 
 def user(username):

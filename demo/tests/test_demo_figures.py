@@ -2,11 +2,8 @@
 to chase (page, export and API) and the figure registry agree for every community and street secretary
 and the organisation department (issue 9: "114 / 61 / 62")."""
 
-from io import StringIO
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -25,11 +22,12 @@ SMALL = {
     "streets_per_district": 2,
     "communities_per_street": 2,
 }
+DEMO_OPTIONS = SMALL  # the city the conftest commits once for the tests that use it
 
 
 @pytest.fixture
-def city(db):
-    call_command("demo_city", stdout=StringIO(), **SMALL)
+def city(demo_city):
+    return demo_city
 
 
 def test_home_area_reconciliation_and_chase_agree(city, client):
