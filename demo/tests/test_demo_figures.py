@@ -9,20 +9,10 @@ from django.urls import reverse
 
 from accounts.models import Role, RoleGrant
 from checkin.reconciliation import Period, rates_by_area
+from demo.tests.test_service_demo import DEMO_OPTIONS  # noqa: F401 (the same city, built once)
 from jobs.exports import get_spec
 
 pytestmark = pytest.mark.django_db
-
-SMALL = {
-    "members": 400,
-    "units": 20,
-    "residents": 80,
-    "applicants": 10,
-    "districts": 2,
-    "streets_per_district": 2,
-    "communities_per_street": 2,
-}
-DEMO_OPTIONS = SMALL  # the city the conftest commits once for the tests that use it
 
 
 @pytest.fixture
