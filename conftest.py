@@ -367,15 +367,17 @@ def _db_kind(item) -> str | None:
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """After pytest-django's order (db tests, transactional tests, the rest): the db tests that use a
-    demo city (module by module, so each module's city is built once a worker), then those that use
-    the cast, so each worker commits the cast once."""
+    demo city (city by city, so each city is built once a worker, whichever modules share it), then
+    those that use the cast, so each worker commits the cast once."""
     rank = {"db": 0, "transactional": 3, None: 4}
 
-    def key(item) -> int:
+    def key(item) -> tuple[int, str]:
         kind = _db_kind(item)
         if kind != "db":
-            return rank[kind]
-        return 1 if "demo_city" in item.fixturenames else 2 if "cast" in item.fixturenames else 0
+            return rank[kind], ""
+        if "demo_city" in item.fixturenames:  # modules that share a city's options, side by side
+            return 1, repr(sorted(item.module.DEMO_OPTIONS.items()))
+        return (2 if "cast" in item.fixturenames else 0), ""
 
     items.sort(key=key)
 

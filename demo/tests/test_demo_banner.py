@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 
-from demo.tests.test_demo_city import build
+from demo.tests.test_demo_city import TINY, build
 
 
 def test_the_makefile_passes_its_host_and_port_to_the_banners():
@@ -27,7 +27,7 @@ def test_the_makefile_passes_its_host_and_port_to_the_banners():
 
 
 def test_the_banners_print_the_address_given(db):
-    text = build(url="http://0.0.0.0:8101")
+    text = build(url="http://0.0.0.0:8101", **TINY)
     assert "http://0.0.0.0:8101" in text and "8000" not in text
     out = StringIO()
     call_command("demo_accounts", stdout=out, url="http://0.0.0.0:8101")

@@ -274,10 +274,17 @@ def snapshot():
 
 
 def test_the_same_seed_gives_the_same_loop_and_reset_clears_the_ledger(city):
+    """Also: everyone who acts in the loop has an account; a rebuild makes them again, none left over."""
+    from django.contrib.auth import get_user_model
+
     first = snapshot()
     assert first[2] > 0
+    cast = get_user_model().objects.filter(username__startswith=CAST_PREFIX)
+    before = cast.count()
+    assert before > 50 and not cast.filter(role_grants__isnull=True).exists()
     build(reset=True)  # the append-only ledger goes with the city (PostgreSQL: past its trigger)
     assert snapshot() == first
+    assert cast.count() == before
 
 
 # --- the demo books by the one rule of points.actions ---------------------------------------------
@@ -380,17 +387,6 @@ def test_the_loop_runs_in_the_home_street_then_one_community_of_each_street_in_t
     assert len(chosen) == LOOP_COMMUNITIES
     layout.communities = communities[:5]
     assert [c.n for c in loop_communities(layout)] == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1)]
-
-
-def test_reset_takes_the_casts_accounts_with_it(city):
-    """Everyone who acts in the loop has an account; a rebuild makes them again, none left over."""
-    from django.contrib.auth import get_user_model
-
-    cast = get_user_model().objects.filter(username__startswith=CAST_PREFIX)
-    before = cast.count()
-    assert before > 50 and not cast.filter(role_grants__isnull=True).exists()
-    build(reset=True)
-    assert cast.count() == before
 
 
 def test_units_are_asked_and_paired_only_where_they_serve(city):
