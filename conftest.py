@@ -502,8 +502,9 @@ def bearer(cast):
     return headers
 
 
-@pytest.fixture
-def browser():
+@pytest.fixture(scope="session")
+def _chromium():
+    """One Chromium a worker, launched when the first browser test asks for it."""
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -511,6 +512,15 @@ def browser():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def browser(_chromium):
+    """The worker's Chromium; every context a test opened (its cookies, its pages) is closed when the
+    test ends, so nothing of one test reaches the next."""
+    yield _chromium
+    for context in _chromium.contexts:
+        context.close()
 
 
 @pytest.fixture
