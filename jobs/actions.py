@@ -38,6 +38,7 @@ from jobs.models import Job, JobKind, JobStatus
 from jobs.roster import check_roster, existing_members
 from jobs.roster_files import RosterFileError, check_upload, read_roster
 from jobs.running import (
+    RUNNERS,
     JobAborted,
     JobSuperseded,
     claim,
@@ -82,9 +83,9 @@ def upload_roster(*, acting_user, unit: Unit, upload, request=None) -> Job:
     try:
         check_upload(filename, upload.size)
     except RosterFileError as exc:
-        _refuse(job, str(exc))  # nothing worth keeping: the file is not stored
+        refuse_upload(job, str(exc))  # nothing worth keeping: the file is not stored
     else:
-        _store_input(job, upload.read())  # kept only while it can still be confirmed
+        store_input(job, upload.read())  # kept only while it can still be confirmed
         enqueue(job)
     record_event(
         actor=acting_user,
@@ -97,7 +98,7 @@ def upload_roster(*, acting_user, unit: Unit, upload, request=None) -> Job:
     return job
 
 
-def _refuse(job: Job, message: str) -> None:
+def refuse_upload(job: Job, message: str) -> None:
     job.status = JobStatus.FAILED
     job.finished_at = timezone.now()
     job.errors = [{"row": None, "column": "", "message": message}]
@@ -105,13 +106,13 @@ def _refuse(job: Job, message: str) -> None:
     job.save(update_fields=["status", "finished_at", "errors", "summary"])
 
 
-def _store_input(job: Job, content: bytes) -> None:
+def store_input(job: Job, content: bytes) -> None:
     """Keep the roster until it is imported: encrypted, since it holds ID and phone numbers in full."""
     sealed = encrypt(base64.b64encode(content).decode("ascii")).encode("ascii")
     job.input_file.save(f"{job.public_id}.bin", ContentFile(sealed), save=True)
 
 
-def _read_input(job: Job) -> bytes:
+def read_input(job: Job) -> bytes:
     if not job.input_file:
         raise JobAborted(_("The uploaded file is no longer kept; upload it again."))
     with job.input_file.open("rb") as handle:
@@ -181,6 +182,8 @@ def run_job(job_id: int) -> None:
         try:
             if job.kind == JobKind.EXPORT:
                 run_export(job)
+            elif job.kind in RUNNERS:
+                RUNNERS[job.kind](job)
             elif job.params.get("confirmed"):
                 _run_import(job)
             else:
@@ -204,11 +207,13 @@ def run_job(job_id: int) -> None:
                 outcome=Outcome.FAILURE,
                 detail={"error": str(message)},
             )
-            if job.kind == JobKind.IMPORT_MEMBERS and not job.params.get("confirmed"):
+            if job.kind != JobKind.EXPORT and not job.params.get("confirmed"):
                 discard_input(job)  # an unreadable or broken file is uploaded again, not retried
 
 
 def _audit_action(job: Job) -> str:
+    if job.kind in RUNNERS:
+        return f"import.{job.params.get('sheet', 'setup')}"
     if job.kind == JobKind.EXPORT:
         return f"export.{job.params.get('export', '')}"
     return "import.members" if job.params.get("confirmed") else "import.check"
@@ -224,7 +229,7 @@ def _unit_of(job: Job) -> Unit:
 def _read_rows(job: Job):
     progress(job, "reading")
     try:
-        rows = read_roster(_read_input(job), job.params.get("filename", ""))
+        rows = read_roster(read_input(job), job.params.get("filename", ""))
     except RosterFileError as exc:
         raise JobAborted(str(exc)) from exc
     update(job, total=len(rows))
