@@ -310,11 +310,8 @@ def check_unit_admins(*, rows: list[RosterRow], user: Any, progress: Progress = 
                 phones[number] = normalize_phone(t["phone"])
             except InvalidNumber as exc:
                 plan.add(number, "phone", str(exc))
-    duplicates(
-        plan,
-        [(n, (phones.get(n), units[t["unit"]].pk if t["unit"] in units else None)) for n, t in parsed],
-        "phone",
-    )
+    pairs = [(n, (phones[n], units[t["unit"]].pk)) for n, t in parsed if n in phones and t["unit"] in units]
+    duplicates(plan, pairs, "phone")
     hashes = {n: keyed_hash("phone", p) for n, p in phones.items()}
     users = {
         u.phone_hash: u

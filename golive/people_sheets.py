@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -83,6 +84,8 @@ def check_members(*, rows: list[RosterRow], user: Any, progress: Progress = None
 
 
 def write_members(*, plan: Plan, user: Any) -> dict[str, int]:
+    buildings = {data.residence_building for _n, data in plan.items if data.residence_building is not None}
+    prefetch_related_objects(list(buildings), "grid")  # each building's grid path, read once
     hashes = [keyed_hash("id_number", data.id_number) for _n, data in plan.items]
     existing = existing_members(hashes)
     created, updated = save_members_bulk(

@@ -51,7 +51,7 @@ from jobs.running import (
     update,
 )
 from orgs.models import Unit
-from people.actions import save_member
+from people.actions import save_members_bulk
 
 log = logging.getLogger(__name__)
 INPUT_RETENTION = timedelta(hours=24)  # an uploaded roster is kept this long at most
@@ -265,8 +265,9 @@ def _run_import(job: Job) -> None:
             errors=check.errors,
         )
     progress(job, "writing")
-    # Pass 2: all rows in one transaction. If the worker is killed in it, nothing is committed; the
-    # heartbeat stops and the sweep fails the job, which can be retried.
+    # Pass 2: all rows in one transaction, written in bulk (people.actions.save_members_bulk: the rules
+    # of save_member, one audit row per member). If the worker is killed in it, nothing is committed;
+    # the heartbeat stops and the sweep fails the job, which can be retried.
     with transaction.atomic():
         from gongjian.privacy import keyed_hash
         from people.models import Member
@@ -279,26 +280,19 @@ def _run_import(job: Job) -> None:
             for start in range(0, len(ids), 900)
             for m in Member.objects.select_for_update().filter(pk__in=ids[start : start + 900])
         }
-        new = updates = 0
-        for (number, data), digest in zip(check.members, hashes, strict=True):
+        for (number, _data), digest in zip(check.members, hashes, strict=True):
             member = existing.get(digest)
-            if member is not None:
-                member = locked.get(member.pk)
-                if member is None or member.unit_id != unit.pk:
-                    raise JobAborted(
-                        _("Row %(row)d: this ID number now belongs to another unit.") % {"row": number},
-                        number,
-                    )
-            try:
-                save_member(acting_user=job.created_by, data=data, member=member, via="import")
-            except ValidationError as exc:
+            if member is not None and (member.pk not in locked or locked[member.pk].unit_id != unit.pk):
                 raise JobAborted(
-                    _("Row %(row)d: %(error)s") % {"row": number, "error": "; ".join(exc.messages)}, number
-                ) from exc
-            if member is None:
-                new += 1
-            else:
-                updates += 1
+                    _("Row %(row)d: this ID number now belongs to another unit.") % {"row": number}, number
+                )
+        created, updated = save_members_bulk(
+            acting_user=job.created_by,
+            rows=[data for _n, data in check.members],
+            existing={digest: locked[m.pk] for digest, m in existing.items()},
+            via="import",
+        )
+        new, updates = len(created), len(updated)
         finish(  # only if this run still holds the job; else everything above is rolled back
             job,
             status=JobStatus.SUCCEEDED,
