@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models
@@ -53,7 +54,7 @@ def record_events(
     *,
     actor: User | AnonymousUser | None,
     action: str,
-    targets: list[models.Model],
+    targets: Sequence[models.Model],
     request: HttpRequest | None = None,
     detail: dict[str, Any] | None = None,
     batch_size: int = 1000,

@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from golive.readiness import READINESS_ROLES, readiness
+from golive.readiness import READINESS_ROLES, missing_total
 from gongjian.work import Item, to_do
 
 
@@ -16,5 +16,5 @@ from gongjian.work import Item, to_do
 def missing_before_go_live(user: Any, scope: Any) -> list[Item]:
     if not scope.has(*READINESS_ROLES):
         return []
-    missing = sum(count for _gap, count in readiness(user))
+    missing = missing_total(user)
     return [Item("golive.readiness", _("Still missing before go-live"), missing, reverse("golive:readiness"))]

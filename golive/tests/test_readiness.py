@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.actions import grant_role
 from accounts.models import Role
-from golive.readiness import GAPS, readiness
+from golive.readiness import GAPS, missing_total, readiness
 from people.models import Member
 
 
@@ -20,6 +20,7 @@ def test_the_cast_city_counts(cast):
     # A2 and B1 have no party organisation; both units have admins and members; 4 of 5 members no account
     assert counts(cast.admin) == {"communities": 2, "admins": 0, "rosters": 0, "activation": 4}
     assert counts(cast.orgdept) == counts(cast.admin)
+    assert missing_total(cast.admin) == missing_total(cast.orgdept) == 6
 
 
 def test_counts_move_when_the_gap_is_filled(cast):

@@ -356,6 +356,7 @@ def test_only_the_platform_admin_imports_the_city_sheets(cast, client, send, who
 def test_a_community_may_not_open_the_other_sheets(cast, client):
     cast.login(client, "community")
     assert client.get(reverse("golive:sheet", args=["residents"])).status_code == 200
+    assert f'href="{reverse("golive:residents")}"' in client.get(reverse("portal:home")).content.decode()
     assert client.get(reverse("golive:sheet", args=["units"])).status_code == 403
 
 
