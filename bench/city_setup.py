@@ -120,7 +120,7 @@ def generate(args: argparse.Namespace, communities: list) -> list[tuple[str, str
     limit = settings.IMPORT_MAX_ROWS
     rows = []
     for n in range(args.members):
-        unit = n % args.units
+        unit = n * args.units // args.members  # a unit's members together, as its roster gives them
         code, compound, building = buildings[rng.randrange(len(buildings))]
         rows.append(
             {

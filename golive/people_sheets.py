@@ -19,7 +19,16 @@ from accounts.scope import scope_for
 from golive.lookups import areas_by_code, chunks, units_by_ref
 from golive.sheets import Plan, Progress, cells, duplicates
 from gongjian.privacy import InvalidNumber, keyed_hash, normalize_id_number, normalize_phone
-from jobs.roster import COLUMNS, GENDER_WORDS, Column, RosterRow, check_roster, existing_members, text_of
+from jobs.roster import (
+    COLUMNS,
+    GENDER_WORDS,
+    Column,
+    RosterRow,
+    check_roster,
+    existing_members,
+    look_up,
+    text_of,
+)
 from people.actions import ResidentData, save_members_bulk, save_residents_bulk
 from people.models import Resident
 from places.models import AreaLevel, Building, Compound
@@ -66,9 +75,16 @@ def check_members(*, rows: list[RosterRow], user: Any, progress: Progress = None
                 number, "id_number", _("The same ID number appears again in row %(rows)s.") % {"rows": first}
             )
     by_pk = {u.pk: u for u in units.values()}
+    # what every row names, looked up once for the whole file (not once per unit's rows)
+    known = look_up(
+        units=list(by_pk.values()),
+        org_codes={text_of(row.values.get("party_org_code")) for row in rows},
+        area_codes={text_of(row.values.get("community_code")) for row in rows},
+        id_hashes={keyed_hash("id_number", id_number) for _n, id_number in ids},
+    )
     done = 0
     for unit_pk, group in groups.items():
-        check = check_roster(unit=by_pk[unit_pk], rows=group)
+        check = check_roster(unit=by_pk[unit_pk], rows=group, known=known)
         for error in check.errors:
             plan.errors.append(error)
             plan.failed_rows.add(error["row"])
