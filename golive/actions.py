@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -147,6 +148,8 @@ def upload_sheet(
     else:
         store_input(job, upload.read())
         enqueue(job)
+    job.params = {**job.params, "page": reverse("golive:job", args=[job.public_id])}
+    job.save(update_fields=["params"])
     record_event(
         actor=acting_user,
         action="golive.upload",

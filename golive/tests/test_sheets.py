@@ -363,6 +363,10 @@ def test_a_community_may_not_open_the_other_sheets(cast, client):
 def test_someone_elses_job_is_missing(cast, client, send):
     cast.login(client, "admin")
     job = send("compounds", [{"所在社区代码": "350802001002", "小区名称": "北苑"}])
+    page = reverse("golive:job", args=[job.public_id])
+    assert (
+        client.get(reverse("jobs:job_detail", args=[job.public_id])).url == page
+    )  # the jobs list leads here
     cast.login(client, "community")
     assert client.get(reverse("golive:job", args=[job.public_id])).status_code == 404
     assert client.post(reverse("golive:job_confirm", args=[job.public_id])).status_code == 404
