@@ -26,6 +26,7 @@ from gongjian.pages import paginate, run_action
 from jobs.models import Job, JobKind
 from jobs.roster import NOTES_MARKER
 from jobs.workbooks import XLSX_CONTENT_TYPE, write_template
+from places.models import Area
 
 SETUP_ROLES = (Role.PLATFORM_ADMIN,)  # the platform administrator only
 SHEET_ROLES = (Role.COMMUNITY,)  # the residents' sheet; each sheet checks its own roles
@@ -86,10 +87,19 @@ def divisions(request):
             "q": text,
             "cities": find_cities(text) if text else [],
             "tree": tree,
+            "set_up": _set_up_codes(request.user, tree),
             "form": form,
             "breadcrumbs": _crumbs({"label": _("Divisions"), "url": ""}),
         },
     )
+
+
+def _set_up_codes(user, tree) -> set[str]:
+    """The tree's streets that exist already as areas (shown as set up)."""
+    if tree is None:
+        return set()
+    codes = [s.code for d in tree.districts for s in d.streets]
+    return set(Area.objects.visible_to(user).filter(code__in=codes).values_list("code", flat=True))
 
 
 @role_required(*SETUP_ROLES, *SHEET_ROLES)

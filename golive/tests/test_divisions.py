@@ -29,6 +29,7 @@ def test_the_picker_sets_up_ticked_streets_and_their_communities_once(cast, clie
     assert "龙岩市" in response.content.decode()
     response = client.get(reverse("golive:divisions"), {"city": "350800"})
     assert "350802003" in response.content.decode()
+    assert response.context["set_up"] == {"350802001", "350802002"}  # the cast's streets
     expected = len(communities_of(["350802003"])["350802003"])
     response = client.post(reverse("golive:divisions"), {"city": "350800", "street": ["350802003"]})
     assert response.status_code == 302
