@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models
@@ -47,3 +48,37 @@ def record_event(
         outcome=outcome,
         detail=detail or {},
     )
+
+
+def record_events(
+    *,
+    actor: User | AnonymousUser | None,
+    action: str,
+    targets: Sequence[models.Model],
+    request: HttpRequest | None = None,
+    detail: dict[str, Any] | None = None,
+    batch_size: int = 1000,
+) -> int:
+    """Append one audit row per target, written in bulk (imports that write thousands of rows at once).
+    Inserts only, like ``record_event``: the append-only guards hold. Called inside the writer's transaction."""
+    user = cast("User", actor) if actor is not None and getattr(actor, "is_authenticated", False) else None
+    label = user.get_username() if user is not None else ""
+    ip = client_ip(request)
+    agent = request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""
+    rows = [
+        AuditEvent(
+            actor=user,
+            actor_label=label,
+            action=action,
+            target_type=target._meta.label_lower,
+            target_id=str(getattr(target, "public_id", None) or target.pk or ""),
+            target_label=str(target)[:200],
+            ip_address=ip,
+            user_agent=agent,
+            outcome=Outcome.SUCCESS,
+            detail=detail or {},
+        )
+        for target in targets
+    ]
+    AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
+    return len(rows)

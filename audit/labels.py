@@ -28,6 +28,14 @@ ACTION_LABELS = {
     "grid.create": _("Grid created"),
     "unit.create": _("Unit created"),
     "party_org.create": _("Party organisation created"),
+    "unit.update": _("Unit updated"),
+    "party_org.update": _("Party organisation updated"),
+    "grid.update": _("Grid updated"),
+    "compound.update": _("Compound updated"),
+    "building.update": _("Building updated"),
+    "golive.divisions": _("Divisions set up from the national list"),
+    "golive.upload": _("Set-up file uploaded"),
+    "golive.confirm": _("Set-up import confirmed"),
     "post.appoint": _("Post holder appointed"),
     "member.create": _("Member added"),
     "member.update": _("Member updated"),
@@ -112,6 +120,7 @@ ACTION_LABELS = {
 PREFIX_LABELS = {
     "export.": _("List exported"),
     "privacy.reveal.": _("Number revealed"),
+    "import.": _("Set-up file imported"),
 }
 
 

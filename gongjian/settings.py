@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "service",
     "points",
     "notifications",
+    "golive",
     "portal",
     "demo",
 ]
@@ -226,6 +227,9 @@ SERVICE_CODE_ATTEMPTS = envint("SERVICE_CODE_ATTEMPTS", 5)
 NOTIFICATION_CHANNELS = envlist("NOTIFICATION_CHANNELS", ["notifications.channels.ConsoleChannel"])
 
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 20000)
+# The national division list (GB/T 2260 + the statistics bureau's 12-digit codes), from the npm
+# package china-division (make assets installs it); golive's division picker reads it.
+DIVISIONS_DB = Path(envstr("DIVISIONS_DB", str(BASE_DIR / "node_modules/china-division/dist/data.sqlite")))
 EXPORT_INLINE_MAX_ROWS = envint("EXPORT_INLINE_MAX_ROWS", 2000)
 
 if TESTING:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("service.urls")),
     path("", include("points.urls")),
     path("", include("notifications.urls")),
+    path("golive/", include("golive.urls")),
     path("audit/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

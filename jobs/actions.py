@@ -38,6 +38,7 @@ from jobs.models import Job, JobKind, JobStatus
 from jobs.roster import check_roster, existing_members
 from jobs.roster_files import RosterFileError, check_upload, read_roster
 from jobs.running import (
+    RUNNERS,
     JobAborted,
     JobSuperseded,
     claim,
@@ -50,7 +51,7 @@ from jobs.running import (
     update,
 )
 from orgs.models import Unit
-from people.actions import save_member
+from people.actions import save_members_bulk
 
 log = logging.getLogger(__name__)
 INPUT_RETENTION = timedelta(hours=24)  # an uploaded roster is kept this long at most
@@ -82,9 +83,9 @@ def upload_roster(*, acting_user, unit: Unit, upload, request=None) -> Job:
     try:
         check_upload(filename, upload.size)
     except RosterFileError as exc:
-        _refuse(job, str(exc))  # nothing worth keeping: the file is not stored
+        refuse_upload(job, str(exc))  # nothing worth keeping: the file is not stored
     else:
-        _store_input(job, upload.read())  # kept only while it can still be confirmed
+        store_input(job, upload.read())  # kept only while it can still be confirmed
         enqueue(job)
     record_event(
         actor=acting_user,
@@ -97,7 +98,7 @@ def upload_roster(*, acting_user, unit: Unit, upload, request=None) -> Job:
     return job
 
 
-def _refuse(job: Job, message: str) -> None:
+def refuse_upload(job: Job, message: str) -> None:
     job.status = JobStatus.FAILED
     job.finished_at = timezone.now()
     job.errors = [{"row": None, "column": "", "message": message}]
@@ -105,13 +106,13 @@ def _refuse(job: Job, message: str) -> None:
     job.save(update_fields=["status", "finished_at", "errors", "summary"])
 
 
-def _store_input(job: Job, content: bytes) -> None:
+def store_input(job: Job, content: bytes) -> None:
     """Keep the roster until it is imported: encrypted, since it holds ID and phone numbers in full."""
     sealed = encrypt(base64.b64encode(content).decode("ascii")).encode("ascii")
     job.input_file.save(f"{job.public_id}.bin", ContentFile(sealed), save=True)
 
 
-def _read_input(job: Job) -> bytes:
+def read_input(job: Job) -> bytes:
     if not job.input_file:
         raise JobAborted(_("The uploaded file is no longer kept; upload it again."))
     with job.input_file.open("rb") as handle:
@@ -181,6 +182,8 @@ def run_job(job_id: int) -> None:
         try:
             if job.kind == JobKind.EXPORT:
                 run_export(job)
+            elif job.kind in RUNNERS:
+                RUNNERS[job.kind](job)
             elif job.params.get("confirmed"):
                 _run_import(job)
             else:
@@ -204,11 +207,13 @@ def run_job(job_id: int) -> None:
                 outcome=Outcome.FAILURE,
                 detail={"error": str(message)},
             )
-            if job.kind == JobKind.IMPORT_MEMBERS and not job.params.get("confirmed"):
+            if job.kind != JobKind.EXPORT and not job.params.get("confirmed"):
                 discard_input(job)  # an unreadable or broken file is uploaded again, not retried
 
 
 def _audit_action(job: Job) -> str:
+    if job.kind in RUNNERS:
+        return f"import.{job.params.get('sheet', 'setup')}"
     if job.kind == JobKind.EXPORT:
         return f"export.{job.params.get('export', '')}"
     return "import.members" if job.params.get("confirmed") else "import.check"
@@ -224,7 +229,7 @@ def _unit_of(job: Job) -> Unit:
 def _read_rows(job: Job):
     progress(job, "reading")
     try:
-        rows = read_roster(_read_input(job), job.params.get("filename", ""))
+        rows = read_roster(read_input(job), job.params.get("filename", ""))
     except RosterFileError as exc:
         raise JobAborted(str(exc)) from exc
     update(job, total=len(rows))
@@ -260,8 +265,9 @@ def _run_import(job: Job) -> None:
             errors=check.errors,
         )
     progress(job, "writing")
-    # Pass 2: all rows in one transaction. If the worker is killed in it, nothing is committed; the
-    # heartbeat stops and the sweep fails the job, which can be retried.
+    # Pass 2: all rows in one transaction, written in bulk (people.actions.save_members_bulk: the rules
+    # of save_member, one audit row per member). If the worker is killed in it, nothing is committed;
+    # the heartbeat stops and the sweep fails the job, which can be retried.
     with transaction.atomic():
         from gongjian.privacy import keyed_hash
         from people.models import Member
@@ -274,26 +280,19 @@ def _run_import(job: Job) -> None:
             for start in range(0, len(ids), 900)
             for m in Member.objects.select_for_update().filter(pk__in=ids[start : start + 900])
         }
-        new = updates = 0
-        for (number, data), digest in zip(check.members, hashes, strict=True):
+        for (number, _data), digest in zip(check.members, hashes, strict=True):
             member = existing.get(digest)
-            if member is not None:
-                member = locked.get(member.pk)
-                if member is None or member.unit_id != unit.pk:
-                    raise JobAborted(
-                        _("Row %(row)d: this ID number now belongs to another unit.") % {"row": number},
-                        number,
-                    )
-            try:
-                save_member(acting_user=job.created_by, data=data, member=member, via="import")
-            except ValidationError as exc:
+            if member is not None and (member.pk not in locked or locked[member.pk].unit_id != unit.pk):
                 raise JobAborted(
-                    _("Row %(row)d: %(error)s") % {"row": number, "error": "; ".join(exc.messages)}, number
-                ) from exc
-            if member is None:
-                new += 1
-            else:
-                updates += 1
+                    _("Row %(row)d: this ID number now belongs to another unit.") % {"row": number}, number
+                )
+        created, updated = save_members_bulk(
+            acting_user=job.created_by,
+            rows=[data for _n, data in check.members],
+            existing={digest: locked[m.pk] for digest, m in existing.items()},
+            via="import",
+        )
+        new, updates = len(created), len(updated)
         finish(  # only if this run still holds the job; else everything above is rolled back
             job,
             status=JobStatus.SUCCEEDED,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 class JobKind(models.TextChoices):
     IMPORT_MEMBERS = "import_members", _("Member roster import")
     EXPORT = "export", _("Export")
+    IMPORT_SETUP = "import_setup", _("City set-up import")
 
 
 class JobStatus(models.TextChoices):

@@ -233,9 +233,14 @@ class _Parsed:
 
 
 def check_roster(
-    *, unit: Unit, rows: list[RosterRow], progress: Callable[[int], None] | None = None
+    *,
+    unit: Unit,
+    rows: list[RosterRow],
+    progress: Callable[[int], None] | None = None,
+    known: Known | None = None,
 ) -> RosterCheck:
-    """Check every row against the format and the database; nothing is written."""
+    """Check every row against the format and the database; nothing is written. ``known``: what the
+    rows name, looked up once for a file that holds many units' rosters (``look_up``)."""
     check = RosterCheck(rows=len(rows))
     parsed: list[_Parsed] = []
     for index, row in enumerate(rows, start=1):
@@ -243,7 +248,7 @@ def check_roster(
         if progress and index % 500 == 0:
             progress(index)
     _check_duplicates_in_file(parsed, check)
-    _resolve(unit, parsed, check)
+    _resolve(unit, parsed, check, known)
     check.errors.sort(key=lambda e: e["row"] or 0)
     if progress:
         progress(len(rows))
@@ -391,25 +396,69 @@ def existing_members(id_hashes: list[str]) -> dict[str, Member]:
     return found
 
 
-def _resolve(unit: Unit, parsed: list[_Parsed], check: RosterCheck) -> None:
+@dataclass
+class Known:
+    """What a roster's rows name, found in a handful of queries: party organisations and areas by
+    code, the areas' compounds and buildings by name, members by ID-number hash, and the paths of
+    each unit's own organisations."""
+
+    orgs: dict[str, PartyOrg]
+    areas: dict[str, Area]
+    compounds: dict[tuple[int, str], Compound]
+    buildings: dict[tuple[int, str], Building]
+    members: dict[str, Member]
+    unit_org_paths: dict[int, tuple[str, ...]]
+
+
+def look_up(*, units: list[Unit], org_codes: set[str], area_codes: set[str], id_hashes: set[str]) -> Known:
+    codes = sorted(c for c in org_codes if c)
+    orgs = {o.code: o for chunk in _chunks(codes) for o in PartyOrg.objects.filter(code__in=chunk)}
+    paths: dict[int, list[str]] = {}
+    unit_ids = [u.pk for u in units]
+    for chunk in _chunks(unit_ids):
+        for unit_id, path in PartyOrg.objects.filter(unit_id__in=chunk).values_list("unit_id", "path"):
+            paths.setdefault(unit_id, []).append(path)
+    wanted = sorted(c for c in area_codes if c)
+    areas = {a.code: a for chunk in _chunks(wanted) for a in Area.objects.filter(code__in=chunk)}
+    community_ids = [a.pk for a in areas.values() if a.level == AreaLevel.COMMUNITY]
+    compounds = {
+        (c.community_id, c.name): c
+        for chunk in _chunks(community_ids)
+        for c in Compound.objects.filter(community_id__in=chunk)
+    }
+    buildings = {
+        (b.compound_id, b.name): b
+        for chunk in _chunks(community_ids)
+        for b in Building.objects.filter(compound__community_id__in=chunk)
+    }
+    return Known(
+        orgs=orgs,
+        areas=areas,
+        compounds=compounds,
+        buildings=buildings,
+        members=existing_members(sorted(id_hashes)),
+        unit_org_paths={unit_id: tuple(found) for unit_id, found in paths.items()},
+    )
+
+
+def _resolve(unit: Unit, parsed: list[_Parsed], check: RosterCheck, known: Known | None = None) -> None:
     """Look codes, names and ID numbers up in bulk; report what is unknown or belongs elsewhere.
 
     Every row is looked up, also one with wrong cells, so that all of its problems are reported together.
     """
     if not parsed:
         return
-    org_codes = sorted({p.party_org_code for p in parsed if p.party_org_code})
-    orgs = {o.code: o for chunk in _chunks(org_codes) for o in PartyOrg.objects.filter(code__in=chunk)}
-    unit_paths = tuple(PartyOrg.objects.filter(unit=unit).values_list("path", flat=True))
-    area_codes = sorted({p.community_code for p in parsed if p.community_code})
-    areas = {a.code: a for chunk in _chunks(area_codes) for a in Area.objects.filter(code__in=chunk)}
-    community_ids = [a.pk for a in areas.values() if a.level == AreaLevel.COMMUNITY]
-    compounds = {(c.community_id, c.name): c for c in Compound.objects.filter(community_id__in=community_ids)}
-    buildings = {
-        (b.compound_id, b.name): b for b in Building.objects.filter(compound__community_id__in=community_ids)
-    }
     hashes = {p.id_number: keyed_hash("id_number", p.id_number) for p in parsed if p.id_number}
-    existing = existing_members(list(hashes.values()))
+    if known is None:
+        known = look_up(
+            units=[unit],
+            org_codes={p.party_org_code for p in parsed},
+            area_codes={p.community_code for p in parsed},
+            id_hashes=set(hashes.values()),
+        )
+    orgs, areas, compounds, buildings = known.orgs, known.areas, known.compounds, known.buildings
+    existing = known.members
+    unit_paths = known.unit_org_paths.get(unit.pk, ())
     bad_rows = {e["row"] for e in check.errors}
 
     for p in parsed:

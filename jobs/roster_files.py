@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from jobs.roster import COLUMNS, HEADER_TO_KEY, NOTES_MARKER, RosterRow, is_empty
+from jobs.roster import COLUMNS, NOTES_MARKER, Column, RosterRow, is_empty
 
 MB = 1024 * 1024
 MAX_FILE_BYTES = 20 * MB
@@ -54,14 +54,15 @@ def max_unpacked_bytes() -> int:
     return UNPACKED_BYTES_BASE + settings.IMPORT_MAX_ROWS * UNPACKED_BYTES_PER_ROW
 
 
-def read_roster(content: bytes, filename: str) -> list[RosterRow]:
-    """Read the data rows of an .xlsx or .csv roster; raise RosterFileError if it is not one."""
+def read_roster(content: bytes, filename: str, columns: tuple[Column, ...] = COLUMNS) -> list[RosterRow]:
+    """Read the data rows of an .xlsx or .csv roster (or of another template with ``columns``, such as
+    golive's set-up sheets); raise RosterFileError if it is not one."""
     check_upload(filename, len(content))
     if filename.lower().endswith(".xlsx"):
         raw = _xlsx_rows(content)
     else:
         raw = _csv_rows(content)
-    return _rows_from(raw)
+    return _rows_from(raw, columns)
 
 
 def check_workbook_zip(content: bytes) -> None:
@@ -130,7 +131,7 @@ def _csv_rows(content: bytes) -> Iterator[tuple[int, list[Any]]]:
         raise RosterFileError(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
 
 
-def _rows_from(raw: Iterator[tuple[int, list[Any]]]) -> list[RosterRow]:
+def _rows_from(raw: Iterator[tuple[int, list[Any]]], columns: tuple[Column, ...]) -> list[RosterRow]:
     header: list[str | None] | None = None
     rows: list[RosterRow] = []
     limit, max_lines = settings.IMPORT_MAX_ROWS, _max_lines()
@@ -146,7 +147,7 @@ def _rows_from(raw: Iterator[tuple[int, list[Any]]]) -> list[RosterRow]:
         if header is None:
             if _blank(cells):
                 continue
-            header = _header(cells)
+            header = _header(cells, columns)
             continue
         if _blank(cells):
             continue
@@ -164,9 +165,10 @@ def _rows_from(raw: Iterator[tuple[int, list[Any]]]) -> list[RosterRow]:
     return rows
 
 
-def _header(cells: list[Any]) -> list[str | None]:
-    keys = [HEADER_TO_KEY.get(str(c or "").strip().strip("*＊").strip()) for c in cells]
-    missing = [c.header for c in COLUMNS if c.required and c.key not in keys]
+def _header(cells: list[Any], columns: tuple[Column, ...]) -> list[str | None]:
+    to_key = {c.header: c.key for c in columns} | {c.key: c.key for c in columns}
+    keys = [to_key.get(str(c or "").strip().strip("*＊").strip()) for c in cells]
+    missing = [c.header for c in columns if c.required and c.key not in keys]
     if missing:
         raise RosterFileError(
             _("The first row must hold the template's headers; missing: %(cols)s.")

@@ -33,6 +33,16 @@ HEARTBEAT_EVERY = 20.0  # seconds between beats
 STALE_AFTER = timedelta(seconds=90)  # no beat for this long: the worker is gone
 
 
+# Job kinds run by apps above jobs (golive's set-up imports): kind -> run(job). The app registers its
+# runner in its AppConfig.ready; jobs.actions.run_job hands such a job to it.
+RUNNERS: dict[str, Callable[[Job], None]] = {}
+
+
+def register_runner(kind: str, run: Callable[[Job], None]) -> None:
+    """Let ``jobs.actions.run_job`` run jobs of ``kind`` with ``run`` (claimed, heartbeat and failure as usual)."""
+    RUNNERS[kind] = run
+
+
 class JobAborted(Exception):
     """The job cannot finish; its message (and row errors, if any) go on the job."""
 

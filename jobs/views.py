@@ -78,6 +78,8 @@ def _job(request, public_id) -> Job:
 @login_required
 def job_detail(request, public_id):
     job = _job(request, public_id)
+    if job.kind == JobKind.IMPORT_SETUP:
+        return redirect(job.params.get("page") or "jobs:job_list")  # the set-up's own page (golive)
     errors = paginate(request, job.errors, per_page=ERRORS_PER_PAGE)["page"]
     return render(
         request,

@@ -95,12 +95,21 @@ def write_table(
 
 def write_roster_template(out: IO[bytes]) -> None:
     """The member roster template: Chinese headers, a grey notes row the importer skips, no example row."""
-    from jobs.roster import COLUMNS, NOTES_MARKER
+    from jobs.roster import COLUMNS
+
+    choices = {"gender": '"男,女"', "status": '"正式党员,预备党员"', "in_service": '"是,否"'}
+    write_template(out, title=_("Member roster"), columns=COLUMNS, choices=choices)
+
+
+def write_template(out: IO[bytes], *, title: str, columns: Sequence[Any], choices: dict[str, str]) -> None:
+    """An import template: Chinese headers, a grey notes row the importer skips, text columns kept
+    as text, drop-down lists for the ``choices`` columns (key -> Excel list formula)."""
+    from jobs.roster import NOTES_MARKER
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = sheet_title(_("Member roster"))
-    for index, column in enumerate(COLUMNS, start=1):
+    sheet.title = sheet_title(title)
+    for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
         header = sheet.cell(row=1, column=index, value=column.header)
         header.font, header.fill = HEADER_FONT, HEADER_FILL
@@ -116,8 +125,7 @@ def write_roster_template(out: IO[bytes]) -> None:
             sheet.column_dimensions[letter].number_format = "@"
     sheet.row_dimensions[2].height = 48
     sheet.freeze_panes = "A2"
-    choices = {"gender": '"男,女"', "status": '"正式党员,预备党员"', "in_service": '"是,否"'}
-    for index, column in enumerate(COLUMNS, start=1):
+    for index, column in enumerate(columns, start=1):
         if column.key in choices:
             validation = DataValidation(type="list", formula1=choices[column.key], allow_blank=True)
             letter = get_column_letter(index)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from audit.actions import record_event
+from audit.actions import record_event, record_events
 from places.models import AREA_CODE_LENGTH, CHILD_LEVEL, Area, AreaLevel, Building, Compound, Grid
 from places.paths import child_path
 
@@ -122,3 +122,47 @@ def create_grid(
     )
     record_event(actor=acting_user, action="grid.create", target=grid, request=request)
     return grid
+
+
+@transaction.atomic
+def create_areas(
+    *,
+    acting_user: User | None,
+    parent: Area,
+    children: list[tuple[str, str]],
+    request: HttpRequest | None = None,
+) -> list[Area]:
+    """Add many areas of one level under ``parent`` at once (a street's communities), with
+    ``create_area``'s rules, each audited as ``area.create`` (written in bulk). ``children`` are
+    (code, name) pairs; a code that exists already is refused, like in ``create_area``."""
+    level = CHILD_LEVEL.get(parent.level)
+    if level is None:
+        raise ValidationError(_("This level cannot sit under the chosen parent."))
+    codes = [code.strip() for code, _name in children]
+    for code in codes:
+        if not code.isdigit() or len(code) != AREA_CODE_LENGTH[level]:
+            raise ValidationError(
+                _("A %(level)s code has %(n)d digits.")
+                % {"level": AreaLevel(level).label, "n": AREA_CODE_LENGTH[level]}
+            )
+        if level in (AreaLevel.STREET, AreaLevel.COMMUNITY) and not code.startswith(parent.code):
+            raise ValidationError(
+                _("The code must begin with the parent's code %(code)s.") % {"code": parent.code}
+            )
+    taken = Area.objects.filter(code__in=codes).values_list("code", flat=True).first()
+    if taken is not None:
+        raise ValidationError(_("An area with code %(code)s exists already.") % {"code": taken})
+    areas = [
+        Area(
+            code=code.strip(),
+            name=name.strip(),
+            level=level,
+            parent=parent,
+            path=child_path(parent.path, code.strip()),
+            depth=parent.depth + 1,
+        )
+        for code, name in children
+    ]
+    Area.objects.bulk_create(areas, batch_size=1000)
+    record_events(actor=acting_user, action="area.create", targets=list(areas), request=request)
+    return areas

@@ -64,6 +64,9 @@ NAV = [
     ("jobs:import_members", _("Roster import"), R.IMPORT_ROLES, None),
     ("jobs:job_list", _("Jobs"), None, None),
     ("audit:event_list", _("Audit log"), (Role.PLATFORM_ADMIN,), None),
+    ("golive:index", _("City set-up"), (Role.PLATFORM_ADMIN,), None),
+    ("golive:readiness", _("Readiness for go-live"), (Role.ORG_DEPT,), None),
+    ("golive:residents", _("Import residents"), HELD(Role.COMMUNITY), None),
 ]
 
 

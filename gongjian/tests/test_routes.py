@@ -100,6 +100,8 @@ OUTSIDERS_ELSEWHERE = {
     "jobs:job_progress": "a job is its creator's: jobs/tests/test_job_pages.py",
     "jobs:job_download": "a job is its creator's: jobs/tests/test_job_pages.py",
     "audit:event_detail": "platform administrators only: there is no outsider",
+    "golive:job": "a set-up job is its creator's: golive/tests/test_sheets.py",
+    "golive:job_confirm": "a set-up job is its creator's: golive/tests/test_sheets.py",
     "service:need_detail": "no need in the cast: service/tests",
     "service:record_detail": "no service record in the cast: service/tests",
     "service:record_qr": "no service record in the cast: service/tests",

@@ -37,6 +37,10 @@ LIST_PAGES = {
     "points_rankings": ("community", "points:rankings"),
     "points_redemptions": ("community", "points:shop"),
     "audit_events": ("admin", "audit:event_list"),
+    "golive_communities": ("orgdept", "golive:gap_communities"),
+    "golive_admins": ("orgdept", "golive:gap_admins"),
+    "golive_rosters": ("orgdept", "golive:gap_rosters"),
+    "golive_activation": ("orgdept", "golive:gap_activation"),
 }
 
 

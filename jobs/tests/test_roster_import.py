@@ -257,27 +257,23 @@ def test_conflict_after_preview_fails_the_job_then_retry_succeeds(cast, client, 
 
 
 def test_failure_while_writing_leaves_nothing_half_written(cast, client, run_on_commit, monkeypatch):
-    from django.core.exceptions import ValidationError
-
     from jobs import actions
 
-    real, calls = actions.save_member, []
+    real = actions.save_members_bulk
 
-    def flaky(**kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise ValidationError("disk on fire")
-        return real(**kwargs)
+    def fails_after_writing(**kwargs):
+        real(**kwargs)
+        raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(actions, "save_member", flaky)
+    monkeypatch.setattr(actions, "save_members_bulk", fails_after_writing)
     cast.login(client, "unit")
     upload(client, xlsx_bytes([row(190, "甲"), row(191, "乙"), row(192, "丙")]))
     before = Member.objects.count()
     confirm(client, run_on_commit, _job())
     job = _job()
     assert job.status == JobStatus.FAILED and "disk on fire" in job.summary["error"]
-    assert job.errors[0]["row"] == 3
     assert Member.objects.count() == before
+    assert not AuditEvent.objects.filter(action="member.create", target_label__in=["甲", "乙", "丙"]).exists()
     assert AuditEvent.objects.filter(action="import.members", outcome="failure").exists()
 
 

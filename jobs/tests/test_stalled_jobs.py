@@ -82,29 +82,27 @@ def test_a_check_whose_worker_died_can_be_run_again(cast, client, run_on_commit)
 def test_an_import_killed_while_writing_leaves_nothing_and_can_be_retried(
     cast, client, confirmed, run_on_commit, monkeypatch
 ):
-    real, calls = actions.save_member, []
+    real = actions.save_members_bulk
 
-    def dies_on_the_second_row(**kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise WorkerKilled
-        return real(**kwargs)
+    def dies_after_writing(**kwargs):
+        real(**kwargs)
+        raise WorkerKilled
 
-    monkeypatch.setattr(actions, "save_member", dies_on_the_second_row)
+    monkeypatch.setattr(actions, "save_members_bulk", dies_after_writing)
     with pytest.raises(WorkerKilled):
         actions.run_job(confirmed.pk)
     job = Job.objects.get(pk=confirmed.pk)
     assert (
         job.status == JobStatus.RUNNING and job.summary["phase"] == "writing"
     )  # as a killed worker leaves it
-    assert not Member.objects.filter(name__in=NAMES).exists()  # the first row was rolled back too
+    assert not Member.objects.filter(name__in=NAMES).exists()  # the rows written were rolled back too
     actions.sweep_jobs()
     assert Job.objects.get(pk=job.pk).status == JobStatus.RUNNING  # its heartbeat is still recent
     Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=91))
     actions.sweep_jobs()
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "worker stopped" in job.summary["error"]
-    monkeypatch.setattr(actions, "save_member", real)
+    monkeypatch.setattr(actions, "save_members_bulk", real)
     run_on_commit(client.post, reverse("jobs:job_retry", args=[job.public_id]))
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and job.attempts == 2
