@@ -89,6 +89,10 @@ class PartyOrgQuerySet(models.QuerySet):
             | Q(pk__in=scope.extra_party_org_ids)
         )
 
+    def active(self) -> PartyOrgQuerySet:
+        """Organisations not dissolved (merged ones are dissolved too)."""
+        return self.filter(dissolved_on__isnull=True)
+
 
 class PartyOrg(models.Model):
     """党组织: attached to an area (street working committee, community committee…) or to a unit."""
@@ -112,6 +116,7 @@ class PartyOrg(models.Model):
         "places.Compound", on_delete=models.SET_NULL, null=True, blank=True, related_name="party_orgs"
     )
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
 
     objects = PartyOrgQuerySet.as_manager()
 
@@ -138,6 +143,12 @@ class PostTitle(models.TextChoices):
     FIRST_SECRETARY = "first_secretary", _("First secretary")
 
 
+class PostQuerySet(models.QuerySet):
+    def current(self) -> PostQuerySet:
+        """Posts whose term has not ended."""
+        return self.filter(ended_on__isnull=True)
+
+
 class Post(models.Model):
     """A post held in a party organisation, by a member (or a named person from outside the roster)."""
 
@@ -158,6 +169,8 @@ class Post(models.Model):
     )
     started_on = models.DateField(_("since"), null=True, blank=True)
     ended_on = models.DateField(_("until"), null=True, blank=True)
+
+    objects = PostQuerySet.as_manager()
 
     class Meta:
         ordering = ["party_org_id", "title"]
