@@ -24,11 +24,12 @@ from audit.filters import AuditEventFilter
 from audit.labels import action_label
 from audit.models import AuditEvent
 from jobs.workbooks import write_table
-from orgs.filters import PartyOrgFilter, UnitFilter
-from orgs.models import PartyOrg, Unit
+from orgs.filters import PartyOrgFilter, PostFilter, UnitFilter
+from orgs.models import PartyOrg, Post, Unit
 from people.filters import ApplicantFilter, MemberFilter, NamedFilter, ResidentFilter
 from people.models import Applicant, CommercialBuilding, Member, Resident, TradeUnion, YouthLeagueOrg
-from places.models import Area, Grid
+from places.filters import BuildingFilter, CompoundFilter
+from places.models import Area, Building, Compound, Grid
 
 IGNORED_PARAMS = ("page", "sort", "per_page")
 
@@ -197,6 +198,24 @@ SPECS: dict[str, ExportSpec] = {
                 AREA,
                 UNIT,
                 Col(_("Founded on"), "founded_on", 12),
+                Col(_("Dissolved on"), "dissolved_on", 12),
+            ),
+        ),
+        ExportSpec(
+            "party_org_posts",
+            _("Posts"),
+            lambda u: Post.objects.filter(party_org__in=PartyOrg.objects.visible_to(u)).select_related(
+                "party_org", "from_unit"
+            ),
+            PostFilter,
+            R.ORG_CHART_ROLES,
+            (
+                Col(_("Party organisation"), "party_org.name", 28),
+                Col(_("Post"), "get_title_display", 16),
+                Col(_("Holder"), "holder_name", 12),
+                Col(_("Sent by unit"), "from_unit.name", 28),
+                Col(_("Since"), "started_on", 12),
+                Col(_("Until"), "ended_on", 12),
             ),
         ),
         ExportSpec(
@@ -225,6 +244,35 @@ SPECS: dict[str, ExportSpec] = {
                 Col(_("Street"), "street.name", 16),
                 Col(_("Community"), "community.name", 16),
                 Col(_("Parent grid"), "parent.name", 20),
+            ),
+        ),
+        ExportSpec(
+            "compounds",
+            _("Compounds"),
+            lambda u: Compound.objects.visible_to(u).select_related("community__parent"),
+            CompoundFilter,
+            R.AREA_TREE_ROLES,
+            (
+                Col(_("Name"), "name", 20),
+                Col(_("Community"), "community.name", 16),
+                Col(_("Street"), "community.parent.name", 16),
+                Col(_("Address"), "address", 30),
+                Col(_("Retired on"), "retired_on", 12),
+            ),
+        ),
+        ExportSpec(
+            "buildings",
+            _("Buildings"),
+            lambda u: Building.objects.visible_to(u).select_related("compound__community", "grid"),
+            BuildingFilter,
+            R.AREA_TREE_ROLES,
+            (
+                Col(_("Name"), "name", 12),
+                Col(_("Compound"), "compound.name", 20),
+                Col(_("Community"), "compound.community.name", 16),
+                Col(_("Grid code"), "grid.code", 20),
+                Col(_("Grid"), "grid.name", 20),
+                Col(_("Retired on"), "retired_on", 12),
             ),
         ),
         ExportSpec(

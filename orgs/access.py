@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
     from accounts.models import User
-    from orgs.models import PartyOrg, Unit
+    from orgs.models import PartyOrg, Unit, UnitQuerySet
     from places.models import AreaQuerySet
 
 ORG_KEEPER_ROLES = (Role.ORG_DEPT, Role.STREET)
@@ -99,3 +99,10 @@ def admin_grants(unit: Unit) -> QuerySet[RoleGrant]:
         .select_related("user")
         .order_by("created_at")
     )
+
+
+def kept_units(user: User | AnonymousUser | None) -> UnitQuerySet:
+    """The units the user keeps: located in an area of their organisation department or street grants."""
+    from orgs.models import Unit
+
+    return Unit.objects.filter(kept_q(user, UNIT_KEEPER_ROLES, "address_area__path"))

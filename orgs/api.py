@@ -1,4 +1,4 @@
-"""API for party organisations and units. Read-only.
+"""API for party organisations and units: reads (writes in orgs/write_api.py).
 
 Lists filter with the pages' FilterSets (orgs/filters.py), so the API and the pages agree.
 An object outside the caller's scope answers 404 exactly like a missing one.

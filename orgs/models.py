@@ -34,6 +34,13 @@ class UnitQuerySet(models.QuerySet):
             return self
         return self.filter(scope.area_q("address_area__path") | Q(pk__in=scope.unit_ids))
 
+    def without_admin(self) -> UnitQuerySet:
+        """Units (departments aside, whose people hold the department role) with no party admin."""
+        from accounts.models import Role, RoleGrant
+
+        admins = RoleGrant.objects.filter(role=Role.UNIT_ADMIN, unit=models.OuterRef("pk"))
+        return self.exclude(kind=UnitKind.DEPARTMENT).exclude(models.Exists(admins))
+
     def departments(self) -> UnitQuerySet:
         """Functional departments, which receive dispatched cases."""
         return self.filter(kind=UnitKind.DEPARTMENT)
