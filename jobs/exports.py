@@ -24,11 +24,13 @@ from audit.filters import AuditEventFilter
 from audit.labels import action_label
 from audit.models import AuditEvent
 from jobs.workbooks import write_table
-from orgs.filters import PartyOrgFilter, PostFilter, UnitFilter
+from orgs.access import UNIT_KEEPER_ROLES, kept_admin_grants
+from orgs.filters import PartyOrgFilter, PostFilter, UnitAdminFilter, UnitFilter
 from orgs.models import PartyOrg, Post, Unit
 from people.filters import ApplicantFilter, MemberFilter, NamedFilter, ResidentFilter
 from people.models import Applicant, CommercialBuilding, Member, Resident, TradeUnion, YouthLeagueOrg
-from places.filters import BuildingFilter, CompoundFilter
+from places.access import GRID_KEEPER_ROLES, kept_worker_grants
+from places.filters import BuildingFilter, CompoundFilter, GridWorkerFilter
 from places.models import Area, Building, Compound, Grid
 
 IGNORED_PARAMS = ("page", "sort", "per_page")
@@ -121,6 +123,7 @@ ID_NUMBER = Col(_("ID number"), "masked_id_number", 22)
 PHONE = Col(_("Phone"), "masked_phone", 15)
 AREA = Col(_("Area"), "area.name", 16)
 UNIT = Col(_("Unit"), "unit.name", 28)
+PHONE_OF_USER = Col(_("Phone"), "user.masked_phone", 15)
 
 SPECS: dict[str, ExportSpec] = {
     spec.name: spec
@@ -273,6 +276,35 @@ SPECS: dict[str, ExportSpec] = {
                 Col(_("Grid code"), "grid.code", 20),
                 Col(_("Grid"), "grid.name", 20),
                 Col(_("Retired on"), "retired_on", 12),
+            ),
+        ),
+        ExportSpec(
+            "grid_workers",
+            _("Grid workers"),
+            lambda u: kept_worker_grants(u).select_related("user", "grid__street"),
+            GridWorkerFilter,
+            GRID_KEEPER_ROLES,
+            (
+                Col(_("Full name"), "user.full_name", 12),
+                PHONE_OF_USER,
+                Col(_("Grid"), "grid.name", 20),
+                Col(_("Grid code"), "grid.code", 20),
+                Col(_("Street"), "grid.street.name", 16),
+                Col(_("Since"), "created_at", 16),
+            ),
+        ),
+        ExportSpec(
+            "unit_admins",
+            _("Unit party admins"),
+            lambda u: kept_admin_grants(u).select_related("user", "unit__address_area"),
+            UnitAdminFilter,
+            UNIT_KEEPER_ROLES,
+            (
+                Col(_("Full name"), "user.full_name", 12),
+                PHONE_OF_USER,
+                UNIT,
+                Col(_("Located in"), "unit.address_area.name", 16),
+                Col(_("Since"), "created_at", 16),
             ),
         ),
         ExportSpec(

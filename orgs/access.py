@@ -106,3 +106,10 @@ def kept_units(user: User | AnonymousUser | None) -> UnitQuerySet:
     from orgs.models import Unit
 
     return Unit.objects.filter(kept_q(user, UNIT_KEEPER_ROLES, "address_area__path"))
+
+
+def kept_admin_grants(user: User | AnonymousUser | None) -> QuerySet[RoleGrant]:
+    """The unit admin roles over the units the user keeps (their list and its export)."""
+    return RoleGrant.objects.filter(role=Role.UNIT_ADMIN).filter(
+        kept_q(user, UNIT_KEEPER_ROLES, "unit__address_area__path")
+    )

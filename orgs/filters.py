@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import RoleGrant
 from orgs.models import PartyOrg, PartyOrgKind, Post, PostTitle, Unit, UnitKind
 from places.models import Area
 from places.paths import subtree_q
@@ -69,3 +70,11 @@ class PostFilter(django_filters.FilterSet):
     class Meta:
         model = Post
         fields = ["party_org", "title", "current"]
+
+
+class UnitAdminFilter(django_filters.FilterSet):
+    unit = django_filters.UUIDFilter(field_name="unit__public_id", widget=forms.HiddenInput)
+
+    class Meta:
+        model = RoleGrant
+        fields = ["unit"]

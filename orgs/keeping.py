@@ -338,6 +338,8 @@ def unit_admins(request: HttpRequest, public_id: object) -> HttpResponse:
         rows=rows,
         rows_label=_("Party admins of this unit"),
         rows_empty=_("This unit has no party admin yet."),
+        export="unit_admins",
+        export_query=f"unit={unit.public_id}",
     )
 
 

@@ -91,3 +91,10 @@ def worker_grants(grid: Grid) -> QuerySet[RoleGrant]:
         .select_related("user")
         .order_by("created_at")
     )
+
+
+def kept_worker_grants(user: User | AnonymousUser | None) -> QuerySet[RoleGrant]:
+    """The grid worker roles over the grids of the streets the user keeps (their list and its export)."""
+    return RoleGrant.objects.filter(role=Role.GRID_WORKER).filter(
+        kept_q(user, GRID_KEEPER_ROLES, "grid__street__path")
+    )

@@ -5,6 +5,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import RoleGrant
 from places.models import Building, Compound
 
 
@@ -31,3 +32,11 @@ class BuildingFilter(django_filters.FilterSet):
     class Meta:
         model = Building
         fields = ["q", "compound", "grid", "retired"]
+
+
+class GridWorkerFilter(django_filters.FilterSet):
+    grid = django_filters.UUIDFilter(field_name="grid__public_id", widget=forms.HiddenInput)
+
+    class Meta:
+        model = RoleGrant
+        fields = ["grid"]

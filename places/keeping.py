@@ -46,6 +46,8 @@ def form_page(
     rows: list[dict] | None = None,
     rows_label: str = "",
     rows_empty: str = "",
+    export: str = "",
+    export_query: str = "",
 ) -> HttpResponse:
     """The registry form page (places/keep_form.html); a refused or invalid POST answers 400."""
     return render(
@@ -61,6 +63,8 @@ def form_page(
             "rows": rows,
             "rows_label": rows_label,
             "rows_empty": rows_empty,
+            "export": export,
+            "export_query": export_query,
             "breadcrumbs": [*(crumbs or []), {"label": title, "url": None}],
         },
         status=400 if request.method == "POST" else 200,
@@ -357,6 +361,8 @@ def grid_workers(request: HttpRequest, public_id: object) -> HttpResponse:
         rows=rows,
         rows_label=_("Workers of this grid"),
         rows_empty=_("This grid has no worker yet."),
+        export="grid_workers",
+        export_query=f"grid={grid.public_id}",
     )
 
 

@@ -25,6 +25,8 @@ LIST_PAGES = {
     "compounds": ("community", "places:area_detail", "a1"),
     "buildings": ("community", "places:compound_detail", "compound_a1"),
     "party_org_posts": ("street", "orgs:party_org_detail", "org_a1"),
+    "grid_workers": ("street", "places:grid_workers", "grid_a"),
+    "unit_admins": ("street", "orgs:unit_admins", "unit_a"),
     "applicants": ("community", "people:applicant_list"),
     "commercial_buildings": ("community", "people:commercial_building_list"),
     "trade_unions": ("community", "people:trade_union_list"),
