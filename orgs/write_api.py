@@ -7,6 +7,10 @@ A wrong role answers 403; an object in the path outside the caller's scope 404, 
 object named in the body that does not exist or lies outside the scope 422 (saying which); a refused
 change 422 (ValidationError: a cycle, a duplicate code, a dissolved organisation that still has
 members…) or 403 (an object seen but not kept), changing nothing.
+
+The operations join the reads' router (places.api.router, orgs.api.router; gongjian/api.py mounts it
+from here): ninja answers a path from one router only, so a second router's POST /compounds beside
+GET /compounds would never be reached.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Schema, Status
 
 from accounts.api import require_roles
 from accounts.models import RoleGrant
@@ -34,12 +38,11 @@ from orgs.access import (
     keeps_unit,
     org_keeping_areas,
 )
-from orgs.api import PartyOrgOut, UnitOut
+from orgs.api import PartyOrgOut, UnitOut, router
 from orgs.models import PartyOrg, PartyOrgKind, Post, PostTitle, Unit, UnitKind
 from places.models import Area, Compound, Grid
 from places.write_api import RoleHolderIn, RoleHolderOut
 
-router = Router(tags=["orgs"])
 REFUSALS = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 

@@ -5,6 +5,10 @@ keeps what in places/access.py; reads in places/api.py.
 A wrong role answers 403; an object in the path outside the caller's scope 404, like a missing one; an
 object named in the body that does not exist or lies outside the scope 422 (saying which); a refused
 change 422 (ValidationError) or 403 (a place seen but not kept), changing nothing.
+
+The operations join the reads' router (places.api.router, orgs.api.router; gongjian/api.py mounts it
+from here): ninja answers a path from one router only, so a second router's POST /compounds beside
+GET /compounds would never be reached.
 """
 
 from __future__ import annotations
@@ -17,17 +21,16 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Schema, Status
 
 from accounts.api import require_roles
 from accounts.models import RoleGrant
 from gongjian.api_shapes import ErrorOut
 from places import actions
 from places.access import GRID_KEEPER_ROLES, PLACE_KEEPER_ROLES, keeps_grids, keeps_places, worker_grants
-from places.api import BuildingOut, CompoundOut, GridOut
+from places.api import BuildingOut, CompoundOut, GridOut, router
 from places.models import Area, AreaLevel, Building, Compound, Grid
 
-router = Router(tags=["places"])
 REFUSALS = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 

@@ -246,7 +246,7 @@ def test_posts_are_appointed_and_their_terms_ended(client, cast):
     ("org", "title", "unit", "message"),
     [
         ("org_a1", PostTitle.PART_TIME, None, "is sent by a unit: choose it"),
-        ("org_street_a", PostTitle.FIRST_SECRETARY, "unit_a", "sent to a community's party organisation"),
+        ("org_street_a", PostTitle.FIRST_SECRETARY, "unit_a", "A first secretary is sent to a community"),
     ],
 )
 def test_post_refusals(client, cast, org, title, unit, message):
