@@ -167,7 +167,7 @@ def _kept_org(request: HttpRequest, party_org_id: UUID) -> PartyOrg:
 
 
 def _org_out(org: PartyOrg) -> PartyOrg:
-    return PartyOrg.objects.select_related("parent", "area", "unit", "grid").get(pk=org.pk)
+    return PartyOrg.objects.select_related("parent", "area", "unit", "grid", "compound").get(pk=org.pk)
 
 
 # --- party organisations --------------------------------------------------------------------------
