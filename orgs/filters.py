@@ -33,9 +33,8 @@ class UnitFilter(django_filters.FilterSet):
         fields = ["q", "kind", "area", "admin"]
 
     def filter_admin(self, queryset, name, value):
-        """false: the units (departments aside) with no party admin, the home's to-do item."""
-        without = queryset.without_admin()
-        return queryset.exclude(pk__in=without.values("pk")) if value else without
+        """true: units with a party admin; false: those (departments aside) with none, the home's to-do item."""
+        return queryset.with_admin() if value else queryset.without_admin()
 
     def filter_area(self, queryset, name, value):
         return _in_area(queryset, value, "address_area__path")

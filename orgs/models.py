@@ -24,6 +24,13 @@ class UnitKind(models.TextChoices):
     DEPARTMENT = "department", _("Functional department")
 
 
+def _admin_grants() -> models.QuerySet:
+    """The unit admin grants of the unit in the outer query."""
+    from accounts.models import Role, RoleGrant
+
+    return RoleGrant.objects.filter(role=Role.UNIT_ADMIN, unit=models.OuterRef("pk"))
+
+
 class UnitQuerySet(models.QuerySet):
     def visible_to(self, user: User | AnonymousUser) -> UnitQuerySet:
         """Units located in the user's area subtrees, plus the units they administer or inspect."""
@@ -34,12 +41,13 @@ class UnitQuerySet(models.QuerySet):
             return self
         return self.filter(scope.area_q("address_area__path") | Q(pk__in=scope.unit_ids))
 
+    def with_admin(self) -> UnitQuerySet:
+        """Units with at least one party admin."""
+        return self.filter(models.Exists(_admin_grants()))
+
     def without_admin(self) -> UnitQuerySet:
         """Units (departments aside, whose people hold the department role) with no party admin."""
-        from accounts.models import Role, RoleGrant
-
-        admins = RoleGrant.objects.filter(role=Role.UNIT_ADMIN, unit=models.OuterRef("pk"))
-        return self.exclude(kind=UnitKind.DEPARTMENT).exclude(models.Exists(admins))
+        return self.exclude(kind=UnitKind.DEPARTMENT).exclude(models.Exists(_admin_grants()))
 
     def departments(self) -> UnitQuerySet:
         """Functional departments, which receive dispatched cases."""

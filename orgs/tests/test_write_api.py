@@ -146,3 +146,17 @@ def test_units_and_their_admins_through_the_api(call, cast):
     assert call("street", "delete", f"units/{unit_id}/admins/{admin['id']}").status_code == 204
     assert not RoleGrant.objects.filter(public_id=admin["id"]).exists()
     assert call("street2", "get", f"units/{p.unit_a.public_id}/admins").status_code == 404
+
+
+def test_lists_filter_by_admin_and_by_dissolution(call, cast):
+    p = cast.places
+    with_admin = {row["name"] for row in call("street", "get", "units?admin=true").json()["items"]}
+    without = {row["name"] for row in call("street", "get", "units?admin=false").json()["items"]}
+    assert with_admin == {p.unit_a.name} and without == set()  # the department is not asked for one
+    org = PartyOrg.objects.create(name="旧支部", kind=PartyOrgKind.BRANCH, code="OLD", path="OLD.", area=p.a1)
+    call("street", "post", f"party-orgs/{org.public_id}/dissolve")
+    dissolved = call("street", "get", "party-orgs?dissolved=true").json()["items"]
+    assert [row["name"] for row in dissolved] == ["旧支部"] and dissolved[0]["dissolved_on"]
+    assert "旧支部" not in {
+        row["name"] for row in call("street", "get", "party-orgs?dissolved=false").json()["items"]
+    }
