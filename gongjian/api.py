@@ -30,9 +30,9 @@ from ninja.parser import Parser
 from accounts.api import API_AUTH
 from accounts.api import router as accounts_router
 from gongjian.api_shapes import ANY_SIGNED_IN_USER, ErrorOut
-from orgs.api import router as orgs_router
+from orgs.write_api import router as orgs_router  # orgs.api's router, with the registry's writes
 from people.api import router as people_router
-from places.api import router as places_router
+from places.write_api import router as places_router  # places.api's, with the writes
 
 # No database column holds an integer outside 64 bits; past it SQLite and PostgreSQL both fail.
 INT64 = 2**63

@@ -24,11 +24,14 @@ from audit.filters import AuditEventFilter
 from audit.labels import action_label
 from audit.models import AuditEvent
 from jobs.workbooks import write_table
-from orgs.filters import PartyOrgFilter, UnitFilter
-from orgs.models import PartyOrg, Unit
+from orgs.access import UNIT_KEEPER_ROLES, kept_admin_grants
+from orgs.filters import PartyOrgFilter, PostFilter, UnitAdminFilter, UnitFilter
+from orgs.models import PartyOrg, Post, Unit
 from people.filters import ApplicantFilter, MemberFilter, NamedFilter, ResidentFilter
 from people.models import Applicant, CommercialBuilding, Member, Resident, TradeUnion, YouthLeagueOrg
-from places.models import Area, Grid
+from places.access import GRID_KEEPER_ROLES, kept_worker_grants
+from places.filters import BuildingFilter, CompoundFilter, GridWorkerFilter
+from places.models import Area, Building, Compound, Grid
 
 IGNORED_PARAMS = ("page", "sort", "per_page")
 
@@ -120,6 +123,7 @@ ID_NUMBER = Col(_("ID number"), "masked_id_number", 22)
 PHONE = Col(_("Phone"), "masked_phone", 15)
 AREA = Col(_("Area"), "area.name", 16)
 UNIT = Col(_("Unit"), "unit.name", 28)
+PHONE_OF_USER = Col(_("Phone"), "user.masked_phone", 15)
 
 SPECS: dict[str, ExportSpec] = {
     spec.name: spec
@@ -197,6 +201,24 @@ SPECS: dict[str, ExportSpec] = {
                 AREA,
                 UNIT,
                 Col(_("Founded on"), "founded_on", 12),
+                Col(_("Dissolved on"), "dissolved_on", 12),
+            ),
+        ),
+        ExportSpec(
+            "party_org_posts",
+            _("Posts"),
+            lambda u: Post.objects.filter(party_org__in=PartyOrg.objects.visible_to(u)).select_related(
+                "party_org", "from_unit"
+            ),
+            PostFilter,
+            R.ORG_CHART_ROLES,
+            (
+                Col(_("Party organisation"), "party_org.name", 28),
+                Col(_("Post"), "get_title_display", 16),
+                Col(_("Holder"), "holder_name", 12),
+                Col(_("Sent by unit"), "from_unit.name", 28),
+                Col(_("Since"), "started_on", 12),
+                Col(_("Until"), "ended_on", 12),
             ),
         ),
         ExportSpec(
@@ -225,6 +247,64 @@ SPECS: dict[str, ExportSpec] = {
                 Col(_("Street"), "street.name", 16),
                 Col(_("Community"), "community.name", 16),
                 Col(_("Parent grid"), "parent.name", 20),
+            ),
+        ),
+        ExportSpec(
+            "compounds",
+            _("Compounds"),
+            lambda u: Compound.objects.visible_to(u).select_related("community__parent"),
+            CompoundFilter,
+            R.AREA_TREE_ROLES,
+            (
+                Col(_("Name"), "name", 20),
+                Col(_("Community"), "community.name", 16),
+                Col(_("Street"), "community.parent.name", 16),
+                Col(_("Address"), "address", 30),
+                Col(_("Retired on"), "retired_on", 12),
+            ),
+        ),
+        ExportSpec(
+            "buildings",
+            _("Buildings"),
+            lambda u: Building.objects.visible_to(u).select_related("compound__community", "grid"),
+            BuildingFilter,
+            R.AREA_TREE_ROLES,
+            (
+                Col(_("Name"), "name", 12),
+                Col(_("Compound"), "compound.name", 20),
+                Col(_("Community"), "compound.community.name", 16),
+                Col(_("Grid code"), "grid.code", 20),
+                Col(_("Grid"), "grid.name", 20),
+                Col(_("Retired on"), "retired_on", 12),
+            ),
+        ),
+        ExportSpec(
+            "grid_workers",
+            _("Grid workers"),
+            lambda u: kept_worker_grants(u).select_related("user", "grid__street"),
+            GridWorkerFilter,
+            GRID_KEEPER_ROLES,
+            (
+                Col(_("Full name"), "user.full_name", 12),
+                PHONE_OF_USER,
+                Col(_("Grid"), "grid.name", 20),
+                Col(_("Grid code"), "grid.code", 20),
+                Col(_("Street"), "grid.street.name", 16),
+                Col(_("Since"), "created_at", 16),
+            ),
+        ),
+        ExportSpec(
+            "unit_admins",
+            _("Unit party admins"),
+            lambda u: kept_admin_grants(u).select_related("user", "unit__address_area"),
+            UnitAdminFilter,
+            UNIT_KEEPER_ROLES,
+            (
+                Col(_("Full name"), "user.full_name", 12),
+                PHONE_OF_USER,
+                UNIT,
+                Col(_("Located in"), "unit.address_area.name", 16),
+                Col(_("Since"), "created_at", 16),
             ),
         ),
         ExportSpec(

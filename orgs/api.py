@@ -1,4 +1,4 @@
-"""API for party organisations and units. Read-only.
+"""API for party organisations and units: reads (writes in orgs/write_api.py).
 
 Lists filter with the pages' FilterSets (orgs/filters.py), so the API and the pages agree.
 An object outside the caller's scope answers 404 exactly like a missing one.
@@ -31,7 +31,9 @@ class PartyOrgOut(Schema):
     area: Ref | None
     unit: Ref | None
     grid: Ref | None
+    compound: Ref | None
     founded_on: date | None
+    dissolved_on: date | None
 
 
 class UnitOut(Schema):
@@ -49,7 +51,9 @@ UnitQuery = filter_params(UnitFilter, "UnitQuery")
 
 
 def _party_orgs(request: HttpRequest) -> QuerySet[PartyOrg]:
-    return PartyOrg.objects.visible_to(request.auth).select_related("parent", "area", "unit", "grid")
+    return PartyOrg.objects.visible_to(request.auth).select_related(
+        "parent", "area", "unit", "grid", "compound"
+    )
 
 
 def _units(request: HttpRequest) -> QuerySet[Unit]:

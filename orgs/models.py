@@ -24,6 +24,13 @@ class UnitKind(models.TextChoices):
     DEPARTMENT = "department", _("Functional department")
 
 
+def _admin_grants() -> models.QuerySet:
+    """The unit admin grants of the unit in the outer query."""
+    from accounts.models import Role, RoleGrant
+
+    return RoleGrant.objects.filter(role=Role.UNIT_ADMIN, unit=models.OuterRef("pk"))
+
+
 class UnitQuerySet(models.QuerySet):
     def visible_to(self, user: User | AnonymousUser) -> UnitQuerySet:
         """Units located in the user's area subtrees, plus the units they administer or inspect."""
@@ -33,6 +40,14 @@ class UnitQuerySet(models.QuerySet):
         if scope.everything:
             return self
         return self.filter(scope.area_q("address_area__path") | Q(pk__in=scope.unit_ids))
+
+    def with_admin(self) -> UnitQuerySet:
+        """Units with at least one party admin."""
+        return self.filter(models.Exists(_admin_grants()))
+
+    def without_admin(self) -> UnitQuerySet:
+        """Units (departments aside, whose people hold the department role) with no party admin."""
+        return self.exclude(kind=UnitKind.DEPARTMENT).exclude(models.Exists(_admin_grants()))
 
     def departments(self) -> UnitQuerySet:
         """Functional departments, which receive dispatched cases."""
@@ -89,6 +104,10 @@ class PartyOrgQuerySet(models.QuerySet):
             | Q(pk__in=scope.extra_party_org_ids)
         )
 
+    def active(self) -> PartyOrgQuerySet:
+        """Organisations not dissolved (merged ones are dissolved too)."""
+        return self.filter(dissolved_on__isnull=True)
+
 
 class PartyOrg(models.Model):
     """党组织: attached to an area (street working committee, community committee…) or to a unit."""
@@ -112,6 +131,7 @@ class PartyOrg(models.Model):
         "places.Compound", on_delete=models.SET_NULL, null=True, blank=True, related_name="party_orgs"
     )
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
 
     objects = PartyOrgQuerySet.as_manager()
 
@@ -138,6 +158,12 @@ class PostTitle(models.TextChoices):
     FIRST_SECRETARY = "first_secretary", _("First secretary")
 
 
+class PostQuerySet(models.QuerySet):
+    def current(self) -> PostQuerySet:
+        """Posts whose term has not ended."""
+        return self.filter(ended_on__isnull=True)
+
+
 class Post(models.Model):
     """A post held in a party organisation, by a member (or a named person from outside the roster)."""
 
@@ -158,6 +184,8 @@ class Post(models.Model):
     )
     started_on = models.DateField(_("since"), null=True, blank=True)
     ended_on = models.DateField(_("until"), null=True, blank=True)
+
+    objects = PostQuerySet.as_manager()
 
     class Meta:
         ordering = ["party_org_id", "title"]

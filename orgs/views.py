@@ -11,7 +11,9 @@ from django_tables2 import RequestConfig
 
 from accounts.decorators import role_required
 from accounts.roles import ORG_CHART_ROLES, UNIT_LIST_ROLES
+from accounts.scope import scope_for
 from gongjian.pages import get_visible_or_404, lookup_or_404, paginate
+from orgs.access import ORG_KEEPER_ROLES, UNIT_KEEPER_ROLES, keeps_party_org, keeps_unit
 from orgs.filters import PartyOrgFilter, UnitFilter
 from orgs.models import PartyOrg, Post, PostTitle, Unit
 from orgs.tables import UnitTable
@@ -64,6 +66,7 @@ def party_org_list(request: HttpRequest) -> HttpResponse:
             "rows": _tree_indents(list(page)),
             "query": pager["query"],
             "filtered": any(request.GET.get(k) for k in ("q", "kind")),
+            "can_found": scope_for(request.user).has(*ORG_KEEPER_ROLES),
         },
     )
 
@@ -107,6 +110,8 @@ def party_org_detail(request: HttpRequest, public_id) -> HttpResponse:
             "counts": counts,
             "children": visible.filter(parent=org).order_by("path"),
             "breadcrumbs": crumbs,
+            "can_keep": org.dissolved_on is None and keeps_party_org(user, org),
+            "export_query": f"party_org={org.public_id}",
         },
     )
 
@@ -132,7 +137,8 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "table": table,
-            "filtered": any(request.GET.get(k) for k in ("q", "kind")),
+            "filtered": any(request.GET.get(k) for k in ("q", "kind", "admin")),
+            "can_register": scope_for(request.user).has(*UNIT_KEEPER_ROLES),
         },
     )
 
@@ -162,6 +168,7 @@ def unit_detail(request: HttpRequest, public_id) -> HttpResponse:
             "counts": counts,
             "party_orgs": party_orgs,
             "area_visible": area_visible,
+            "can_keep": keeps_unit(user, unit),
             "breadcrumbs": [
                 {"label": _("Units"), "url": reverse("orgs:unit_list")},
                 {"label": unit.name, "url": None},

@@ -1,10 +1,11 @@
-"""API for places: the area tree, grids, compounds and buildings. Read-only.
+"""API for places: the area tree, grids, compounds and buildings: reads (writes in places/write_api.py).
 
 Access: the roles of the area tree pages (AREA_TREE_ROLES: organisation department, street,
 community, grid worker; platform administrators always). Everything goes through the models'
 ``visible_to``; an object outside the caller's scope answers 404 exactly like a missing one.
 """
 
+from datetime import date
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
@@ -59,6 +60,7 @@ class CompoundOut(Schema):
     name: str
     address: str
     community: Ref
+    retired_on: date | None
 
 
 class CompoundQuery(Schema):
@@ -72,6 +74,7 @@ class BuildingOut(Schema):
     compound: Ref
     community: Ref = Field(alias="compound.community")
     grid: Ref | None
+    retired_on: date | None
 
 
 class BuildingQuery(Schema):

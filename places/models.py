@@ -93,6 +93,10 @@ class Area(models.Model):
 
 
 class CompoundQuerySet(models.QuerySet):
+    def in_use(self) -> CompoundQuerySet:
+        """Compounds not retired."""
+        return self.filter(retired_on__isnull=True)
+
     def visible_to(self, user: User | AnonymousUser) -> CompoundQuerySet:
         """Compounds in the user's visible communities, or holding a building they may see."""
         return self.filter(
@@ -108,6 +112,7 @@ class Compound(models.Model):
     community = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="compounds")
     name = models.CharField(_("name"), max_length=64)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    retired_on = models.DateField(_("retired on"), null=True, blank=True)
 
     objects = CompoundQuerySet.as_manager()
 
@@ -122,6 +127,10 @@ class Compound(models.Model):
 
 
 class BuildingQuerySet(models.QuerySet):
+    def in_use(self) -> BuildingQuerySet:
+        """Buildings not retired."""
+        return self.filter(retired_on__isnull=True)
+
     def visible_to(self, user: User | AnonymousUser) -> BuildingQuerySet:
         """Buildings in communities the user may see, or in their grids."""
         from accounts.scope import scope_for
@@ -145,6 +154,7 @@ class Building(models.Model):
     grid = models.ForeignKey(
         "places.Grid", on_delete=models.SET_NULL, null=True, blank=True, related_name="buildings"
     )
+    retired_on = models.DateField(_("retired on"), null=True, blank=True)
 
     objects = BuildingQuerySet.as_manager()
 

@@ -15,6 +15,7 @@ from gongjian.figures import area_figures
 from gongjian.pages import get_visible_or_404, paginate
 from orgs.models import PartyOrg
 from places import directory, queries
+from places.access import GRID_KEEPER_ROLES, keeps_grids, keeps_places
 from places.models import Area, AreaLevel, Building, Compound, Grid
 from places.queries import Counts
 
@@ -93,7 +94,7 @@ def area_detail(request: HttpRequest, public_id) -> HttpResponse:
     user = request.user
     area = get_visible_or_404(Area, user, public_id)
     if area.level == AreaLevel.COMMUNITY:
-        children = list(Compound.objects.visible_to(user).filter(community=area).order_by("name"))
+        children = list(Compound.objects.visible_to(user).in_use().filter(community=area).order_by("name"))
         own = area_figures(user, [area], AREA_PAGE_FIGURES)[area.pk]
         counts = queries.community_figures(user, area, children).children
         rows = [
@@ -136,6 +137,8 @@ def area_detail(request: HttpRequest, public_id) -> HttpResponse:
             "child_label": child_label,
             "chart": _chart(rows) if len(rows) > 1 else None,
             "breadcrumbs": _area_crumbs(user, area),
+            "can_add_compound": area.level == AreaLevel.COMMUNITY and keeps_places(user, area),
+            "export_query": f"community={area.public_id}",
         },
     )
 
@@ -146,7 +149,11 @@ def compound_detail(request: HttpRequest, public_id) -> HttpResponse:
     user = request.user
     compound = get_visible_or_404(Compound.objects.select_related("community"), user, public_id)
     buildings = list(
-        Building.objects.visible_to(user).filter(compound=compound).select_related("grid").order_by("name")
+        Building.objects.visible_to(user)
+        .in_use()
+        .filter(compound=compound)
+        .select_related("grid")
+        .order_by("name")
     )
     figures = queries.compound_figures(user, compound, buildings)
     rows = [
@@ -174,6 +181,8 @@ def compound_detail(request: HttpRequest, public_id) -> HttpResponse:
             "party_orgs": party_orgs,
             "chart": _chart(rows) if len(rows) > 1 else None,
             "breadcrumbs": crumbs,
+            "can_keep": keeps_places(user, compound.community),
+            "export_query": f"compound={compound.public_id}",
         },
     )
 
@@ -206,6 +215,7 @@ def building_detail(request: HttpRequest, public_id) -> HttpResponse:
             "residents": residents,
             "in_service": sum(1 for m in members if m.in_service),
             "breadcrumbs": crumbs,
+            "can_keep": keeps_places(user, community),
         },
     )
 
@@ -221,7 +231,8 @@ def grid_list(request: HttpRequest) -> HttpResponse:
     for grid in page:
         buildings, members = figures.of(grid)
         rows.append({"grid": grid, "buildings": buildings, "members": members})
-    return render(request, "places/grid_list.html", {"rows": rows, "page": page})
+    can_draw = scope_for(user).has(*GRID_KEEPER_ROLES)
+    return render(request, "places/grid_list.html", {"rows": rows, "page": page, "can_draw": can_draw})
 
 
 @role_required(*AREA_TREE_ROLES)
@@ -264,6 +275,7 @@ def grid_detail(request: HttpRequest, public_id) -> HttpResponse:
             "street_visible": grid.street_id in visible_areas,
             "community_visible": grid.community_id in visible_areas,
             "breadcrumbs": crumbs,
+            "can_keep": keeps_grids(user, grid.street),
         },
     )
 

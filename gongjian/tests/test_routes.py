@@ -90,6 +90,18 @@ OUTSIDER_PAGES = {
     "checkin:certificate_pdf": ("checkin", None, "unit2"),
     "checkin:receipt_pdf": ("checkin", None, "unit2"),
     "notifications:open": ("notification", None, "resident"),  # POST: opening marks it read
+    # the registries kept by their owners (issue 10); their POST-only pages are asked in places/ and orgs/
+    "places:compound_edit": ("compound_a1", "street", "street2"),
+    "places:building_new": ("compound_a1", "street", "street2"),
+    "places:building_edit": ("building_a1", "street", "street2"),
+    "places:grid_edit": ("grid_a", "street", "street2"),
+    "places:grid_workers": ("grid_a", "street", "street2"),
+    "places:grid_buildings": ("grid_a", "street", "street2"),
+    "orgs:party_org_edit": ("org_a1", "street", "street2"),
+    "orgs:party_org_merge": ("org_a1", "street", "street2"),
+    "orgs:post_new": ("org_a1", "street", "street2"),
+    "orgs:unit_edit": ("unit_a", "street", "street2"),
+    "orgs:unit_admins": ("unit_a", "street", "street2"),
 }
 
 # Object pages not asked here, each with its reason.

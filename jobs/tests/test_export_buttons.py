@@ -22,6 +22,11 @@ LIST_PAGES = {
     "party_orgs": ("street", "orgs:party_org_list"),
     "areas": ("street", "places:area_list"),  # one top area: the list opens it
     "grids": ("grid", "places:grid_list"),
+    "compounds": ("community", "places:area_detail", "a1"),
+    "buildings": ("community", "places:compound_detail", "compound_a1"),
+    "party_org_posts": ("street", "orgs:party_org_detail", "org_a1"),
+    "grid_workers": ("street", "places:grid_workers", "grid_a"),
+    "unit_admins": ("street", "orgs:unit_admins", "unit_a"),
     "applicants": ("community", "people:applicant_list"),
     "commercial_buildings": ("community", "people:commercial_building_list"),
     "trade_unions": ("community", "people:trade_union_list"),
