@@ -5,8 +5,11 @@ view has already cut to the user's scope."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +51,11 @@ class PublicIdChoiceField(forms.ModelChoiceField):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from exc
 
 
+def _offer(form: forms.Form, name: str, queryset: QuerySet) -> None:
+    """The choices of one of the form's public-id fields (set by the view, cut to the user's scope)."""
+    cast(PublicIdChoiceField, form.fields[name]).queryset = queryset
+
+
 class BuildingChoiceField(PublicIdChoiceField):
     def label_from_instance(self, obj: Building) -> str:
         return f"{obj.compound.name} {obj.name}"
@@ -62,16 +70,20 @@ class HomeFields(StyledForm):
 
     def __init__(self, *args, communities, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = communities
-        self.fields["compound"].queryset = Compound.objects.filter(community__in=communities).order_by("name")
-        self.fields["building"].queryset = (
-            Building.objects.filter(compound__community__in=communities)
-            .select_related("compound")
-            .order_by("compound__name", "name")
+        _offer(self, "area", communities)
+        _offer(self, "compound", Compound.objects.filter(community__in=communities).order_by("name"))
+        _offer(
+            self,
+            "building",
+            (
+                Building.objects.filter(compound__community__in=communities)
+                .select_related("compound")
+                .order_by("compound__name", "name")
+            ),
         )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("building") is not None and data.get("compound") is None:
             data["compound"] = data["building"].compound
         return data
@@ -101,9 +113,9 @@ class ApplicantForm(StyledForm):
 
     def __init__(self, *args, areas, units, orgs, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = areas
-        self.fields["unit"].queryset = units
-        self.fields["party_org"].queryset = orgs
+        _offer(self, "area", areas)
+        _offer(self, "unit", units)
+        _offer(self, "party_org", orgs)
         if editing:  # place, unit and the steps' dates are not corrected here
             for name in ("area", "unit", "applied_on"):
                 del self.fields[name]
@@ -133,10 +145,10 @@ def registry_form_class(model: type[RegistryEntry]) -> type[StyledForm]:
 
     def __init__(self, *args, areas, units, orgs, **kwargs):
         StyledForm.__init__(self, *args, **kwargs)
-        self.fields["area"].queryset = areas
-        self.fields["unit"].queryset = units
+        _offer(self, "area", areas)
+        _offer(self, "unit", units)
         if "party_org" in self.fields:
-            self.fields["party_org"].queryset = orgs
+            _offer(self, "party_org", orgs)
 
     attrs = {
         "name": forms.CharField(max_length=128, label=_("Name")),
@@ -160,4 +172,4 @@ class TransferForm(StyledForm):
 
     def __init__(self, *args, orgs, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_org"].queryset = orgs
+        _offer(self, "to_org", orgs)

@@ -86,7 +86,7 @@ def move_home(
         "area": person.residence_area.name if person.residence_area else "",
         "building": str(person.residence_building or ""),
     }
-    person.residence_area = area  # type: ignore[assignment]  # a resident's is checked above
+    person.residence_area = area  # a resident's is never None: checked above
     person.residence_compound = compound
     person.residence_building = building
     derive_place_paths(person)
