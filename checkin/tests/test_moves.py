@@ -124,3 +124,15 @@ def test_the_move_api(api_post, cast, checked_in):
         "unit", f"members/{cast.m_member.public_id}/move", {"community": str(p.street_a.public_id)}
     )
     assert bad.status_code == 422
+
+
+def test_the_resident_move_api(api_post, cast):
+    p = cast.places
+    path = f"residents/{cast.r_a.public_id}/move"
+    body = {"community": str(p.a2.public_id)}
+    assert api_post("grid", path, body).status_code == 403
+    assert api_post("community2", path, body).status_code == 404
+    wrong = api_post("community", path, {**body, "building": str(p.building_a1.public_id)})
+    assert wrong.status_code == 422
+    moved = api_post("community", path, body)
+    assert moved.status_code == 200 and moved.json()["residence_area"]["name"] == "中山社区"

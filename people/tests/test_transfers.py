@@ -129,3 +129,19 @@ def test_transfer_list_query_count(client, cast, django_assert_max_num_queries):
     cast.login(client, "community")
     with django_assert_max_num_queries(12):
         assert client.get(reverse("people:transfer_list")).status_code == 200
+
+
+def test_declining_and_cancelling_on_the_pages(client, cast, transfer):
+    cast.login(client, "community")
+    decline = reverse("people:transfer_decline", args=[transfer.public_id])
+    client.post(decline, {"reason": ""})  # refused: no reason; shown as a message
+    assert MemberTransfer.objects.get(pk=transfer.pk).state == TransferState.OPEN
+    client.post(decline, {"reason": "未在本社区居住"})
+    assert MemberTransfer.objects.get(pk=transfer.pk).decline_reason == "未在本社区居住"
+    again = transfers.start_transfer(acting_user=cast.unit, member=cast.m_member, to_org=cast.places.org_a1)
+    cast.login(client, "community")
+    client.post(reverse("people:transfer_cancel", args=[again.public_id]))  # not theirs to cancel
+    assert MemberTransfer.objects.get(pk=again.pk).state == TransferState.OPEN
+    cast.login(client, "unit")
+    client.post(reverse("people:transfer_cancel", args=[again.public_id]))
+    assert MemberTransfer.objects.get(pk=again.pk).state == TransferState.CANCELLED

@@ -161,7 +161,10 @@ def test_home_figures_agree_with_reconciliation(client, cast):
     [
         ("member", 15),
         ("resident", 13),
-        ("community", 18),  # +1 each for the keepers of party organisations: transfers to answer (people/work.py)
+        (
+            "community",
+            18,
+        ),  # +1 each for the keepers of party organisations: transfers to answer (people/work.py)
         ("street", 21),
         ("unit", 15),
         ("orgdept", 17),
