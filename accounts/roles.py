@@ -35,3 +35,13 @@ PAIRING_READ_ROLES = (*SERVICE_AREA_ROLES, Role.UNIT_ADMIN, Role.INSPECTOR, Role
 POINTS_READ_ROLES = (*AREA_ROLES, Role.UNIT_ADMIN, Role.INSPECTOR, Role.MEMBER)
 REWARD_STAFF_ROLES = (Role.COMMUNITY, Role.STREET)
 POST_READ_ROLES = (*AREA_ROLES, Role.MEMBER)
+# Registries kept by their owners (issue 10, docs/SCOPES.md "Registries kept by their owners"): who
+# writes residents and the area registries (the place's community or street), who reads and moves
+# applicants (also the unit's party admin), who reads and acts on organisation transfers (转出 → 转入),
+# and who records that a member moved house (the member, their unit's party admin).
+KEEPER_ROLES = (Role.COMMUNITY, Role.STREET)
+APPLICANT_ROLES = (*REGISTRY_ROLES, Role.UNIT_ADMIN)
+APPLICANT_KEEPER_ROLES = (*KEEPER_ROLES, Role.UNIT_ADMIN)
+TRANSFER_ROLES = (*AREA_ROLES, Role.UNIT_ADMIN)
+TRANSFER_ACT_ROLES = (*KEEPER_ROLES, Role.UNIT_ADMIN)
+MEMBER_MOVE_ROLES = (Role.MEMBER, Role.UNIT_ADMIN)

@@ -4,7 +4,7 @@ reconciliation_views.py: rosters against check-ins, rates, exports."""
 
 from django.urls import path
 
-from checkin import community_views, documents, member_views, reconciliation_views, unit_views
+from checkin import community_views, documents, member_views, move_views, reconciliation_views, unit_views
 
 app_name = "checkin"
 urlpatterns = [
@@ -34,6 +34,7 @@ urlpatterns = [
 
 # The work pages' changes (POST only) and htmx fragments.
 urlpatterns += [
+    path("members/<uuid:public_id>/move/", move_views.member_move, name="member_move"),
     path("checkin/me/submit/", member_views.member_submit, name="member_submit"),
     path("checkin/me/places/", member_views.place_options, name="place_options"),
     path("checkin/me/communities/", member_views.community_options, name="community_options"),

@@ -27,8 +27,16 @@ from jobs.workbooks import write_table
 from orgs.access import UNIT_KEEPER_ROLES, kept_admin_grants
 from orgs.filters import PartyOrgFilter, PostFilter, UnitAdminFilter, UnitFilter
 from orgs.models import PartyOrg, Post, Unit
-from people.filters import ApplicantFilter, MemberFilter, NamedFilter, ResidentFilter
-from people.models import Applicant, CommercialBuilding, Member, Resident, TradeUnion, YouthLeagueOrg
+from people.filters import ApplicantFilter, MemberFilter, NamedFilter, ResidentFilter, TransferFilter
+from people.models import (
+    Applicant,
+    CommercialBuilding,
+    Member,
+    MemberTransfer,
+    Resident,
+    TradeUnion,
+    YouthLeagueOrg,
+)
 from places.access import GRID_KEEPER_ROLES, kept_worker_grants
 from places.filters import BuildingFilter, CompoundFilter, GridWorkerFilter
 from places.models import Area, Building, Compound, Grid
@@ -124,6 +132,7 @@ PHONE = Col(_("Phone"), "masked_phone", 15)
 AREA = Col(_("Area"), "area.name", 16)
 UNIT = Col(_("Unit"), "unit.name", 28)
 PHONE_OF_USER = Col(_("Phone"), "user.masked_phone", 15)
+RETIRED = Col(_("Retired on"), "retired_on", 12)
 
 SPECS: dict[str, ExportSpec] = {
     spec.name: spec
@@ -312,7 +321,7 @@ SPECS: dict[str, ExportSpec] = {
             _("Party applicants"),
             lambda u: Applicant.objects.visible_to(u).select_related("area", "unit", "party_org"),
             ApplicantFilter,
-            R.REGISTRY_ROLES,
+            R.APPLICANT_ROLES,
             (
                 Col(_("Full name"), "name", 12),
                 GENDER,
@@ -343,6 +352,7 @@ SPECS: dict[str, ExportSpec] = {
                 Col(_("Floors"), "floors", 8),
                 Col(_("Tenant firms"), "tenant_count", 10),
                 Col(_("Members working here"), "member_count", 10),
+                RETIRED,
             ),
         ),
         ExportSpec(
@@ -357,6 +367,7 @@ SPECS: dict[str, ExportSpec] = {
                 UNIT,
                 Col(_("Chair"), "chair_name", 10),
                 Col(_("Members"), "member_count", 10),
+                RETIRED,
             ),
         ),
         ExportSpec(
@@ -371,6 +382,24 @@ SPECS: dict[str, ExportSpec] = {
                 UNIT,
                 Col(_("Secretary"), "secretary_name", 10),
                 Col(_("League members"), "member_count", 10),
+                RETIRED,
+            ),
+        ),
+        ExportSpec(
+            "member_transfers",
+            _("Organisation transfers"),
+            lambda u: MemberTransfer.objects.visible_to(u).select_related("member", "from_org", "to_org"),
+            TransferFilter,
+            R.TRANSFER_ROLES,
+            (
+                Col(_("Full name"), "member.name", 12),
+                Col(_("From"), "from_org.name", 28),
+                Col(_("To"), "to_org.name", 28),
+                Col(_("State"), "get_state_display", 16),
+                Col(_("Started"), "started_at", 17),
+                Col(_("Decided"), "decided_at", 17),
+                Col(_("Note"), "note", 24),
+                Col(_("Reason"), "decline_reason", 24),
             ),
         ),
     )

@@ -179,7 +179,7 @@ def save_resident(
     acting_user: User | None,
     name: str,
     residence_area: Area,
-    phone: str = "",
+    phone: str | None = "",
     id_number: str = "",
     gender: str = "",
     residence_compound: Compound | None = None,
@@ -188,6 +188,9 @@ def save_resident(
     resident: Resident | None = None,
     request: HttpRequest | None = None,
 ) -> Resident:
+    from people.homes import check_home  # homes writes through this module
+
+    check_home(residence_area, residence_compound, residence_building)
     person = resident or Resident()
     try:
         seal_numbers(person, phone=phone, id_number=id_number or None)

@@ -300,3 +300,7 @@ def get_youth_league_org(request: HttpRequest, org_id: UUID):
     """One youth league organisation. Roles: REGISTRY_ROLES, else 403; outside the caller's scope, 404."""
     require_roles(request, REGISTRY_ROLES)
     return get_object_or_404(_youth_league_orgs(request), public_id=org_id)
+
+
+# The writes of the registries kept by their owners answer on the same paths (people/keeping_api.py).
+from people import keeping_api  # noqa: E402, F401

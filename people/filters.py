@@ -4,7 +4,16 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
-from people.models import Applicant, ApplicantStage, Member, MemberStatus, Resident
+from people.keepers import orgs_spoken_for_q
+from people.models import (
+    Applicant,
+    ApplicantStage,
+    Member,
+    MemberStatus,
+    MemberTransfer,
+    Resident,
+    TransferState,
+)
 from places.models import Area
 from places.paths import subtree_q
 
@@ -70,3 +79,24 @@ class NamedFilter(django_filters.FilterSet):
     """For the simple registries (commercial buildings, trade unions, youth league organisations)."""
 
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
+
+
+class TransferFilter(django_filters.FilterSet):
+    """Organisation transfers: by the member's name, state, and side (to or from the user's organisations)."""
+
+    q = django_filters.CharFilter(field_name="member__name", lookup_expr="startswith", label=_("Member"))
+    state = django_filters.ChoiceFilter(choices=TransferState.choices, label=_("State"))
+    side = django_filters.ChoiceFilter(
+        choices=[("incoming", _("Transferred to us")), ("outgoing", _("Transferred from us"))],
+        method="filter_side",
+        label=_("Direction"),
+    )
+
+    class Meta:
+        model = MemberTransfer
+        fields = ["q", "state", "side"]
+
+    def filter_side(self, queryset, name, value):
+        # the API's caller is request.auth (a bearer token leaves request.user anonymous)
+        user = getattr(self.request, "auth", None) or getattr(self.request, "user", None)
+        return queryset.filter(orgs_spoken_for_q(user, "to_org__" if value == "incoming" else "from_org__"))

@@ -295,6 +295,10 @@ class Applicant(SensitiveNumbers):
     development_on = models.DateField(_("development target since"), null=True, blank=True)
     probationary_on = models.DateField(_("admitted on"), null=True, blank=True)
     full_on = models.DateField(_("full member since"), null=True, blank=True)
+    # The member record made when the applicant was admitted (people/applicants.py).
+    member = models.OneToOneField(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="applicant", editable=False
+    )
 
     objects = AreaOrUnitQuerySet.as_manager()
 
@@ -314,6 +318,9 @@ class RegistryEntry(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=128)
+    # Retired (closed, merged, moved away): kept for the record, never deleted (people/registries.py).
+    retired_on = models.DateField(_("retired on"), null=True, blank=True)
+    retired_reason = models.CharField(_("reason for retiring"), max_length=200, blank=True)
 
     objects = AreaOrUnitQuerySet.as_manager()
 
@@ -370,3 +377,7 @@ class YouthLeagueOrg(RegistryEntry):
     class Meta(RegistryEntry.Meta):
         verbose_name = _("youth league organisation")
         verbose_name_plural = _("youth league organisations")
+
+
+# 转出 → 转入 lives in its own module (people/transfer_models.py); imported here so Django finds it.
+from people.transfer_models import MemberTransfer, TransferEvent, TransferState  # noqa: E402, F401

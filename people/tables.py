@@ -15,6 +15,7 @@ from people.models import (
     ApplicantStage,
     CommercialBuilding,
     Member,
+    MemberTransfer,
     Resident,
     TradeUnion,
     YouthLeagueOrg,
@@ -141,7 +142,26 @@ class ApplicantTable(PeopleTable):
         return stage_badge(record.stage, record.get_stage_display())
 
 
-class CommercialBuildingTable(PeopleTable):
+class RegistryTable(PeopleTable):
+    """A registry kept by the area: the name opens the entry's form; a retired entry says so."""
+
+    kind = ""  # people.registries.REGISTRY_KINDS key
+
+    def render_name(self, record, value):
+        link = format_html(
+            '<a href="{}">{}</a>', reverse("people:registry_edit", args=[self.kind, record.public_id]), value
+        )
+        if record.retired_on is None:
+            return link
+        return format_html(
+            '{} <span class="badge text-bg-light border">{}</span>',
+            link,
+            _("retired %(on)s") % {"on": record.retired_on.isoformat()},
+        )
+
+
+class CommercialBuildingTable(RegistryTable):
+    kind = "commercial_building"
     name = tables.Column(verbose_name=_("Name"))
     area = tables.Column(verbose_name=_("Area"), attrs=SECONDARY, order_by=("area__path",))
     party_org = tables.Column(
@@ -157,7 +177,8 @@ class CommercialBuildingTable(PeopleTable):
         empty_text = _("No commercial buildings match.")
 
 
-class TradeUnionTable(PeopleTable):
+class TradeUnionTable(RegistryTable):
+    kind = "trade_union"
     name = tables.Column(verbose_name=_("Name"))
     area = tables.Column(verbose_name=_("Area"), attrs=SECONDARY, order_by=("area__path",))
     unit = tables.Column(verbose_name=_("Unit"), attrs=SECONDARY, default="—", order_by=("unit__name",))
@@ -170,7 +191,8 @@ class TradeUnionTable(PeopleTable):
         empty_text = _("No trade unions match.")
 
 
-class YouthLeagueOrgTable(PeopleTable):
+class YouthLeagueOrgTable(RegistryTable):
+    kind = "youth_league_org"
     name = tables.Column(verbose_name=_("Name"))
     area = tables.Column(verbose_name=_("Area"), attrs=SECONDARY, order_by=("area__path",))
     unit = tables.Column(verbose_name=_("Unit"), attrs=SECONDARY, default="—", order_by=("unit__name",))
@@ -181,3 +203,19 @@ class YouthLeagueOrgTable(PeopleTable):
         model = YouthLeagueOrg
         fields = ("name", "area", "unit", "secretary_name", "member_count")
         empty_text = _("No youth league organisations match.")
+
+
+class TransferTable(PeopleTable):
+    member = tables.Column(verbose_name=_("Full name"), accessor="member__name", order_by=("member__name",))
+    from_org = tables.Column(verbose_name=_("From"), attrs=SECONDARY, order_by=("from_org__name",))
+    to_org = tables.Column(verbose_name=_("To"), order_by=("to_org__name",))
+    state = tables.Column(verbose_name=_("State"))
+    started_at = tables.DateColumn(verbose_name=_("Started"), format="Y-m-d", attrs=SECONDARY)
+
+    class Meta(PeopleTable.Meta):
+        model = MemberTransfer
+        fields = ("member", "from_org", "to_org", "state", "started_at")
+        empty_text = _("No transfers match.")
+
+    def render_member(self, record: MemberTransfer, value):
+        return _link("people:transfer_detail", record, value)

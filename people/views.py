@@ -21,6 +21,8 @@ from accounts.scope import scope_for
 from gongjian.pages import AuthedRequest, get_visible_or_404, lookup_or_404
 from people.actions import REVEALABLE, can_reveal, find_for_reveal, reveal_number
 from people.filters import ApplicantFilter, MemberFilter, NamedFilter, ResidentFilter
+from people.homes import may_move
+from people.keepers import keeps_applicant, keeps_area, speaks_for_org
 from people.models import (
     Applicant,
     ApplicantStage,
@@ -74,7 +76,7 @@ def _style_filter_form(form: forms.Form, search_hint=None) -> forms.Form:
     return form
 
 
-def _list_page(
+def list_page(
     request: AuthedRequest,
     *,
     title,
@@ -83,6 +85,7 @@ def _list_page(
     table_class: type[Table],
     export_kind: str,
     breadcrumbs: list[dict] | None = None,
+    new: tuple[str, StrOrPromise] | None = None,
 ) -> HttpResponse:
     """Filter, sort and paginate one list; the same page shape for every people list."""
     filterset = filterset_class(request.GET, queryset=queryset, request=request)
@@ -105,8 +108,17 @@ def _list_page(
             "searching": any(request.GET.get(field.name) not in (None, "", "unknown") for field in form),
             "export_kind": export_kind,
             "breadcrumbs": breadcrumbs or [],
+            "new_url": new[0] if new else "",
+            "new_label": new[1] if new else "",
         },
     )
+
+
+def _new_button(
+    request: AuthedRequest, roles, viewname: str, label, *args: str
+) -> tuple[str, StrOrPromise] | None:
+    """The list's "add" button, for the roles that keep the list."""
+    return (reverse(viewname, args=args), label) if scope_for(request.user).has(*roles) else None
 
 
 def _crumb_to_list(request: AuthedRequest, label, viewname: str, roles) -> dict:
@@ -132,7 +144,7 @@ def _members(request: AuthedRequest):
 
 @role_required(*R.MEMBER_LIST_ROLES)
 def member_list(request: AuthedRequest) -> HttpResponse:
-    return _list_page(
+    return list_page(
         request,
         title=_("Members"),
         queryset=_members(request),
@@ -158,6 +170,8 @@ def member_detail(request: AuthedRequest, public_id) -> HttpResponse:
             "member": member,
             "posts": member.posts.select_related("party_org").order_by("ended_on", "-started_on"),
             "can_reveal": {field: can_reveal(request.user, member, field) for field in REVEALABLE},
+            "can_transfer": speaks_for_org(request.user, member.party_org),
+            "can_move": may_move(request.user, member),
             "breadcrumbs": [
                 _crumb_to_list(request, _("Members"), "people:member_list", R.MEMBER_LIST_ROLES),
                 {"label": member.name, "url": ""},
@@ -193,13 +207,14 @@ def _residents(request: AuthedRequest):
 
 @role_required(*R.RESIDENT_LIST_ROLES)
 def resident_list(request: AuthedRequest) -> HttpResponse:
-    return _list_page(
+    return list_page(
         request,
         title=_("Residents"),
         queryset=_residents(request),
         filterset_class=ResidentFilter,
         table_class=ResidentTable,
         export_kind="residents",
+        new=_new_button(request, R.KEEPER_ROLES, "people:resident_new", _("Add a resident")),
     )
 
 
@@ -216,6 +231,7 @@ def resident_detail(request: AuthedRequest, public_id) -> HttpResponse:
         {
             "resident": resident,
             "can_reveal": {field: can_reveal(request.user, resident, field) for field in REVEALABLE},
+            "can_edit": keeps_area(request.user, resident.residence_area),
             "breadcrumbs": [
                 _crumb_to_list(request, _("Residents"), "people:resident_list", R.RESIDENT_LIST_ROLES),
                 {"label": resident.name, "url": ""},
@@ -266,8 +282,12 @@ REGISTRIES: list[tuple[str, StrOrPromise, type[Applicant | RegistryEntry], StrOr
 ]
 
 
-def _registry_crumbs(label) -> list[dict]:
-    return [{"label": _("Registries"), "url": reverse("people:registry_index")}, {"label": label, "url": ""}]
+def _registry_crumbs(label, request: AuthedRequest | None = None) -> list[dict]:
+    """Registries › label; the index linked only for those it admits (a unit's admin reads applicants)."""
+    index = reverse("people:registry_index")
+    if request is not None and not scope_for(request.user).has(*R.REGISTRY_ROLES):
+        index = ""
+    return [{"label": _("Registries"), "url": index}, {"label": label, "url": ""}]
 
 
 @role_required(*R.REGISTRY_ROLES)
@@ -284,17 +304,20 @@ def registry_index(request: AuthedRequest) -> HttpResponse:
     return render(request, "people/registry_index.html", {"cards": cards})
 
 
-@role_required(*R.REGISTRY_ROLES)
+@role_required(*R.APPLICANT_ROLES)
 def applicant_list(request: AuthedRequest) -> HttpResponse:
     queryset = Applicant.objects.visible_to(request.user).select_related("party_org", "area")
-    return _list_page(
+    return list_page(
         request,
         title=_("Party applicants"),
         queryset=queryset,
         filterset_class=ApplicantFilter,
         table_class=ApplicantTable,
         export_kind="applicants",
-        breadcrumbs=_registry_crumbs(_("Party applicants")),
+        new=_new_button(
+            request, R.APPLICANT_KEEPER_ROLES, "people:applicant_new", _("Register an applicant")
+        ),
+        breadcrumbs=_registry_crumbs(_("Party applicants"), request),
     )
 
 
@@ -322,12 +345,12 @@ def applicant_steps(applicant: Applicant) -> list[dict]:
     ]
 
 
-@role_required(*R.REGISTRY_ROLES)
+@role_required(*R.APPLICANT_ROLES)
 def applicant_detail(request: AuthedRequest, public_id) -> HttpResponse:
     applicant = get_visible_or_404(
         Applicant.objects.select_related("party_org", "area", "unit"), request.user, public_id
     )
-    crumbs = _registry_crumbs(_("Party applicants"))
+    crumbs = _registry_crumbs(_("Party applicants"), request)
     crumbs[-1]["url"] = reverse("people:applicant_list")
     return render(
         request,
@@ -336,6 +359,7 @@ def applicant_detail(request: AuthedRequest, public_id) -> HttpResponse:
             "applicant": applicant,
             "stage_badge": stage_badge(applicant.stage, applicant.get_stage_display()),
             "steps": applicant_steps(applicant),
+            "can_edit": keeps_applicant(request.user, applicant),
             "breadcrumbs": [*crumbs, {"label": applicant.name, "url": ""}],
         },
     )
@@ -344,13 +368,20 @@ def applicant_detail(request: AuthedRequest, public_id) -> HttpResponse:
 @role_required(*R.REGISTRY_ROLES)
 def commercial_building_list(request: AuthedRequest) -> HttpResponse:
     queryset = CommercialBuilding.objects.visible_to(request.user).select_related("area", "party_org")
-    return _list_page(
+    return list_page(
         request,
         title=_("Commercial buildings"),
         queryset=queryset,
         filterset_class=NamedFilter,
         table_class=CommercialBuildingTable,
         export_kind="commercial_buildings",
+        new=_new_button(
+            request,
+            R.KEEPER_ROLES,
+            "people:registry_new",
+            _("Add a commercial building"),
+            "commercial_building",
+        ),
         breadcrumbs=_registry_crumbs(_("Commercial buildings")),
     )
 
@@ -358,13 +389,16 @@ def commercial_building_list(request: AuthedRequest) -> HttpResponse:
 @role_required(*R.REGISTRY_ROLES)
 def trade_union_list(request: AuthedRequest) -> HttpResponse:
     queryset = TradeUnion.objects.visible_to(request.user).select_related("area", "unit")
-    return _list_page(
+    return list_page(
         request,
         title=_("Trade unions"),
         queryset=queryset,
         filterset_class=NamedFilter,
         table_class=TradeUnionTable,
         export_kind="trade_unions",
+        new=_new_button(
+            request, R.KEEPER_ROLES, "people:registry_new", _("Add a trade union"), "trade_union"
+        ),
         breadcrumbs=_registry_crumbs(_("Trade unions")),
     )
 
@@ -372,12 +406,19 @@ def trade_union_list(request: AuthedRequest) -> HttpResponse:
 @role_required(*R.REGISTRY_ROLES)
 def youth_league_org_list(request: AuthedRequest) -> HttpResponse:
     queryset = YouthLeagueOrg.objects.visible_to(request.user).select_related("area", "unit")
-    return _list_page(
+    return list_page(
         request,
         title=_("Youth league organisations"),
         queryset=queryset,
         filterset_class=NamedFilter,
         table_class=YouthLeagueOrgTable,
         export_kind="youth_league_orgs",
+        new=_new_button(
+            request,
+            R.KEEPER_ROLES,
+            "people:registry_new",
+            _("Add a youth league organisation"),
+            "youth_league_org",
+        ),
         breadcrumbs=_registry_crumbs(_("Youth league organisations")),
     )

@@ -28,6 +28,8 @@ NAV = [
     ("people:resident_list", _("Residents"), R.RESIDENT_LIST_ROLES, REGISTERS),
     ("places:grid_list", _("Grids"), R.AREA_TREE_ROLES, REGISTERS),
     ("people:registry_index", _("Registries"), R.REGISTRY_ROLES, REGISTERS),
+    ("people:applicant_list", _("Party applicants"), HELD(Role.UNIT_ADMIN), REGISTERS),
+    ("people:transfer_list", _("Organisation transfers"), R.TRANSFER_ROLES, REGISTERS),
     # Work pages of one role: shown only to those who hold it (not to platform administrators).
     ("checkin:my_checkin", _("Check in"), HELD(Role.MEMBER), None),
     ("checkin:unit_page", _("Check-ins"), HELD(Role.UNIT_ADMIN), None),

@@ -33,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
 from accounts.actions import issue_api_token
 from checkin import actions as checkin_actions
 from gongjian.wsgi import application
+from people.transfers import start_transfer
 
 ROLES = ("admin", "street", "community", "unit", "member", "resident", "grid", "inspector")
 COVERAGE_SAMPLE = 8  # coverage cases per operation (of up to ~120)
@@ -59,6 +60,7 @@ def world(cast, registries):
     """Bearer headers per role, and real public ids per path parameter name."""
     checkin = checkin_actions.submit_checkin(acting_user=cast.unit, member=cast.m_member)
     p = cast.places
+    transfer = start_transfer(acting_user=cast.unit, member=cast.m_a2, to_org=p.org_a1)
     known = {
         "area_id": p.a1,
         "grid_id": p.grid_a,
@@ -72,6 +74,7 @@ def world(cast, registries):
         "trade_union_id": registries.union_a,
         "org_id": registries.league_a,
         "checkin_id": checkin,
+        "transfer_id": transfer,
     }
     headers = {
         who: {"Authorization": f"Bearer {issue_api_token(acting_user=getattr(cast, who))}"} for who in ROLES

@@ -102,6 +102,11 @@ OUTSIDER_PAGES = {
     "orgs:post_new": ("org_a1", "street", "street2"),
     "orgs:unit_edit": ("unit_a", "street", "street2"),
     "orgs:unit_admins": ("unit_a", "street", "street2"),
+    "people:resident_edit": ("r_a", "community", "community2"),
+    "people:applicant_edit": ("applicant_a", "community", "street2"),
+    "people:applicant_advance": ("applicant_a", "unit", "community2"),
+    "people:transfer_start": ("m_member", "unit", "unit2"),
+    "checkin:member_move": ("m_member", "member", "unit2"),
 }
 
 # Object pages not asked here, each with its reason.
@@ -122,6 +127,8 @@ OUTSIDERS_ELSEWHERE = {
     "service:project_detail": "no project in the cast: service/tests",
     "service:resource_edit": "no resource in the cast: service/tests",
     "service:confirm_by_code": "public, by a one-time code",
+    "people:transfer_detail": "no transfer in the cast: people/tests/test_transfers.py",
+    "people:registry_edit": "takes the registry's name too: people/tests/test_keeping_registries.py",
 }
 
 # API reads a user with no role may use, each with its reason.

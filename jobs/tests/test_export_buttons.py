@@ -31,6 +31,7 @@ LIST_PAGES = {
     "commercial_buildings": ("community", "people:commercial_building_list"),
     "trade_unions": ("community", "people:trade_union_list"),
     "youth_league_orgs": ("community", "people:youth_league_org_list"),
+    "member_transfers": ("community", "people:transfer_list"),
     "service_needs": ("community", "service:need_list"),
     "service_records": ("community", "service:record_list"),
     "service_posts": ("community", "service:post_list"),

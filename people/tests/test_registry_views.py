@@ -91,6 +91,8 @@ def test_registry_lists_show_what_is_in_scope(client, cast, registries, view, ex
 @pytest.mark.parametrize("view", [v for v, *_ in LISTS] + ["registry_index"])
 @pytest.mark.parametrize("who", ["unit", "member", "resident", "grid", "dept"])
 def test_registries_refuse_other_roles(client, cast, view, who):
+    if who == "unit" and view == "applicant_list":
+        pytest.skip("a unit's party admin keeps its unit's applicants (issue 10): see test_applicants.py")
     assert get(client, cast, who, view).status_code == 403
 
 
@@ -139,7 +141,9 @@ def test_applicant_detail_timeline(client, cast, registries):
 def test_applicant_detail_scope_and_roles(client, cast, registries):
     assert get(client, cast, "street2", "applicant_detail", registries.app_a.public_id).status_code == 404
     assert get(client, cast, "community", "applicant_detail", registries.app_a2.public_id).status_code == 404
-    assert get(client, cast, "unit", "applicant_detail", registries.app_a.public_id).status_code == 403
+    # a unit's party admin reads its own unit's applicants only (issue 10): 陈小红 has no unit
+    assert get(client, cast, "unit", "applicant_detail", registries.app_a.public_id).status_code == 404
+    assert get(client, cast, "grid", "applicant_detail", registries.app_a.public_id).status_code == 403
 
 
 def test_applicant_list_query_count(client, cast, registries, django_assert_num_queries):
