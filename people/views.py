@@ -21,10 +21,12 @@ from accounts.scope import scope_for
 from gongjian.pages import AuthedRequest, get_visible_or_404, lookup_or_404
 from people.actions import REVEALABLE, can_reveal, find_for_reveal, reveal_number
 from people.filters import ApplicantFilter, MemberFilter, NamedFilter, ResidentFilter
+from people.leaving import may_end_membership
 from people.models import (
     Applicant,
     ApplicantStage,
     CommercialBuilding,
+    LeavingReason,
     Member,
     RegistryEntry,
     Resident,
@@ -158,6 +160,8 @@ def member_detail(request: AuthedRequest, public_id) -> HttpResponse:
             "member": member,
             "posts": member.posts.select_related("party_org").order_by("ended_on", "-started_on"),
             "can_reveal": {field: can_reveal(request.user, member, field) for field in REVEALABLE},
+            "can_end": may_end_membership(request.user, member),
+            "leaving_reasons": LeavingReason.choices,
             "breadcrumbs": [
                 _crumb_to_list(request, _("Members"), "people:member_list", R.MEMBER_LIST_ROLES),
                 {"label": member.name, "url": ""},
