@@ -282,6 +282,13 @@ def may_print_codes(user: User, member: Member) -> bool:
     )
 
 
+def members_without_account(user: User):
+    """Members of the units the user administers, still on the roster, with no member account yet."""
+    units = scope_for(user).units_for(Role.UNIT_ADMIN)
+    activated = RoleGrant.objects.filter(role=Role.MEMBER).values("user_id")
+    return Member.objects.visible_to(user).current().filter(unit_id__in=units).exclude(user_id__in=activated)
+
+
 @transaction.atomic
 def print_activation_codes(
     *, acting_user: User, members: Iterable[Member], request: HttpRequest | None = None

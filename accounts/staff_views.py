@@ -16,15 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.activation import print_activation_codes
+from accounts.activation import members_without_account, print_activation_codes
 from accounts.codes import format_printed
 from accounts.decorators import role_required
-from accounts.models import Role, RoleGrant, SmsCount
+from accounts.models import Role, SmsCount
 from accounts.registration import VERIFY_ROLES, verifiable_residents, verify_resident
-from accounts.scope import scope_for
 from gongjian.pages import AuthedRequest, lookup_or_404, paginate, parse_uuids, run_action
 from gongjian.pdf import pdf_response, render_pdf
-from people.models import Member, Resident
+from people.models import Resident
 
 SLIP_ROLES = (Role.UNIT_ADMIN,)
 SMS_DAYS = 14
@@ -69,26 +68,12 @@ def resident_verify(request: AuthedRequest, public_id) -> HttpResponse:
 # --- printed activation codes ---------------------------------------------------------------------
 
 
-def members_to_activate(user):
-    """The unit admin's members still on the roster who have no member account yet."""
-    units = scope_for(user).units_for(Role.UNIT_ADMIN)
-    activated = RoleGrant.objects.filter(role=Role.MEMBER).values("user_id")
-    return (
-        Member.objects.visible_to(user)
-        .current()
-        .filter(unit_id__in=units)
-        .exclude(user_id__in=activated)
-        .select_related("unit")
-        .order_by("name_initials", "id")
-    )
-
-
 @never_cache
 @role_required(*SLIP_ROLES)
 def activation_codes(request: AuthedRequest) -> HttpResponse:
     """GET: the unit's members without an account, to choose from. POST: print slips for those chosen
     (new codes, replacing older slips) as one PDF."""
-    members = members_to_activate(request.user)
+    members = members_without_account(request.user).select_related("unit").order_by("name_initials", "id")
     if request.method == "POST":
         chosen = list(members.filter(public_id__in=parse_uuids(request.POST.getlist("member"))))
         done = run_action(request, print_activation_codes, members=chosen)

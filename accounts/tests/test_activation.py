@@ -208,3 +208,17 @@ def test_setting_a_password_is_validated_and_audited(cast, db):
     activation.set_own_password(acting_user=cast.nobody, password="a-long-enough-pass-9")
     assert cast.nobody.check_password("a-long-enough-pass-9")
     assert AuditEvent.objects.filter(action="user.password", actor=cast.nobody).exists()
+
+
+def test_the_unit_home_counts_members_without_an_account(outbox, cast, clock):
+    from gongjian.work import items_for
+
+    def todo():
+        return {i.key: i for i in items_for(cast.unit, scope_for(cast.unit))}
+
+    assert todo()["accounts.activate_members"].count == 1  # 李四; 张三丰 has an account
+    activate_li(outbox)
+    assert "accounts.activate_members" not in todo()
+    assert "accounts.activate_members" not in {
+        i.key for i in items_for(cast.community, scope_for(cast.community))
+    }
