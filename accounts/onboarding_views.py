@@ -25,6 +25,7 @@ from accounts.onboarding_forms import (
     RegisterForm,
 )
 from gongjian.pages import run_action
+from gongjian.privacy import decrypt, encrypt, mask_phone
 
 BACKEND = "accounts.backends.UsernameOrPhoneBackend"
 SESSION_PHONE = "onboarding_phone"  # the phone a code was sent to, per flow: {"activate": "138…"}
@@ -41,13 +42,18 @@ def _step(
 
 
 def _remember_phone(request: HttpRequest, flow: str, phone: str) -> None:
+    """Keep the phone for the next step, encrypted: the session table holds no phone in clear."""
     phones = dict(request.session.get(SESSION_PHONE, {}))
-    phones[flow] = phone
+    phones[flow] = encrypt(phone)
     request.session[SESSION_PHONE] = phones
 
 
 def _phone_of(request: HttpRequest, flow: str) -> str:
-    return request.session.get(SESSION_PHONE, {}).get(flow, "")
+    sealed = request.session.get(SESSION_PHONE, {}).get(flow, "")
+    try:
+        return decrypt(sealed) if sealed else ""
+    except ValueError:  # a key rotated away: ask for the phone again
+        return ""
 
 
 def _forget_phone(request: HttpRequest, flow: str) -> None:
@@ -57,8 +63,6 @@ def _forget_phone(request: HttpRequest, flow: str) -> None:
 
 
 def _masked(phone: str) -> str:
-    from gongjian.privacy import mask_phone
-
     return mask_phone(phone)
 
 

@@ -221,3 +221,12 @@ def test_api_verify_right_role_outsider_wrong_role(client, cast, newcomer, beare
 def test_api_sms_counts_for_admins_only(client, cast, bearer):
     assert client.get("/api/v1/sms/counts", headers=bearer("admin")).status_code == 200
     assert client.get("/api/v1/sms/counts", headers=bearer("community")).status_code == 403
+
+
+def test_the_session_keeps_no_phone_in_clear(client, outbox, cast):
+    from django.contrib.sessions.models import Session
+
+    client.post(reverse("accounts:activate"), {"phone": LI_PHONE})
+    session = Session.objects.get(session_key=client.session.session_key)
+    assert LI_PHONE not in repr(session.get_decoded())
+    assert client.get(reverse("accounts:activate_verify")).status_code == 200  # the next step has it
