@@ -179,3 +179,86 @@ class ApiToken(models.Model):
     @staticmethod
     def fingerprint_of(user) -> str:
         return hashlib.sha256(f"api-token:{user.password}".encode()).hexdigest()
+
+
+# --- One-time codes and the SMS they travel by (accounts/codes.py, accounts/sms.py) --------------
+
+
+class CodePurpose(models.TextChoices):
+    """What a one-time code is for: a code sent for one purpose never serves another."""
+
+    ACTIVATE = "activate", _("Activate a member account")
+    REGISTER = "register", _("Register as a resident")
+    SIGN_IN = "sign_in", _("Sign in")
+
+
+class CodeChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    PRINTED = "printed", _("Printed slip")
+
+
+class OneTimeCodeQuerySet(models.QuerySet):
+    def live(self) -> OneTimeCodeQuerySet:
+        """Codes not yet used and not yet expired."""
+        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class OneTimeCode(models.Model):
+    """A one-time code, kept only as a keyed hash (``digest``): an SMS code (minutes) sent to a phone,
+    or an activation code printed on a slip for a member without a usable phone (days).
+
+    ``phone_hash`` is the phone's keyed hash (as on Member and User), ``client_hash`` a keyed hash of
+    the address that asked for it: the rate limits count rows by these (accounts/codes.py)."""
+
+    purpose = models.CharField(max_length=16, choices=CodePurpose.choices)
+    channel = models.CharField(max_length=8, choices=CodeChannel.choices, default=CodeChannel.SMS)
+    digest = models.CharField(max_length=64, db_index=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    member = models.ForeignKey(
+        "people.Member", on_delete=models.CASCADE, null=True, blank=True, related_name="activation_codes"
+    )
+    client_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OneTimeCodeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [models.Index(fields=["phone_hash", "purpose", "created_at"], name="otp_phone_purpose")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SmsOutcome(models.TextChoices):
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class SmsCount(models.Model):
+    """Messages handed to the SMS provider, per day, kind and outcome: counters the platform
+    administrator reads (accounts:sms_counts). No phone and no text is kept here."""
+
+    day = models.DateField()
+    kind = models.CharField(max_length=32)
+    outcome = models.CharField(max_length=8, choices=SmsOutcome.choices)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("SMS count")
+        verbose_name_plural = _("SMS counts")
+        ordering = ["-day", "kind", "outcome"]
+        constraints = [models.UniqueConstraint(fields=["day", "kind", "outcome"], name="sms_count_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.outcome}: {self.count}"

@@ -267,6 +267,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("", accounts_router)
+api.add_router("", "accounts.onboarding_api.router")
 api.add_router("", places_router)
 api.add_router("", orgs_router)
 api.add_router("", people_router)

@@ -223,6 +223,26 @@ SERVICE_MAX_HOURS_PER_DAY = envint("SERVICE_MAX_HOURS_PER_DAY", 8)
 SERVICE_SAME_BENEFICIARY_PER_WEEK = envint("SERVICE_SAME_BENEFICIARY_PER_WEEK", 3)
 SERVICE_RECORD_MAX_AGE_DAYS = envint("SERVICE_RECORD_MAX_AGE_DAYS", 30)
 SERVICE_CODE_ATTEMPTS = envint("SERVICE_CODE_ATTEMPTS", 5)
+# Accounts for members and residents (issue 10): the SMS sender (a dotted path; the console/log sender
+# in development and tests, accounts.sms.AliyunSender in production with the SMS_ALIYUN_* keys) and the
+# one-time codes: minutes they live, wrong tries each, and how many may be sent in the window per phone,
+# per account and per client address (accounts/codes.py).
+SMS_BACKEND = envstr("SMS_BACKEND", "accounts.sms.ConsoleSender")
+SMS_ALIYUN_ACCESS_KEY_ID = envstr("SMS_ALIYUN_ACCESS_KEY_ID", "")
+SMS_ALIYUN_ACCESS_KEY_SECRET = envstr("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+SMS_ALIYUN_SIGN_NAME = envstr("SMS_ALIYUN_SIGN_NAME", "")
+SMS_ALIYUN_TEMPLATE_CODE = envstr("SMS_ALIYUN_TEMPLATE_CODE", "")  # the code template: ${code}
+SMS_ALIYUN_NOTICE_TEMPLATE = envstr("SMS_ALIYUN_NOTICE_TEMPLATE", "")  # notifications: ${title}
+SMS_ALIYUN_ENDPOINT = envstr("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+SMS_ALIYUN_REGION = envstr("SMS_ALIYUN_REGION", "cn-hangzhou")
+OTP_TTL_MINUTES = envint("OTP_TTL_MINUTES", 10)
+OTP_MAX_ATTEMPTS = envint("OTP_MAX_ATTEMPTS", 5)
+OTP_RESEND_SECONDS = envint("OTP_RESEND_SECONDS", 60)
+OTP_RATE_WINDOW_MINUTES = envint("OTP_RATE_WINDOW_MINUTES", 60)
+OTP_PER_PHONE = envint("OTP_PER_PHONE", 5)
+OTP_PER_ACCOUNT = envint("OTP_PER_ACCOUNT", 10)
+OTP_PER_ADDRESS = envint("OTP_PER_ADDRESS", 20)
+ACTIVATION_CODE_DAYS = envint("ACTIVATION_CODE_DAYS", 30)
 # Outside channels for notifications (dotted paths); the console in development.
 NOTIFICATION_CHANNELS = envlist("NOTIFICATION_CHANNELS", ["notifications.channels.ConsoleChannel"])
 

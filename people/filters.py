@@ -51,6 +51,7 @@ class MemberFilter(SearchFilterSet):
 
 
 class ResidentFilter(SearchFilterSet):
+    awaiting = django_filters.BooleanFilter(method="filter_awaiting", label=_("Awaiting verification"))
     area = django_filters.ModelChoiceFilter(
         queryset=lambda request: Area.objects.visible_to(request.user) if request else Area.objects.none(),
         to_field_name="public_id",
@@ -60,7 +61,14 @@ class ResidentFilter(SearchFilterSet):
 
     class Meta:
         model = Resident
-        fields = ["q", "area"]
+        fields = ["q", "area", "awaiting"]
+
+    def filter_awaiting(self, queryset, name, value):
+        """Self-registered residents the community has not verified yet (or, false: the others)."""
+        if value is None:
+            return queryset
+        awaiting = queryset.awaiting_verification()
+        return awaiting if value else queryset.exclude(pk__in=awaiting.values("pk"))
 
     def filter_area(self, queryset, name, value):
         return queryset.filter(subtree_q("residence_path", value.path))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.privacy import mask_from_hint
@@ -54,6 +55,14 @@ class MemberStatus(models.TextChoices):
     PROBATIONARY = "probationary", _("Probationary member")
 
 
+class LeavingReason(models.TextChoices):
+    """Why a member's membership here ended (people/leaving.py)."""
+
+    LEFT_ROSTER = "left_roster", _("Left the roster")
+    TRANSFERRED = "transferred", _("Transferred out of the platform")
+    DIED = "died", _("Died")
+
+
 class MemberQuerySet(models.QuerySet):
     def visible_to(self, user: User | AnonymousUser) -> MemberQuerySet:
         """Members living in the user's areas or grids, members of units they administer or
@@ -70,6 +79,10 @@ class MemberQuerySet(models.QuerySet):
             | scope.grid_q("grid_path")
             | Q(pk__in=scope.member_ids)
         )
+
+    def current(self) -> MemberQuerySet:
+        """Members still on the roster (not left, transferred out or dead)."""
+        return self.filter(left_on__isnull=True)
 
     def in_service(self) -> MemberQuerySet:
         """In-service members (在职党员): employed by a unit, report to where they live."""
@@ -162,6 +175,11 @@ class Member(SensitiveNumbers):
     )
     in_service = models.BooleanField(_("in service"), default=False)
     skills = models.CharField(_("skills"), max_length=200, blank=True)
+    # Set when the membership here ends (people/leaving.py: left the roster, transferred, died).
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    left_reason = models.CharField(
+        _("reason for leaving"), max_length=16, choices=LeavingReason.choices, blank=True
+    )
     # Copies of the tree paths the scope filters on (see people.actions.derive_place_paths), so that
     # visible_to is an OR of indexed ranges on this table instead of an OR across three joins.
     residence_path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
@@ -205,6 +223,10 @@ class ResidentQuerySet(models.QuerySet):
             scope.area_q("residence_path") | scope.grid_q("grid_path") | Q(pk__in=scope.resident_ids)
         )
 
+    def awaiting_verification(self) -> ResidentQuerySet:
+        """Residents who registered themselves and whom the community has not verified yet."""
+        return self.filter(verified_at__isnull=True)
+
     def search(self, text: str) -> ResidentQuerySet:
         """Name (its beginning), pinyin initials, or the last four digits of the phone."""
         return self.filter(_person_search_q(text))
@@ -238,6 +260,13 @@ class Resident(SensitiveNumbers):
         verbose_name=_("building"),
     )
     household_note = models.CharField(_("household note"), max_length=200, blank=True)
+    # A resident entered by the community (a form, an import) is verified by that act: the default. One
+    # who registered themself starts empty and waits for the community to verify them
+    # (accounts/registration.py); verified_by is who did (empty for the community's own entries).
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True, default=timezone.now)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     residence_path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
     grid_path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

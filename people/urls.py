@@ -1,12 +1,13 @@
 from django.urls import path
 
-from people import keeping_views, transfer_views, views
+from people import keeping_views, leaving_views, transfer_views, views
 
 app_name = "people"
 urlpatterns = [
     path("members/", views.member_list, name="member_list"),
     path("members/<uuid:public_id>/", views.member_detail, name="member_detail"),
     path("members/<uuid:public_id>/reveal/<str:field>/", views.member_reveal, name="member_reveal"),
+    path("members/<uuid:public_id>/end/", leaving_views.member_end, name="member_end"),
     path("residents/", views.resident_list, name="resident_list"),
     path("residents/<uuid:public_id>/", views.resident_detail, name="resident_detail"),
     path("residents/<uuid:public_id>/reveal/<str:field>/", views.resident_reveal, name="resident_reveal"),

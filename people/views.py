@@ -23,10 +23,12 @@ from people.actions import REVEALABLE, can_reveal, find_for_reveal, reveal_numbe
 from people.filters import ApplicantFilter, MemberFilter, NamedFilter, ResidentFilter
 from people.homes import may_move
 from people.keepers import keeps_applicant, keeps_area, speaks_for_org
+from people.leaving import may_end_membership
 from people.models import (
     Applicant,
     ApplicantStage,
     CommercialBuilding,
+    LeavingReason,
     Member,
     RegistryEntry,
     Resident,
@@ -172,6 +174,8 @@ def member_detail(request: AuthedRequest, public_id) -> HttpResponse:
             "can_reveal": {field: can_reveal(request.user, member, field) for field in REVEALABLE},
             "can_transfer": speaks_for_org(request.user, member.party_org),
             "can_move": may_move(request.user, member),
+            "can_end": may_end_membership(request.user, member),
+            "leaving_reasons": LeavingReason.choices,
             "breadcrumbs": [
                 _crumb_to_list(request, _("Members"), "people:member_list", R.MEMBER_LIST_ROLES),
                 {"label": member.name, "url": ""},

@@ -30,6 +30,7 @@ NAV = [
     ("people:registry_index", _("Registries"), R.REGISTRY_ROLES, REGISTERS),
     ("people:applicant_list", _("Party applicants"), HELD(Role.UNIT_ADMIN), REGISTERS),
     ("people:transfer_list", _("Organisation transfers"), R.TRANSFER_ROLES, REGISTERS),
+    ("accounts:residents_to_verify", _("Residents to verify"), HELD(Role.COMMUNITY, Role.STREET), REGISTERS),
     # Work pages of one role: shown only to those who hold it (not to platform administrators).
     ("checkin:my_checkin", _("Check in"), HELD(Role.MEMBER), None),
     ("checkin:unit_page", _("Check-ins"), HELD(Role.UNIT_ADMIN), None),
@@ -64,11 +65,13 @@ NAV = [
     ("points:shop", _("Points shop"), HELD(Role.COMMUNITY, Role.STREET), SERVICE_LISTS),
     ("points:ledger", _("Points ledger"), HELD(Role.COMMUNITY, Role.STREET), SERVICE_LISTS),
     ("jobs:import_members", _("Roster import"), R.IMPORT_ROLES, None),
+    ("accounts:activation_codes", _("Activation codes"), HELD(Role.UNIT_ADMIN), None),
     ("jobs:job_list", _("Jobs"), None, None),
     ("audit:event_list", _("Audit log"), (Role.PLATFORM_ADMIN,), None),
     ("golive:index", _("City set-up"), (Role.PLATFORM_ADMIN,), None),
     ("golive:readiness", _("Readiness for go-live"), (Role.ORG_DEPT,), None),
     ("golive:residents", _("Import residents"), HELD(Role.COMMUNITY), None),
+    ("accounts:sms_counts", _("Text messages"), (Role.PLATFORM_ADMIN,), None),
 ]
 
 

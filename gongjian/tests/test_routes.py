@@ -40,6 +40,24 @@ PUBLIC_PAGES = {
     "api:openapi-view": "the API's docs page (Swagger UI from local files), no data",
     "api:api-root": "ninja's root, which only answers 404 naming the docs",
     "favicon": "browsers ask for /favicon.ico on every page, the sign-in page included",
+    "accounts:activate": "a member activates an account before having one (phone → SMS code)",
+    "accounts:activate_verify": "a member activates an account before having one (code + ID digits)",
+    "accounts:activate_printed": "a member activates with a printed code before having an account",
+    "accounts:code_sign_in": "signing in by SMS code is a sign-in page",
+    "accounts:code_sign_in_verify": "signing in by SMS code is a sign-in page",
+    "accounts:register": "a resident registers before having an account",
+    "accounts:register_details": "a resident registers before having an account",
+    "accounts:register_places": "the compounds and buildings of a community, for the registration form",
+}
+
+# API operations anyone may call, each with its reason (the rest need a bearer token or a session).
+PUBLIC_API = {
+    ("post", "/api/v1/auth/token"): "signing in",
+    ("post", "/api/v1/auth/token/code"): "signing in by SMS code",
+    ("post", "/api/v1/auth/codes"): "asking for a one-time code (activation, registration, sign-in)",
+    ("post", "/api/v1/auth/activate"): "a member activates an account before having one",
+    ("post", "/api/v1/auth/activate/printed"): "a member activates with a printed code",
+    ("post", "/api/v1/auth/register"): "a resident registers before having an account",
 }
 
 ANY_SIGNED_IN_PAGES = {
@@ -53,6 +71,7 @@ ANY_SIGNED_IN_PAGES = {
     "notifications:inbox": "one's own notifications",
     "notifications:mark_all_read": "one's own notifications",
     "notifications:open": "one's own notification",
+    "accounts:set_password": "one's own password",
 }
 
 # A cast member who lacks a view's roles, tried in this order: real roles first, no role last.
@@ -321,7 +340,7 @@ def test_every_api_operation_answers_anonymous_401(anyone, openapi):
     wrong = []
     for path, method, operation in api_operations(openapi):
         if not operation.get("security"):
-            assert (method, path) == ("post", f"{API_PREFIX}/auth/token"), "only signing in is public"
+            assert (method, path) in PUBLIC_API, "only signing in and getting an account are public"
             continue
         for client in (anyone, Client(enforce_csrf_checks=True)):
             response = call(client, method, api_url(path))

@@ -65,7 +65,7 @@ SUGGESTION_KINDS = {
 
 def _need(request: HttpRequest, public_id) -> Need:
     queryset = Need.objects.visible_to(request.user).select_related(
-        "category__parent", "community__parent", "compound", "building", "grid", "posted_by"
+        "category__parent", "community__parent", "compound", "building", "grid", "posted_by__resident"
     )
     return get_object_or_404(queryset, public_id=public_id)
 

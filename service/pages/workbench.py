@@ -60,7 +60,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
     # Each column's first rows in one query: urgent first, then the longest waiting.
     ranked = (
         needs.live()
-        .select_related("category", "community", "compound", "building")
+        .select_related("category", "community", "compound", "building", "posted_by__resident")
         .annotate(
             column_rank=Window(
                 RowNumber(),
@@ -78,7 +78,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         user,
         list(
             needs.overdue(now)
-            .select_related("category", "community", "compound", "building")
+            .select_related("category", "community", "compound", "building", "posted_by__resident")
             .order_by("due_at", "id")[:COLUMN_LIMIT]
         ),
         now=now,
