@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_verbose_names'),
-        ('people', '0006_leaving_and_verification'),
+        ('people', '0007_leaving_and_verification'),
     ]
 
     operations = [

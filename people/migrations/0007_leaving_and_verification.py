@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0005_name_prefix_index'),
+        ('people', '0006_registries_kept_by_owners'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
