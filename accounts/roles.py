@@ -35,3 +35,6 @@ PAIRING_READ_ROLES = (*SERVICE_AREA_ROLES, Role.UNIT_ADMIN, Role.INSPECTOR, Role
 POINTS_READ_ROLES = (*AREA_ROLES, Role.UNIT_ADMIN, Role.INSPECTOR, Role.MEMBER)
 REWARD_STAFF_ROLES = (Role.COMMUNITY, Role.STREET)
 POST_READ_ROLES = (*AREA_ROLES, Role.MEMBER)
+# The city's own rules (issue 10): its service menu, point rules and check-in renewal period are kept by
+# the organisation department of the city (checkin.access.keeps_city says which city).
+CITY_RULE_ROLES = (Role.ORG_DEPT,)
