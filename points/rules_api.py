@@ -3,7 +3,6 @@ how points are earned), and their changes for the city's organisation department
 administrators, through points/rule_actions.py. A change takes effect from a coming day; a version in
 force is never changed, so points booked under it stay explained."""
 
-
 from datetime import date, datetime
 from uuid import UUID
 

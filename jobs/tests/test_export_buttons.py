@@ -37,6 +37,8 @@ LIST_PAGES = {
     "points_rankings": ("community", "points:rankings"),
     "points_redemptions": ("community", "points:shop"),
     "audit_events": ("admin", "audit:event_list"),
+    "service_menu": ("orgdept", "service:menu"),  # the city's own menu and rules (issue 10)
+    "point_rules": ("orgdept", "points:rules"),
 }
 
 
