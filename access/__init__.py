@@ -51,6 +51,7 @@ from access.units import (
     unit_serves,
     units_serving_q,
 )
+from checkin.access import keeps_city, kept_cities
 
 __all__ = [
     "HIDDEN",
@@ -72,6 +73,8 @@ __all__ = [
     "holds_unit",
     "is_member_themself",
     "is_resident_themself",
+    "keeps_city",
+    "kept_cities",
     "origin_of",
     "own_member",
     "own_resident",

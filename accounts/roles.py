@@ -45,3 +45,6 @@ APPLICANT_KEEPER_ROLES = (*KEEPER_ROLES, Role.UNIT_ADMIN)
 TRANSFER_ROLES = (*AREA_ROLES, Role.UNIT_ADMIN)
 TRANSFER_ACT_ROLES = (*KEEPER_ROLES, Role.UNIT_ADMIN)
 MEMBER_MOVE_ROLES = (Role.MEMBER, Role.UNIT_ADMIN)
+# The city's own rules (issue 10): its service menu, point rules and check-in renewal period are kept by
+# the organisation department of the city (checkin.access.keeps_city says which city).
+CITY_RULE_ROLES = (Role.ORG_DEPT,)

@@ -140,6 +140,16 @@ ACTION_LABELS = {
     "points.reward_redeemed": _("Reward redeemed"),
     "points.redemption_handed_over": _("Reward handed over"),
     "points.redemption_cancelled": _("Redemption cancelled"),
+    "points.rule_changed": _("Point rule changed"),
+    "points.rule_ended": _("Point rule ended"),
+    "points.rule_withdrawn": _("Point rule change withdrawn"),
+    "service.category_added": _("Service menu: category added"),
+    "service.category_changed": _("Service menu: category changed"),
+    "service.category_moved": _("Service menu: category moved"),
+    "service.category_retired": _("Service menu: category retired"),
+    "service.category_restored": _("Service menu: category offered again"),
+    "checkin.renewal_period": _("Check-in renewal period set"),
+    "checkin.renew": _("Reported again (renewal)"),
 }
 
 # Codes made from a name: the longest prefix that matches gives the label.

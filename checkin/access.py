@@ -97,3 +97,21 @@ def community_users(community: Area) -> list[User]:
         grant.user
         for grant in RoleGrant.objects.filter(role=Role.COMMUNITY, area=community).select_related("user")
     ]
+
+
+def keeps_city(user: User | AnonymousUser, city: Area | None) -> bool:
+    """The city's own rules (its service menu, point rules and check-in policy) are kept by the
+    organisation department of the city (a grant on the city or above it) or a platform administrator;
+    a district's organisation department reads them."""
+    if city is None:
+        return scope_for(user).everything
+    scope = scope_for(user)
+    return scope.everything or (city.level == AreaLevel.CITY and scope.holds_area(Role.ORG_DEPT, city))
+
+
+def kept_cities(user: User | AnonymousUser) -> AreaQuerySet:
+    """The cities whose rules the user keeps (``keeps_city``): every city for a platform admin."""
+    cities = Area.objects.filter(level=AreaLevel.CITY)
+    if scope_for(user).everything:
+        return cities
+    return cities.filter(any_subtree_q("path", scope_for(user).paths_for(Role.ORG_DEPT)))

@@ -485,3 +485,4 @@ def resubmit(request: HttpRequest, checkin_id: UUID, payload: ResubmitIn):
 
 router.add_router("", "checkin.pairing_api.router")
 router.add_router("", "checkin.reconciliation_api.router")
+router.add_router("", "checkin.renewal_api.router")

@@ -51,8 +51,9 @@ REPORTED = define(
         "reported",
         _("Reported this month"),
         _(
-            "Of those, the members with a check-in confirmed by the end of this month and not checked out "
-            "before it began (wherever they reported)."
+            "Of those, the members with a check-in confirmed by the end of this month, not checked out "
+            "before it began and, where the city asks members to report again, not due for renewal before "
+            "it began (wherever they reported)."
         ),
         url=reconciliation_url,
     )

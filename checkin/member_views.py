@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,6 +22,8 @@ from checkin import actions, team_actions
 from checkin.access import own_member
 from checkin.forms import CheckInForm, ReasonForm, TransferForm, community_choices
 from checkin.models import ACTIVE_STATES, CheckIn, CheckInRule, CheckInState, Team, VanguardKind
+from checkin.renewal import city_renewal_months, renewal_due_on
+from checkin.renewal_actions import renew_checkin
 from checkin.rules import Proposal, propose_community
 from gongjian.pages import AuthedRequest, get_visible_or_404, lookup_or_404, run_action
 from people.models import Member
@@ -100,6 +103,7 @@ def _member_page(
     active = (
         mine.active()
         .select_related("community", "unit", "compound", "building__compound", "grid_branch")
+        .annotate(city_renewal_months=city_renewal_months())
         .first()
     )
     context["active"] = active
@@ -120,6 +124,10 @@ def _member_page(
         labels = dict(VanguardKind.choices)
         context["kind_labels"] = [labels[k] for k in active.vanguard_kinds if k in labels]
         if active.state == CheckInState.CONFIRMED:
+            context["renewal_due"] = renewal_due_on(active)
+            context["renewal_is_due"] = bool(
+                context["renewal_due"] and context["renewal_due"] <= timezone.localdate()
+            )
             context["teams"] = Team.objects.filter(community=active.community).annotate(
                 size=Count("memberships"), mine=Count("memberships", filter=Q(memberships__member=member))
             )
@@ -268,5 +276,20 @@ def member_join_team(request: AuthedRequest, public_id: object) -> HttpResponse:
     team = lookup_or_404(Team.objects.filter(community__in=confirmed_in.values("community")), public_id)
     run_action(
         request, team_actions.join_team, team=team, success=_("You joined %(team)s.") % {"team": team.name}
+    )
+    return redirect("checkin:my_checkin")
+
+
+@require_POST
+@role_required(Role.MEMBER)
+def member_renew(request: AuthedRequest, public_id: object) -> HttpResponse:
+    """Report again when the city's renewal period is up (checkin.renewal_actions.renew_checkin)."""
+    member = _member_or_404(request)
+    checkin = _own_checkin_or_404(request, member, public_id)
+    run_action(
+        request,
+        renew_checkin,
+        checkin=checkin,
+        success=_("You reported again. Your unit will now issue your certificate."),
     )
     return redirect("checkin:my_checkin")

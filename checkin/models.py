@@ -285,3 +285,38 @@ class TeamMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} @ {self.team}"
+
+
+class RenewalPeriod(models.IntegerChoices):
+    """How long a confirmed check-in holds before the member reports again (some cities: every half year)."""
+
+    NONE = 0, _("Never: a check-in holds until it is ended")
+    QUARTER = 3, _("Every 3 months")
+    HALF_YEAR = 6, _("Every 6 months")
+    YEAR = 12, _("Every year")
+    TWO_YEARS = 24, _("Every 2 years")
+
+
+class CheckInPolicy(models.Model):
+    """A city's check-in policy, kept by its organisation department on a page (checkin.renewal_actions):
+    the renewal period. No row: no renewal. Read by checkin.renewal, which the rates, the lists of whom
+    to chase and the member's to-do items share."""
+
+    city = models.OneToOneField(
+        "places.Area", on_delete=models.CASCADE, related_name="+", verbose_name=_("city")
+    )
+    city_path = models.CharField(max_length=255, unique=True, editable=False)
+    renewal_months = models.PositiveSmallIntegerField(
+        _("report again"), choices=RenewalPeriod.choices, default=RenewalPeriod.NONE
+    )
+    updated_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("check-in policy")
+        verbose_name_plural = _("check-in policies")
+
+    def __str__(self) -> str:
+        return f"{self.city_path} {self.get_renewal_months_display()}"

@@ -16,9 +16,10 @@ The two rates, written once here:
   reported (an accepted override to a community elsewhere still counts as reported), so a rate never
   exceeds 100% and each member belongs to exactly one community's denominator.
 
-A check-in counts for the period [start, end] when it was confirmed by the end of ``end`` and was
-not closed (checked out) before ``start``. Members are counted, not check-ins: a member who moved
-and was confirmed twice in the period counts once. No in-service members: the rate is None (the
+A check-in counts for the period [start, end] when it was confirmed by the end of ``end``, was
+not closed (checked out) before ``start``, and, where the city renews check-ins every N months, was
+confirmed no more than N months before ``start`` (``checkin.renewal``). Members are counted, not
+check-ins: a member who moved and was confirmed twice in the period counts once. No in-service members: the rate is None (the
 pages say "no in-service members"), never a division by zero.
 """
 
@@ -47,6 +48,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checkin.models import ACTIVE_STATES, CheckIn, CheckInQuerySet, CheckInState, UnitPairing
+from checkin.renewal import lapsed_before
 from orgs.models import Unit
 from people.models import Member
 from places.models import Area
@@ -123,10 +125,14 @@ def _month_end(day: date) -> date:
 
 
 def counted_checkins(period: Period) -> QuerySet:
-    """Check-ins that count for the period: confirmed by its end, not closed before its start."""
+    """Check-ins that count for the period: confirmed by its end, not closed before its start, and — in
+    a city that renews check-ins every N months — confirmed at most N months before its start (the
+    renewal not yet due when the period began: ``checkin.renewal``)."""
     start_at, end_at = period.bounds()
-    return CheckIn.objects.filter(confirmed_at__isnull=False, confirmed_at__lt=end_at).filter(
-        Q(closed_at__isnull=True) | Q(closed_at__gte=start_at)
+    return (
+        CheckIn.objects.filter(confirmed_at__isnull=False, confirmed_at__lt=end_at)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start_at))
+        .exclude(lapsed_before(start_at))
     )
 
 
@@ -263,6 +269,7 @@ def unit_roster(unit: Unit, *, today: date | None = None) -> list[RosterRow]:
         c.member_id: c
         for c in CheckIn.objects.active()
         .filter(member__unit=unit, member__in_service=True)
+        .exclude(lapsed_before(timezone.now()))  # due to report again: as if not submitted
         .select_related("community")
     }
     rows = []
@@ -290,7 +297,12 @@ def summarize(rows: list[RosterRow]) -> dict[str, Any]:
 
 def unit_summary(unit: Unit) -> dict[str, Any]:
     """Counts per status, the in-service member count and the current rate (confirmed now ÷ members)."""
-    state = Subquery(CheckIn.objects.active().filter(member_id=OuterRef("pk")).values("state")[:1])
+    state = Subquery(
+        CheckIn.objects.active()
+        .filter(member_id=OuterRef("pk"))
+        .exclude(lapsed_before(timezone.now()))  # due to report again: as if not submitted
+        .values("state")[:1]
+    )
     grouped = (
         Member.objects.in_service()
         .filter(unit=unit)

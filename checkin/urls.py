@@ -4,7 +4,15 @@ reconciliation_views.py: rosters against check-ins, rates, exports."""
 
 from django.urls import path
 
-from checkin import community_views, documents, member_views, move_views, reconciliation_views, unit_views
+from checkin import (
+    community_views,
+    documents,
+    member_views,
+    move_views,
+    reconciliation_views,
+    renewal_views,
+    unit_views,
+)
 
 app_name = "checkin"
 urlpatterns = [
@@ -18,6 +26,9 @@ urlpatterns = [
     path("checkin/<uuid:public_id>/certificate.pdf", documents.certificate_pdf, name="certificate_pdf"),
     path("checkin/<uuid:public_id>/receipt.pdf", documents.receipt_pdf, name="receipt_pdf"),
     path("checkin/verify/", documents.verify_code, name="verify"),
+    # the city's check-in policy (renewal period), kept by its organisation department
+    path("checkin/policy/", renewal_views.policy_page, name="policy"),
+    path("checkin/policy/<uuid:public_id>/", renewal_views.policy_change, name="policy_change"),
     # reconciliation (信息比对) and rates
     path("checkin/reconciliation/", reconciliation_views.overview, name="reconciliation"),
     path(
@@ -41,6 +52,7 @@ urlpatterns += [
     path("checkin/me/<uuid:public_id>/resubmit/", member_views.member_resubmit, name="member_resubmit"),
     path("checkin/me/<uuid:public_id>/check-out/", member_views.member_check_out, name="member_check_out"),
     path("checkin/me/<uuid:public_id>/transfer/", member_views.member_transfer, name="member_transfer"),
+    path("checkin/me/<uuid:public_id>/renew/", member_views.member_renew, name="member_renew"),
     path("checkin/me/teams/<uuid:public_id>/join/", member_views.member_join_team, name="member_join_team"),
     path("checkin/unit/issue/", unit_views.unit_issue_bulk, name="unit_issue_bulk"),
     path("checkin/unit/batch/", unit_views.unit_batch, name="unit_batch"),

@@ -17,6 +17,7 @@ from accounts.models import Role
 from checkin.access import own_member
 from checkin.models import CheckIn, CheckInState
 from checkin.reconciliation import NOT_SUBMITTED, Period, rates_by_area
+from checkin.renewal import city_renewal_months, lapsed_before, renewal_due_on
 from gongjian.work import Item, to_do
 from orgs.models import Unit
 from people.models import Member
@@ -34,10 +35,28 @@ def own_check_in(user: Any, scope: Any) -> list[Item]:
     member = own_member(user)
     if member is None or not member.in_service:
         return []
-    checkin = CheckIn.objects.active().filter(member=member).only("state", "submitted_at").first()
+    checkin = (
+        CheckIn.objects.active()
+        .filter(member=member)
+        .only("state", "submitted_at", "confirmed_at", "community_path")
+        .annotate(city_renewal_months=city_renewal_months())
+        .first()
+    )
     url = reverse("checkin:my_checkin")
     if checkin is None:
         return [Item("checkin.report", _("Report to the community where you live"), 1, url, overdue=True)]
+    due = renewal_due_on(checkin)
+    if due is not None and due <= timezone.localdate():
+        return [
+            Item(
+                "checkin.renew",
+                _("Your city asks members to report again: renew your check-in"),
+                1,
+                url,
+                since=due,
+                overdue=True,
+            )
+        ]
     if checkin.state == CheckInState.RETURNED:
         return [
             Item(
@@ -66,7 +85,13 @@ def certificates_to_issue(user: Any, scope: Any) -> list[Item]:
     silent = (
         Member.objects.in_service()
         .filter(unit_id__in=units)
-        .exclude(Exists(CheckIn.objects.active().filter(member_id=OuterRef("pk"))))
+        .exclude(
+            Exists(
+                CheckIn.objects.active()
+                .filter(member_id=OuterRef("pk"))
+                .exclude(lapsed_before(timezone.now()))  # due to report again
+            )
+        )
         .count()
     )
     return [

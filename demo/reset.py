@@ -24,7 +24,7 @@ from orgs.models import PartyOrg, Post, Unit
 from people.models import Applicant, CommercialBuilding, Member, Resident, TradeUnion, YouthLeagueOrg
 from places.models import Area, Building, Compound, Grid
 from places.paths import subtree_q
-from points.models import PointEntry, Redemption, Reward
+from points.models import PointEntry, PointRule, Redemption, Reward
 from service.models import (
     Assignment,
     HouseholdPairing,
@@ -121,6 +121,7 @@ def _reset_service(areas: QuerySet, units: QuerySet, orgs: QuerySet, users: Quer
     ProjectUnit.objects.filter(unit__in=units).delete()
     Project.objects.filter(community__in=areas).delete()
     Resource.objects.filter(Q(unit__in=units) | Q(community__in=areas)).delete()
+    PointRule.objects.filter(Q(city__in=areas) | Q(category__city__in=areas)).delete()  # the city's rules
     ServiceCategory.objects.filter(city__in=areas).delete()
 
 

@@ -29,3 +29,9 @@ def any_subtree_q(field: str, prefixes: Iterable[str]) -> Q:
     for prefix in prefixes:
         q |= subtree_q(field, prefix)
     return q
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of the node with ``path`` and of every node above it (``350800.350802.`` →
+    ``350800.``, ``350800.350802.``)."""
+    return [path[:i] for i in range(1, len(path) + 1) if path[i - 1] == SEPARATOR]

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,23 +20,24 @@ from audit.actions import record_event
 from notifications.actions import notify
 from people.models import Member
 from places.models import AreaLevel
+from points import rules
 from points.models import EntryKind, PointEntry, PointRule, Redemption, RedemptionState, Reward
 from service.models import ServiceRecord, Urgency
 
 # --- rules and booking ----------------------------------------------------------------------------
 
 
-def rule_for(category) -> PointRule:
-    """The rule of the item, else of its big category, else the default rule."""
-    ids = [c for c in (category.pk, category.parent_id) if c is not None]
-    rules = {
-        r.category_id: r
-        for r in PointRule.objects.active().filter(Q(category_id__in=ids) | Q(category__isnull=True))
-    }
-    rule = rules.get(category.pk) or rules.get(category.parent_id) or rules.get(None)
-    if rule is None:  # no default rule configured: 10 points an hour, no bonus, no cap
-        return PointRule(points_per_hour=10, urgent_bonus=0, daily_cap=None)
-    return rule
+def rule_for(category, *, city=None, on=None) -> PointRule:
+    """The rule of the item, else of its big category, else the default rule, in force on ``on`` (today)
+    in ``city`` (points/rules.py)."""
+    return rules.rule_for(category, city=city, on=on)
+
+
+def rule_of_record(record: ServiceRecord) -> PointRule:
+    """The rule in force in the record's city on the day of the service (not of its confirmation: a
+    member's service earns what the rules promised when it was done)."""
+    served_on = timezone.localtime(record.started_at).date()
+    return rules.rule_for_service(record.category, community_path=record.community_path, on=served_on)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Quote:
 
 def quote(record: ServiceRecord, *, rule: PointRule | None = None) -> Quote:
     """``rule``: the record's rule when the caller has it already (the demo seeder caches them)."""
-    rule = rule or rule_for(record.category)
+    rule = rule or rule_of_record(record)
     base = (
         record.minutes * rule.points_per_hour + 30
     ) // 60  # halves round up (Python's round() goes to even)

@@ -385,3 +385,6 @@ def cancel(request: HttpRequest, redemption_id: UUID, payload: CancelIn):
         request=request,
     )
     return _redemption(request, redemption_id)
+
+
+router.add_router("", "points.rules_api.router")

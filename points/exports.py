@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts import roles as R
 from jobs.exports import Col, ExportSpec
 from points import queries
-from points.forms import LedgerFilter, RankingFilter, RedemptionFilter
-from points.models import PointEntry, Redemption
+from points.forms import LedgerFilter, PointRuleFilter, RankingFilter, RedemptionFilter
+from points.models import PointEntry, PointRule, Redemption
 
 LEDGER_ROLES = R.SERVICE_STAFF_ROLES
 RANKING_ROLES = R.POINTS_READ_ROLES
@@ -64,6 +64,27 @@ SPECS: dict[str, ExportSpec] = {
                 Col(_("Unit"), "unit", 28),
                 Col(_("Points"), "points", 8),
                 Col(_("Hours"), "hours", 8),
+            ),
+        ),
+        ExportSpec(
+            "point_rules",
+            _("Point rules"),
+            lambda u: PointRule.objects.visible_to(u).select_related(
+                "city", "category__parent", "created_by"
+            ),
+            PointRuleFilter,
+            R.CITY_RULE_ROLES,
+            (
+                Col(_("City"), "city.name", 10),
+                Col(_("Big category"), "category.parent.name", 14),
+                Col(_("Category"), "category.name", 14),
+                Col(_("In force from"), "effective_from", 12),
+                Col(_("In force"), "active", 8),
+                Col(_("Points per hour"), "points_per_hour", 10),
+                Col(_("Bonus for an urgent need"), "urgent_bonus", 10),
+                Col(_("Most points a day"), "daily_cap", 10),
+                Col(_("Recorded by"), "created_by.username", 12),
+                Col(_("Recorded at"), "created_at", 17),
             ),
         ),
         ExportSpec(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import scope_for
@@ -15,7 +16,8 @@ from people.models import Member
 from places.models import Area
 from points import queries
 from points.actions import MAX_ADDED, MAX_COST
-from points.models import EntryKind, PointEntry, Redemption, RedemptionState
+from points.models import EntryKind, PointEntry, PointRule, Redemption, RedemptionState
+from points.rule_actions import MAX_BONUS, MAX_CAP, MAX_PER_HOUR
 from service.filters import check_day
 
 PERIOD_CHOICES = [
@@ -242,3 +244,53 @@ class RedemptionFilter(django_filters.FilterSet):
     class Meta:
         model = Redemption
         fields = ["area", "state"]
+
+
+# --- the point rules (积分规则) -----------------------------------------------------------------------
+
+
+class PointRuleFilter(django_filters.FilterSet):
+    """The versions of the point rules that apply in a city: its own and the shared ones (the rules
+    page and its export)."""
+
+    city = django_filters.UUIDFilter(label=_("City"), method="_city")
+
+    class Meta:
+        model = PointRule
+        fields = ["city"]
+
+    def _city(self, queryset, name, value):
+        return queryset.filter(Q(city__public_id=value) | Q(city__isnull=True))
+
+
+class RuleForm(forms.Form):
+    """A new version of a rule: the category (empty: the default rule), the points and the first day."""
+
+    category = forms.ChoiceField(label=_("Rule of"), required=False)
+    points_per_hour = forms.IntegerField(label=_("Points per hour"), min_value=0, max_value=MAX_PER_HOUR)
+    urgent_bonus = forms.IntegerField(
+        label=_("Bonus for an urgent need"), min_value=0, max_value=MAX_BONUS, initial=0
+    )
+    daily_cap = forms.IntegerField(
+        label=_("Most points a day"),
+        min_value=1,
+        max_value=MAX_CAP,
+        required=False,
+        help_text=_("Empty: no cap."),
+    )
+    effective_from = forms.DateField(
+        label=_("In force from"), widget=forms.DateInput(attrs={"type": "date"}), validators=[check_day]
+    )
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("The default rule (every category)")), *categories]
+        _style(self)
+        for name in ("points_per_hour", "urgent_bonus", "daily_cap"):
+            self.fields[name].widget.attrs["inputmode"] = "numeric"
+
+
+class EndRuleForm(forms.Form):
+    effective_from = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}), validators=[check_day]
+    )

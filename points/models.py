@@ -9,6 +9,7 @@ member and the reward before it checks either, so neither can be overdrawn.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -21,25 +22,52 @@ class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove a ledger entry."""
 
 
+# The day the rules seeded before rules had dates (migration points/0004) took effect: before any service.
+SINCE_ALWAYS = date(2000, 1, 1)
+
+
 class PointRuleQuerySet(models.QuerySet):
     def visible_to(self, user) -> PointRuleQuerySet:
         """The rules are public to every signed-in user: members should know how points are earned."""
         return self if user is not None and user.is_authenticated else self.none()
 
     def active(self) -> PointRuleQuerySet:
+        """Versions that set a rule (not the ones that end a city's rule for a category)."""
         return self.filter(active=True)
+
+    def for_city(self, city) -> PointRuleQuerySet:
+        """The rules a city's service earns by: its own and the shared ones (no city)."""
+        if city is None:
+            return self.filter(city__isnull=True)
+        return self.filter(Q(city__isnull=True) | Q(city=city))
+
+    def in_force_on(self, day) -> PointRuleQuerySet:
+        """Versions that took effect on or before ``day`` (each key's latest of them is the one in force)."""
+        return self.filter(effective_from__lte=day)
 
 
 class PointRule(models.Model):
-    """How confirmed service turns into points. The rule of the record's category wins; else its big
-    category's; else the default rule (no category)."""
+    """One version of how confirmed service turns into points, for a city (none: every city) and a
+    category of the menu (none: the default rule), from ``effective_from`` on. A change is a new version;
+    versions are never edited, so what was booked under one stays explained (points/rules.py picks the
+    version in force on the day of the service). ``active`` off: from that day the city has no rule of
+    its own for the category (the next rule down applies)."""
 
-    category = models.OneToOneField(
-        "service.ServiceCategory",
-        on_delete=models.CASCADE,
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    city = models.ForeignKey(
+        "places.Area",
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="point_rule",
+        related_name="+",
+        verbose_name=_("city"),
+    )
+    category = models.ForeignKey(
+        "service.ServiceCategory",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="point_rules",
         verbose_name=_("category"),
     )
     points_per_hour = models.PositiveIntegerField(_("points per hour"), default=10)
@@ -48,24 +76,49 @@ class PointRule(models.Model):
         _("most points a day"), null=True, blank=True, help_text=_("Empty: no cap.")
     )
     active = models.BooleanField(_("in force"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    effective_from = models.DateField(_("in force from"), default=SINCE_ALWAYS, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     objects = PointRuleQuerySet.as_manager()
 
     class Meta:
-        ordering = ["category_id"]
+        ordering = ["city_id", "category_id", "effective_from"]
         verbose_name = _("points rule")
         verbose_name_plural = _("points rules")
         constraints = [
+            # one version a day per key (city, category); NULLs are distinct in a unique index, hence four
             models.UniqueConstraint(
-                fields=["active"],
-                condition=Q(category__isnull=True, active=True),
-                name="point_rule_one_default",
-            )
+                fields=["effective_from"],
+                condition=Q(city__isnull=True, category__isnull=True),
+                name="point_rule_day_shared_default",
+            ),
+            models.UniqueConstraint(
+                fields=["category", "effective_from"],
+                condition=Q(city__isnull=True, category__isnull=False),
+                name="point_rule_day_shared",
+            ),
+            models.UniqueConstraint(
+                fields=["city", "effective_from"],
+                condition=Q(city__isnull=False, category__isnull=True),
+                name="point_rule_day_city_default",
+            ),
+            models.UniqueConstraint(
+                fields=["city", "category", "effective_from"],
+                condition=Q(city__isnull=False, category__isnull=False),
+                name="point_rule_day_city",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.category or _('default')}: {self.points_per_hour}/h"
+
+    @property
+    def key(self) -> tuple[int | None, int | None]:
+        """(city, category): the versions of one key replace each other."""
+        return (self.city_id, self.category_id)
 
 
 class EntryKind(models.TextChoices):

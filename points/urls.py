@@ -1,6 +1,6 @@
 from django.urls import path
 
-from points import views
+from points import rules_views, views
 
 app_name = "points"
 
@@ -22,4 +22,9 @@ urlpatterns = [
     path("points/rankings/", views.rankings, name="rankings"),
     path("points/ledger/", views.ledger, name="ledger"),
     path("points/entries/<uuid:public_id>/reverse/", views.entry_reverse, name="entry_reverse"),
+    # the city's point rules (积分规则), kept by its organisation department
+    path("points/rules/", rules_views.rules, name="rules"),
+    path("points/rules/<str:city_value>/change/", rules_views.rule_change, name="rule_change"),
+    path("points/rules/versions/<uuid:public_id>/withdraw/", rules_views.rule_withdraw, name="rule_withdraw"),
+    path("points/rules/versions/<uuid:public_id>/end/", rules_views.rule_end, name="rule_end"),
 ]

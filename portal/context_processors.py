@@ -18,6 +18,7 @@ class HELD(tuple):
 # Lists that belong together fold into one menu, so the bar fits a laptop screen.
 REGISTERS = _("Registers")
 SERVICE_LISTS = _("Service")
+CITY_RULES = _("City rules")
 
 NAV = [
     ("portal:home", _("Home"), None, None),
@@ -64,6 +65,10 @@ NAV = [
     ("points:rankings", _("Rankings"), R.POINTS_READ_ROLES, SERVICE_LISTS),
     ("points:shop", _("Points shop"), HELD(Role.COMMUNITY, Role.STREET), SERVICE_LISTS),
     ("points:ledger", _("Points ledger"), HELD(Role.COMMUNITY, Role.STREET), SERVICE_LISTS),
+    # The city's own rules, kept by its organisation department (issue 10).
+    ("service:menu", _("Service menu"), R.CITY_RULE_ROLES, CITY_RULES),
+    ("points:rules", _("Point rules"), R.CITY_RULE_ROLES, CITY_RULES),
+    ("checkin:policy", _("Check-in policy"), R.CITY_RULE_ROLES, CITY_RULES),
     ("jobs:import_members", _("Roster import"), R.IMPORT_ROLES, None),
     ("accounts:activation_codes", _("Activation codes"), HELD(Role.UNIT_ADMIN), None),
     ("jobs:job_list", _("Jobs"), None, None),

@@ -30,6 +30,7 @@ from service.filters import (
     ResourceFilter,
     UnitServiceFilter,
 )
+from service.menu.exports import SPECS as MENU_SPECS
 from service.models import HouseholdPairing, Need, Project, Resource, ServicePost, ServiceRecord
 
 NEED_LIST_ROLES = R.SERVICE_AREA_ROLES
@@ -268,3 +269,6 @@ SPECS: dict[str, ExportSpec] = {
         ),
     )
 }
+
+# The service menu's export lives beside its pages (service/menu/exports.py).
+SPECS.update(MENU_SPECS)

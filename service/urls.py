@@ -3,6 +3,7 @@ Each noun keeps its own routes (``service/<noun>/urls.py``); the pages that gath
 audience — the member's desk, the resident's requests, the community's desk, the unit's members' service —
 keep theirs in service/pages/urls.py."""
 
+from service.menu import urls as menu
 from service.needs import urls as needs
 from service.pages import urls as pages
 from service.pairings import urls as pairings
@@ -21,4 +22,5 @@ urlpatterns = [
     *pairings.urlpatterns,
     *resources.urlpatterns,
     *projects.urlpatterns,
+    *menu.urlpatterns,
 ]

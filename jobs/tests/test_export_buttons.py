@@ -47,6 +47,8 @@ LIST_PAGES = {
     "golive_admins": ("orgdept", "golive:gap_admins"),
     "golive_rosters": ("orgdept", "golive:gap_rosters"),
     "golive_activation": ("orgdept", "golive:gap_activation"),
+    "service_menu": ("orgdept", "service:menu"),  # the city's own menu and rules (issue 10)
+    "point_rules": ("orgdept", "points:rules"),
 }
 
 

@@ -16,6 +16,16 @@ class ServiceCategoryQuerySet(models.QuerySet):
         """The menu is public to every signed-in user: it is what people may ask for and offer."""
         return self if user is not None and user.is_authenticated else self.none()
 
+    def kept_by(self, user) -> ServiceCategoryQuerySet:
+        """The rows the user keeps (``access.keeps_city``): their cities' own rows; every row for a
+        platform administrator (the shared ones too)."""
+        from accounts.scope import scope_for
+        from checkin.access import kept_cities
+
+        if scope_for(user).everything:
+            return self
+        return self.filter(city__in=kept_cities(user))
+
     def active(self) -> ServiceCategoryQuerySet:
         """Categories still offered."""
         return self.filter(active=True)
