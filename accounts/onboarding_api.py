@@ -52,7 +52,7 @@ def _token_for(request: HttpRequest, user) -> dict:
     return {"token": token, "expires_at": expires_at}
 
 
-class CodeIn(Schema):
+class CodeRequestIn(Schema):
     purpose: Literal["activate", "register", "sign_in"]
     phone: str = PHONE
 
@@ -63,7 +63,7 @@ class CodeSentOut(Schema):
 
 
 @router.post("/auth/codes", auth=None, response={202: CodeSentOut, **PUBLIC_ANSWERS})
-def send_code(request: HttpRequest, payload: CodeIn):
+def send_code(request: HttpRequest, payload: CodeRequestIn):
     """Send a one-time code by SMS: ``activate`` (a phone on a roster), ``register`` (a resident),
     ``sign_in`` (any account with this phone; the answer is the same when none has it). Public."""
     starters = {

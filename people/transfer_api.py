@@ -58,7 +58,7 @@ class TransferIn(Schema):
     note: str = Field("", max_length=200)
 
 
-class ReasonIn(Schema):
+class TransferReasonIn(Schema):
     reason: str = Field("", max_length=200)
 
 
@@ -116,7 +116,7 @@ def accept_transfer(request: HttpRequest, transfer_id: UUID):
 
 
 @router.post("/transfers/{transfer_id}/decline", response={200: TransferDetailOut, **REFUSALS})
-def decline_transfer(request: HttpRequest, transfer_id: UUID, payload: ReasonIn):
+def decline_transfer(request: HttpRequest, transfer_id: UUID, payload: TransferReasonIn):
     """The receiving organisation declines, with a reason (required)."""
     require_roles(request, R.TRANSFER_ACT_ROLES)
     transfers.decline_transfer(
@@ -129,7 +129,7 @@ def decline_transfer(request: HttpRequest, transfer_id: UUID, payload: ReasonIn)
 
 
 @router.post("/transfers/{transfer_id}/cancel", response={200: TransferDetailOut, **REFUSALS})
-def cancel_transfer(request: HttpRequest, transfer_id: UUID, payload: ReasonIn):
+def cancel_transfer(request: HttpRequest, transfer_id: UUID, payload: TransferReasonIn):
     """The sending organisation withdraws a transfer still waiting."""
     require_roles(request, R.TRANSFER_ACT_ROLES)
     transfers.cancel_transfer(

@@ -105,6 +105,8 @@ class TransferEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = _("transfer event")
+        verbose_name_plural = _("transfer events")
 
     def __str__(self) -> str:
         return f"{self.transfer_id}: {self.from_state} → {self.to_state}"
