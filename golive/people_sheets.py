@@ -33,6 +33,8 @@ from people.actions import ResidentData, save_members_bulk, save_residents_bulk
 from people.models import Resident
 from places.models import AreaLevel, Building, Compound
 
+PROGRESS_EVERY = 2000  # rows between two progress reports
+
 MEMBER_COLUMNS = (
     Column(
         "unit",
@@ -91,9 +93,9 @@ def check_members(*, rows: list[RosterRow], user: Any, progress: Progress = None
         plan.items.extend(check.members)
         plan.new += check.new
         plan.updates += check.updates
+        if progress and (done + len(group)) // PROGRESS_EVERY > done // PROGRESS_EVERY:
+            progress(done + len(group))  # a committed write each: not after every unit's rows
         done += len(group)
-        if progress:
-            progress(done)
     if plan.errors:
         plan.items = [(n, data) for n, data in plan.items if n not in plan.failed_rows]
     return plan
