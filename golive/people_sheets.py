@@ -19,16 +19,8 @@ from accounts.scope import scope_for
 from golive.lookups import areas_by_code, chunks, units_by_ref
 from golive.sheets import Plan, Progress, cells, duplicates
 from gongjian.privacy import InvalidNumber, keyed_hash, normalize_id_number, normalize_phone
-from jobs.roster import (
-    COLUMNS,
-    GENDER_WORDS,
-    Column,
-    RosterRow,
-    check_roster,
-    existing_members,
-    look_up,
-    text_of,
-)
+from jobs.roster import COLUMNS, GENDER_WORDS, Column, RosterRow, check_roster, text_of
+from jobs.roster_lookups import existing_members, look_up
 from people.actions import ResidentData, save_members_bulk, save_residents_bulk
 from people.models import Resident
 from places.models import AreaLevel, Building, Compound
