@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> None:
     call_command("flush", interactive=False, verbosity=0)
     admin = create_user(acting_user=None, username="bench-admin", password=None)
     grant_role(acting_user=None, user=admin, role=Role.PLATFORM_ADMIN)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     communities = set_up_divisions(admin, args.communities)
     divisions = time.perf_counter() - started
     print(f"Divisions: {len(communities)} communities in {divisions:.1f} s")
@@ -235,7 +235,8 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"Set-up: {total_rows:,} rows from {len(files)} files in {elapsed:.1f} s "
         f"({total_rows / elapsed:,.0f} rows/s; checking {checking:.1f} s, writing {writing:.1f} s); "
-        f"{AuditEvent.objects.count():,} audit rows"
+        f"{AuditEvent.objects.count():,} audit rows; {time.process_time() - cpu:.1f} s CPU in this process, "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
     if connection.vendor != "postgresql":
         print("COPY: PostgreSQL only.")

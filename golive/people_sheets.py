@@ -19,19 +19,13 @@ from accounts.scope import scope_for
 from golive.lookups import areas_by_code, chunks, units_by_ref
 from golive.sheets import Plan, Progress, cells, duplicates
 from gongjian.privacy import InvalidNumber, keyed_hash, normalize_id_number, normalize_phone
-from jobs.roster import (
-    COLUMNS,
-    GENDER_WORDS,
-    Column,
-    RosterRow,
-    check_roster,
-    existing_members,
-    look_up,
-    text_of,
-)
+from jobs.roster import COLUMNS, GENDER_WORDS, Column, RosterRow, check_roster, text_of
+from jobs.roster_lookups import existing_members, look_up
 from people.actions import ResidentData, save_members_bulk, save_residents_bulk
 from people.models import Resident
 from places.models import AreaLevel, Building, Compound
+
+PROGRESS_EVERY = 2000  # rows between two progress reports
 
 MEMBER_COLUMNS = (
     Column(
@@ -91,9 +85,9 @@ def check_members(*, rows: list[RosterRow], user: Any, progress: Progress = None
         plan.items.extend(check.members)
         plan.new += check.new
         plan.updates += check.updates
+        if progress and (done + len(group)) // PROGRESS_EVERY > done // PROGRESS_EVERY:
+            progress(done + len(group))  # a committed write each: not after every unit's rows
         done += len(group)
-        if progress:
-            progress(done)
     if plan.errors:
         plan.items = [(n, data) for n, data in plan.items if n not in plan.failed_rows]
     return plan

@@ -35,8 +35,9 @@ from audit.models import Outcome
 from gongjian.privacy import decrypt, encrypt
 from jobs.export_actions import run_export
 from jobs.models import Job, JobKind, JobStatus
-from jobs.roster import check_roster, existing_members
+from jobs.roster import check_roster
 from jobs.roster_files import RosterFileError, check_upload, read_roster
+from jobs.roster_lookups import existing_members
 from jobs.running import (
     RUNNERS,
     JobAborted,

@@ -371,3 +371,21 @@ def test_someone_elses_job_is_missing(cast, client, send):
     assert client.get(reverse("golive:job", args=[job.public_id])).status_code == 404
     assert client.post(reverse("golive:job_confirm", args=[job.public_id])).status_code == 404
     assert not Compound.objects.filter(name="北苑").exists()
+
+
+def test_a_file_of_another_template_fails_naming_the_missing_headers(
+    cast, client, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from golive.tests.conftest import latest_job, xlsx_of
+
+    cast.login(client, "admin")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("golive:sheet", args=["units"]),
+            {"file": SimpleUploadedFile("x.xlsx", xlsx_of("compounds", [{}]))},
+        )
+    job = latest_job()
+    assert job.status == JobStatus.FAILED and "单位名称" in job.summary["error"] and not job.input_file
+    assert AuditEvent.objects.filter(action="import.units", outcome="failure").exists()
