@@ -245,7 +245,8 @@ def update_building(
 def retire_building(
     *, acting_user: User | None, building: Building, request: HttpRequest | None = None
 ) -> Building:
-    """Retire a building: refused while members or residents are recorded as living in it."""
+    """Retire a building: refused while members or residents are recorded as living in it. It leaves
+    its grid."""
     from people.models import Member, Resident
 
     building = (
@@ -265,9 +266,12 @@ def retire_building(
             _("%(n)d people are recorded as living in %(building)s: record their moves first.")
             % {"n": living, "building": building.name}
         )
-    building.retired_on = timezone.localdate()
-    building.save(update_fields=["retired_on"])
-    record_event(actor=acting_user, action="building.retire", target=building, request=request)
+    grid = building.grid.code if building.grid else ""
+    building.retired_on, building.grid = timezone.localdate(), None  # it leaves its grid's lists and counts
+    building.save(update_fields=["retired_on", "grid"])
+    record_event(
+        actor=acting_user, action="building.retire", target=building, request=request, detail={"grid": grid}
+    )
     return building
 
 

@@ -129,7 +129,7 @@ def test_buildings_are_added_moved_and_retired(client, cast):
     response = client.post(url("building_retire", building))
     assert response.status_code == 302
     building.refresh_from_db()
-    assert building.retired_on is not None
+    assert building.retired_on is not None and building.grid is None
     # retired buildings leave the compound's list
     page = client.get(url("compound_detail", p.compound_a1))
     assert [row["obj"] for row in page.context["rows"]] == [p.building_a1]
