@@ -21,7 +21,7 @@ from ninja.errors import HttpError
 from accounts import activation, registration
 from accounts.actions import issue_api_token
 from accounts.api import TokenOut, require_roles
-from accounts.codes import RateLimited
+from accounts.codes import RateLimited, format_printed
 from accounts.models import ApiToken, Role, SmsCount
 from gongjian.api_shapes import ANY_SIGNED_IN_USER, ErrorOut
 from people.leaving import END_MEMBERSHIP_ROLES, end_membership
@@ -201,6 +201,27 @@ def end_member(request: HttpRequest, member_id: UUID, payload: EndIn):
     return end_membership(
         acting_user=request.auth, member=member, reason=payload.reason, on=payload.on, request=request
     )
+
+
+class SlipsIn(Schema):
+    members: list[UUID] = Field(min_length=1, max_length=500, description="Public ids of the unit's members.")
+
+
+class SlipOut(Schema):
+    member: UUID
+    name: str
+    code: str
+
+
+@router.post("/activation-codes", response={200: list[SlipOut], 403: ErrorOut, 422: ErrorOut})
+def activation_codes(request: HttpRequest, payload: SlipsIn):
+    """New activation codes for members of the caller's unit without an account (to print or send by
+    other means; each replaces the member's older code and is audited). Shown once. Roles: unit admin,
+    else 403; members outside the caller's units are left out (none left: 422)."""
+    require_roles(request, (Role.UNIT_ADMIN,))
+    members = activation.members_without_account(request.auth).filter(public_id__in=payload.members)
+    slips = activation.print_activation_codes(acting_user=request.auth, members=members, request=request)
+    return [{"member": m.public_id, "name": m.name, "code": format_printed(code)} for m, code in slips]
 
 
 class SmsCountOut(Schema):

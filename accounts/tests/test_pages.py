@@ -230,3 +230,13 @@ def test_the_session_keeps_no_phone_in_clear(client, outbox, cast):
     session = Session.objects.get(session_key=client.session.session_key)
     assert LI_PHONE not in repr(session.get_decoded())
     assert client.get(reverse("accounts:activate_verify")).status_code == 200  # the next step has it
+
+
+def test_api_activation_codes_for_the_unit(client, cast, bearer):
+    body = {"members": [str(cast.m_a2.public_id)]}
+    assert post(client, "/activation-codes", body, **bearer("community")).status_code == 403
+    assert post(client, "/activation-codes", body, **bearer("unit2")).status_code == 422  # not theirs
+    answer = post(client, "/activation-codes", body, **bearer("unit"))
+    assert answer.status_code == 200 and answer.json()[0]["name"] == "李四"
+    code = answer.json()[0]["code"]
+    assert post(client, "/auth/activate/printed", {"code": code, "id_last4": LI_DIGITS}).status_code == 200
