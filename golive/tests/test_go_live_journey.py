@@ -85,9 +85,12 @@ def shot(page, name: str) -> None:
 
 
 def import_sheet(page, site: str, key: str, content: bytes, filename: str, *, new: int) -> None:
-    """Upload a set-up file from its page, see every row pass the checks, confirm, see it succeed."""
-    page.goto(site + reverse("golive:sheet", args=[key]))
-    page.set_input_files("input[name=file]", files=[{"name": filename, "mimeType": XLSX, "buffer": content}])
+    """From the set-up steps, open the sheet's page, upload the file, see every row pass the checks,
+    confirm, see it succeed."""
+    page.goto(site + reverse("golive:index"))
+    page.click(f"main a[href='{reverse('golive:sheet', args=[key])}']")
+    kind = "text/csv" if filename.endswith(".csv") else XLSX
+    page.set_input_files("input[name=file]", files=[{"name": filename, "mimeType": kind, "buffer": content}])
     page.click("main form[enctype] button[type=submit]")
     page.wait_for_selector("form[action$='/confirm/'] button")
     assert "确认导入" in page.locator("form[action$='/confirm/']").inner_text()
