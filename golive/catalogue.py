@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from golive import org_sheets as o
@@ -13,10 +13,10 @@ from golive.sheets import Sheet
 SHEETS: dict[str, Sheet] = {
     sheet.key: sheet
     for sheet in (
-        Sheet("grids", _l("Grids"), g.GRID_COLUMNS, ("divisions",), g.check_grids, g.write_grids),
+        Sheet("grids", gettext_lazy("Grids"), g.GRID_COLUMNS, ("divisions",), g.check_grids, g.write_grids),
         Sheet(
             "compounds",
-            _l("Compounds"),
+            gettext_lazy("Compounds"),
             g.COMPOUND_COLUMNS,
             ("divisions",),
             g.check_compounds,
@@ -24,18 +24,24 @@ SHEETS: dict[str, Sheet] = {
         ),
         Sheet(
             "buildings",
-            _l("Buildings"),
+            gettext_lazy("Buildings"),
             g.BUILDING_COLUMNS,
             ("compounds", "grids"),
             g.check_buildings,
             g.write_buildings,
         ),
         Sheet(
-            "units", _l("Units"), o.UNIT_COLUMNS, ("divisions",), o.check_units, o.write_units, o.UNIT_CHOICES
+            "units",
+            gettext_lazy("Units"),
+            o.UNIT_COLUMNS,
+            ("divisions",),
+            o.check_units,
+            o.write_units,
+            o.UNIT_CHOICES,
         ),
         Sheet(
             "party_orgs",
-            _l("Party organisations"),
+            gettext_lazy("Party organisations"),
             o.ORG_COLUMNS,
             ("units", "compounds", "grids"),
             o.check_party_orgs,
@@ -44,7 +50,7 @@ SHEETS: dict[str, Sheet] = {
         ),
         Sheet(
             "unit_admins",
-            _l("Unit admins' accounts"),
+            gettext_lazy("Unit admins' accounts"),
             o.ADMIN_COLUMNS,
             ("units",),
             o.check_unit_admins,
@@ -52,7 +58,7 @@ SHEETS: dict[str, Sheet] = {
         ),
         Sheet(
             "members",
-            _l("Member rosters"),
+            gettext_lazy("Member rosters"),
             p.MEMBER_COLUMNS,
             ("units", "party_orgs", "buildings"),
             p.check_members,
@@ -61,7 +67,7 @@ SHEETS: dict[str, Sheet] = {
         ),
         Sheet(
             "residents",
-            _l("Residents"),
+            gettext_lazy("Residents"),
             p.RESIDENT_COLUMNS,
             ("buildings",),
             p.check_residents,

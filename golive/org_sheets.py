@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, RoleGrant, User
 from audit.actions import record_events
@@ -46,25 +46,27 @@ UNIT_COLUMNS = (
     Column(
         "name",
         "单位名称",
-        _l("Required. Full name; a re-import with the same name or credit code updates the unit."),
+        gettext_lazy("Required. Full name; a re-import with the same name or credit code updates the unit."),
         required=True,
         width=26,
     ),
-    Column("credit_code", "统一社会信用代码", _l("Optional. 18 characters."), width=22),
+    Column("credit_code", "统一社会信用代码", gettext_lazy("Optional. 18 characters."), width=22),
     Column(
         "kind",
         "单位类型",
-        _l("Required. 机关, 事业单位, 国有企业, 非公企业, 社会组织 or 职能部门."),
+        gettext_lazy("Required. 机关, 事业单位, 国有企业, 非公企业, 社会组织 or 职能部门."),
         required=True,
     ),
     Column(
         "area_code",
         "所在区划代码",
-        _l("Required. Code of the community (12 digits), street (9) or district (6) where the unit is."),
+        gettext_lazy(
+            "Required. Code of the community (12 digits), street (9) or district (6) where the unit is."
+        ),
         required=True,
     ),
-    Column("address", "地址", _l("Optional."), width=26),
-    Column("contact_name", "联系人", _l("Optional."), width=10),
+    Column("address", "地址", gettext_lazy("Optional."), width=26),
+    Column("contact_name", "联系人", gettext_lazy("Optional."), width=10),
 )
 UNIT_CHOICES = {"kind": '"机关,事业单位,国有企业,非公企业,社会组织,职能部门"'}
 
@@ -137,34 +139,36 @@ ORG_COLUMNS = (
     Column(
         "code",
         "组织编码",
-        _l("Required. The organisation's code; a re-import with it updates the organisation."),
+        gettext_lazy("Required. The organisation's code; a re-import with it updates the organisation."),
         required=True,
     ),
-    Column("name", "组织名称", _l("Required."), required=True, width=26),
+    Column("name", "组织名称", gettext_lazy("Required."), required=True, width=26),
     Column(
         "kind",
         "组织类型",
-        _l("Required. 党委, 党工委, 党总支, 党支部, 党小组, 兼合式党组织 or 网格党支部."),
+        gettext_lazy("Required. 党委, 党工委, 党总支, 党支部, 党小组, 兼合式党组织 or 网格党支部."),
         required=True,
     ),
     Column(
         "parent_code",
         "上级组织编码",
-        _l("Optional. Code of the parent organisation: one already imported, or in an earlier row."),
+        gettext_lazy(
+            "Optional. Code of the parent organisation: one already imported, or in an earlier row."
+        ),
     ),
     Column(
         "area_code",
         "所在区划代码",
-        _l("Area code, for organisations of an area (street, community); or give the unit."),
+        gettext_lazy("Area code, for organisations of an area (street, community); or give the unit."),
     ),
-    Column("unit", "所属单位", _l("Unit name or credit code, for a unit's organisation.")),
+    Column("unit", "所属单位", gettext_lazy("Unit name or credit code, for a unit's organisation.")),
     Column(
         "compound",
         "所在小区",
-        _l("For 兼合式党组织: the compound's name in the community given as the area."),
+        gettext_lazy("For 兼合式党组织: the compound's name in the community given as the area."),
     ),
-    Column("grid_code", "所在网格编码", _l("For 网格党支部: the grid's code.")),
-    Column("founded_on", "成立日期", _l("Optional, e.g. 2018-07-01.")),
+    Column("grid_code", "所在网格编码", gettext_lazy("For 网格党支部: the grid's code.")),
+    Column("founded_on", "成立日期", gettext_lazy("Optional, e.g. 2018-07-01.")),
 )
 ORG_CHOICES = {"kind": '"党委,党工委,党总支,党支部,党小组,兼合式党组织,网格党支部"'}
 
@@ -285,17 +289,17 @@ def write_party_orgs(*, plan: Plan, user: Any) -> dict[str, int]:
 
 
 ADMIN_COLUMNS = (
-    Column("name", "姓名", _l("Required. The unit admin's full name."), required=True, width=12),
+    Column("name", "姓名", gettext_lazy("Required. The unit admin's full name."), required=True, width=12),
     Column(
         "phone",
         "手机号",
-        _l(
+        gettext_lazy(
             "Required. 11-digit mobile number: the admin signs in with it by SMS code; one person, one account."
         ),
         required=True,
         width=15,
     ),
-    Column("unit", "所属单位", _l("Required. Unit name or credit code."), required=True, width=26),
+    Column("unit", "所属单位", gettext_lazy("Required. Unit name or credit code."), required=True, width=26),
 )
 
 

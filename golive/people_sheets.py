@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from accounts.scope import scope_for
@@ -31,7 +31,7 @@ MEMBER_COLUMNS = (
     Column(
         "unit",
         "所在单位",
-        _l("Required. The member's unit: its name or credit code."),
+        gettext_lazy("Required. The member's unit: its name or credit code."),
         required=True,
         width=24,
     ),
@@ -105,26 +105,35 @@ def write_members(*, plan: Plan, user: Any) -> dict[str, int]:
 
 
 RESIDENT_COLUMNS = (
-    Column("name", "姓名", _l("Required. Full name."), required=True, width=12),
+    Column("name", "姓名", gettext_lazy("Required. Full name."), required=True, width=12),
     Column(
         "id_number",
         "身份证号",
-        _l("Required. 18-character resident ID number, as text; a re-import with it updates the resident."),
+        gettext_lazy(
+            "Required. 18-character resident ID number, as text; a re-import with it updates the resident."
+        ),
         required=True,
         width=22,
     ),
-    Column("phone", "手机号", _l("Optional. 11-digit mobile number."), width=15),
-    Column("gender", "性别", _l("男 or 女; may be left blank."), width=8),
+    Column("phone", "手机号", gettext_lazy("Optional. 11-digit mobile number."), width=15),
+    Column("gender", "性别", gettext_lazy("男 or 女; may be left blank."), width=8),
     Column(
         "community_code",
         "居住社区代码",
-        _l("Required. 12-digit code of the community."),
+        gettext_lazy("Required. 12-digit code of the community."),
         required=True,
         width=20,
     ),
-    Column("compound", "居住小区", _l("Optional. Compound name, as registered in that community."), width=14),
-    Column("building", "居住楼栋", _l("Optional. Building name in that compound."), width=12),
-    Column("household_note", "备注", _l("Optional. Household note, up to 200 characters."), width=24),
+    Column(
+        "compound",
+        "居住小区",
+        gettext_lazy("Optional. Compound name, as registered in that community."),
+        width=14,
+    ),
+    Column("building", "居住楼栋", gettext_lazy("Optional. Building name in that compound."), width=12),
+    Column(
+        "household_note", "备注", gettext_lazy("Optional. Household note, up to 200 characters."), width=24
+    ),
 )
 RESIDENT_CHOICES = {"gender": '"男,女"'}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from audit.actions import record_events
 from golive.lookups import areas_by_code, chunks, grids_by_code
@@ -20,19 +20,28 @@ GRID_COLUMNS = (
     Column(
         "code",
         "网格编码",
-        _l("Required. The grid's code; a re-import with it updates the grid."),
+        gettext_lazy("Required. The grid's code; a re-import with it updates the grid."),
         required=True,
     ),
-    Column("name", "网格名称", _l("Required."), required=True, width=20),
-    Column("street_code", "所在街道代码", _l("Required. 9-digit code of the grid's street."), required=True),
+    Column("name", "网格名称", gettext_lazy("Required."), required=True, width=20),
+    Column(
+        "street_code",
+        "所在街道代码",
+        gettext_lazy("Required. 9-digit code of the grid's street."),
+        required=True,
+    ),
     Column(
         "parent_code",
         "上级网格编码",
-        _l(
+        gettext_lazy(
             "Optional. For a level-2 or level-3 grid: the parent grid, imported already or in an earlier row."
         ),
     ),
-    Column("community_code", "所属社区代码", _l("Optional. 12-digit code of the community the grid covers.")),
+    Column(
+        "community_code",
+        "所属社区代码",
+        gettext_lazy("Optional. 12-digit code of the community the grid covers."),
+    ),
 )
 
 
@@ -121,15 +130,22 @@ def write_grids(*, plan: Plan, user: Any) -> dict[str, int]:
 
 
 COMPOUND_COLUMNS = (
-    Column("community_code", "所在社区代码", _l("Required. 12-digit code of the community."), required=True),
+    Column(
+        "community_code",
+        "所在社区代码",
+        gettext_lazy("Required. 12-digit code of the community."),
+        required=True,
+    ),
     Column(
         "name",
         "小区名称",
-        _l("Required. Unique in its community; a re-import with the same name updates the compound."),
+        gettext_lazy(
+            "Required. Unique in its community; a re-import with the same name updates the compound."
+        ),
         required=True,
         width=20,
     ),
-    Column("address", "地址", _l("Optional."), width=26),
+    Column("address", "地址", gettext_lazy("Optional."), width=26),
 )
 
 
@@ -175,20 +191,30 @@ def write_compounds(*, plan: Plan, user: Any) -> dict[str, int]:
 
 
 BUILDING_COLUMNS = (
-    Column("community_code", "所在社区代码", _l("Required. 12-digit code of the community."), required=True),
     Column(
-        "compound", "小区名称", _l("Required. A compound of that community, imported already."), required=True
+        "community_code",
+        "所在社区代码",
+        gettext_lazy("Required. 12-digit code of the community."),
+        required=True,
+    ),
+    Column(
+        "compound",
+        "小区名称",
+        gettext_lazy("Required. A compound of that community, imported already."),
+        required=True,
     ),
     Column(
         "name",
         "楼栋名称",
-        _l("Required. Unique in its compound; a re-import with the same name updates the building."),
+        gettext_lazy(
+            "Required. Unique in its compound; a re-import with the same name updates the building."
+        ),
         required=True,
     ),
     Column(
         "grid_code",
         "所在网格编码",
-        _l("Optional. The grid (in the community's street) the building lies in."),
+        gettext_lazy("Optional. The grid (in the community's street) the building lies in."),
     ),
 )
 
