@@ -26,7 +26,7 @@ from ninja import Field, Schema, Status
 
 from accounts.api import require_roles
 from accounts.roles import ORG_CHART_ROLES
-from gongjian.api_shapes import ErrorOut, Ref
+from gongjian.api_shapes import ErrorOut, Ref, one_of
 from orgs import actions
 from orgs.access import (
     ORG_KEEPER_ROLES,
@@ -44,7 +44,6 @@ from places.write_api import (
     RoleHolderOut,
     end_holder,
     name_holder,
-    named_in_scope,
     require_kept,
 )
 
@@ -142,7 +141,7 @@ def _refs(request: HttpRequest, payload: PartyOrgIn | PartyOrgPatch, org: PartyO
         if org is not None and name not in payload.model_fields_set:
             found[name] = getattr(org, name)
         else:
-            found[name] = named_in_scope(queryset, getattr(payload, name), message)
+            found[name] = one_of(queryset, getattr(payload, name), message)
     return found
 
 
@@ -206,7 +205,7 @@ def merge_party_org(request: HttpRequest, party_org_id: UUID, payload: MergeIn):
     end and it is dissolved; answers the survivor. Roles: org dept, street."""
     require_roles(request, ORG_KEEPER_ROLES)
     org = _kept_org(request, party_org_id)
-    into = named_in_scope(
+    into = one_of(
         PartyOrg.objects.visible_to(request.auth).select_related("area", "unit__address_area"),
         payload.into,
         _("No such organisation in your scope."),
@@ -256,7 +255,7 @@ def appoint_post(request: HttpRequest, party_org_id: UUID, payload: OrgPostIn):
         party_org=_kept_org(request, party_org_id),
         title=payload.title,
         holder_name=payload.holder_name,
-        from_unit=named_in_scope(
+        from_unit=one_of(
             Unit.objects.visible_to(request.auth), payload.from_unit, _("No such unit in your scope.")
         ),
         started_on=payload.started_on,
@@ -279,7 +278,7 @@ def end_post(request: HttpRequest, post_id: UUID, payload: EndTermIn):
 
 
 def _area(request: HttpRequest, public_id: UUID) -> Area:
-    return named_in_scope(org_keeping_areas(request.auth), public_id, _("No such area among those you keep."))
+    return one_of(org_keeping_areas(request.auth), public_id, _("No such area among those you keep."))
 
 
 def _kept_unit(request: HttpRequest, unit_id: UUID) -> Unit:

@@ -27,7 +27,7 @@ from ninja import Field, Schema, Status
 
 from accounts.api import require_roles
 from accounts.models import RoleGrant
-from gongjian.api_shapes import ErrorOut
+from gongjian.api_shapes import ErrorOut, one_of
 from places import actions
 from places.access import GRID_KEEPER_ROLES, PLACE_KEEPER_ROLES, keeps_grids, keeps_places, worker_grants
 from places.api import BuildingOut, CompoundOut, GridOut, router
@@ -118,18 +118,8 @@ class RetiredOut(Schema):
     retired_on: date | None
 
 
-def named_in_scope(queryset: QuerySet, public_id: UUID | None, message: str):
-    """An object named in the body, in the caller's scope; unknown → 422 with ``message``."""
-    if public_id is None:
-        return None
-    found = queryset.filter(public_id=public_id).first()
-    if found is None:
-        raise ValidationError(message)
-    return found
-
-
 def _community(request: HttpRequest, public_id: UUID) -> Area:
-    return named_in_scope(
+    return one_of(
         Area.objects.visible_to(request.auth).filter(level=AreaLevel.COMMUNITY),
         public_id,
         _("No such community in your scope."),
@@ -137,7 +127,7 @@ def _community(request: HttpRequest, public_id: UUID) -> Area:
 
 
 def _grid_named(request: HttpRequest, public_id: UUID | None) -> Grid | None:
-    return named_in_scope(Grid.objects.visible_to(request.auth), public_id, _("No such grid in your scope."))
+    return one_of(Grid.objects.visible_to(request.auth), public_id, _("No such grid in your scope."))
 
 
 def require_kept(allowed: bool) -> None:
@@ -219,7 +209,7 @@ def retire_compound(request: HttpRequest, compound_id: UUID):
 def create_building(request: HttpRequest, payload: BuildingIn):
     """Add a building (楼栋) to a compound, in a grid of its street or none. Roles: community, street."""
     require_roles(request, PLACE_KEEPER_ROLES)
-    compound = named_in_scope(
+    compound = one_of(
         Compound.objects.visible_to(request.auth).select_related("community"),
         payload.compound,
         _("No such compound in your scope."),
@@ -268,7 +258,7 @@ def create_grid(request: HttpRequest, payload: GridIn):
     """Draw a grid (网格): level 1 under the street, levels 2–3 under a grid of the same street and in one
     of its communities; a taken code is refused. Role: street (GRID_KEEPER_ROLES)."""
     require_roles(request, GRID_KEEPER_ROLES)
-    street = named_in_scope(
+    street = one_of(
         Area.objects.visible_to(request.auth).filter(level=AreaLevel.STREET),
         payload.street,
         _("No such street in your scope."),
@@ -278,7 +268,7 @@ def create_grid(request: HttpRequest, payload: GridIn):
         street=street,
         code=payload.code,
         name=payload.name,
-        parent=named_in_scope(
+        parent=one_of(
             Grid.objects.visible_to(request.auth), payload.parent, _("No such parent grid in your scope.")
         ),
         community=_community(request, payload.community) if payload.community else None,
