@@ -1,7 +1,7 @@
 """One person, one account: the account of a person named by phone, created without a password if new.
 
-Registries that name a person to a role (a grid's worker, a unit's party admin) call this, then
-``grant_role``. The person is found by the phone's keyed hash (``User.phone_hash``), so the same phone
+Registries that name a person to a role (a grid's worker, a unit's party admin) call
+``grant_role_by_phone``, after checking that the acting user keeps the object. The person is found by the phone's keyed hash (``User.phone_hash``), so the same phone
 never makes a second account; a new account has no usable password (its holder signs in by SMS code).
 """
 
@@ -15,8 +15,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from accounts.actions import create_user
-from accounts.models import User
+from accounts.actions import create_user, grant_role
+from accounts.models import RoleGrant, User
 from gongjian.privacy import InvalidNumber, keyed_hash, normalize_phone
 
 if TYPE_CHECKING:
@@ -59,3 +59,25 @@ def account_for_person(
         request=request,
     )
     return user, True
+
+
+@transaction.atomic
+def grant_role_by_phone(
+    *,
+    acting_user: User | None,
+    role: str,
+    full_name: str,
+    phone: str,
+    already: str,
+    request: HttpRequest | None = None,
+    **scope: object,
+) -> RoleGrant:
+    """Give the person with this phone ``role`` over ``scope`` (``unit=…`` or ``grid=…``): their one
+    account, or a new one without a password. ``already`` (a translated text with ``%(name)s``) refuses
+    a person who holds that role there already. The caller has checked that ``acting_user`` keeps it."""
+    user, _made = account_for_person(
+        acting_user=acting_user, full_name=full_name, phone=phone, request=request
+    )
+    if user.role_grants.filter(role=role, **scope).exists():
+        raise ValidationError(already % {"name": user})
+    return grant_role(acting_user=acting_user, user=user, role=role, request=request, **scope)

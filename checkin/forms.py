@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from checkin.models import TeamKind, VanguardKind
+from places.forms import PublicIdChoiceField
 from places.models import Area, AreaLevel, Building, Compound
 from places.paths import subtree_q
 
@@ -66,20 +67,6 @@ def _offering(groups: list, community) -> list:
         return groups
     street = community.parent.name if community.parent_id else ""
     return [*groups, (street, [(str(community.public_id), community.name)])]
-
-
-class PublicIdChoiceField(forms.ModelChoiceField):
-    """A model choice by public id (integer keys never leave the server)."""
-
-    def __init__(self, queryset, **kwargs):
-        kwargs.setdefault("to_field_name", "public_id")
-        super().__init__(queryset, **kwargs)
-
-    def to_python(self, value):
-        try:
-            return super().to_python(value)
-        except ValidationError as exc:  # also "not a UUID", which the model field raises
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from exc
 
 
 class CheckInForm(forms.Form):

@@ -1,4 +1,5 @@
-"""Shapes every API router shares: the list page, filter parameters, nested references, errors.
+"""Shapes every API router shares: the list page, filter parameters, nested references (and looking
+up an object a request body names), errors.
 
 Kept apart from gongjian/api.py (which mounts the routers) so that the routers can import these
 without an import cycle.
@@ -10,6 +11,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 import django_filters
+from django.core.exceptions import ValidationError as Refusal
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
@@ -106,3 +108,15 @@ def apply_filters(
             ]
         )
     return bound.qs
+
+
+def one_of(queryset: QuerySet, public_id: UUID | None, message: str) -> Any:
+    """An object named in a request body, looked up in ``queryset`` (the caller's scope, or the city
+    where the action itself decides who may be named); None when none is named; unknown → 422 with
+    ``message``."""
+    if public_id is None:
+        return None
+    found = queryset.filter(public_id=public_id).first()
+    if found is None:
+        raise Refusal(message)
+    return found

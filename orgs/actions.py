@@ -148,17 +148,19 @@ def grant_unit_admin(
 ) -> RoleGrant:
     """Make a person the unit's party admin: their account, found by phone (one person, one account) or
     made without a password, gets the unit admin role over the unit."""
-    from accounts.actions import grant_role
-    from accounts.by_phone import account_for_person
+    from accounts.by_phone import grant_role_by_phone
     from accounts.models import Role
 
     require_keeps_unit(acting_user, unit)
-    user, _made = account_for_person(
-        acting_user=acting_user, full_name=full_name, phone=phone, request=request
+    return grant_role_by_phone(
+        acting_user=acting_user,
+        role=Role.UNIT_ADMIN,
+        unit=unit,
+        full_name=full_name,
+        phone=phone,
+        already=_("%(name)s is already a party admin of this unit."),
+        request=request,
     )
-    if user.role_grants.filter(role=Role.UNIT_ADMIN, unit=unit).exists():
-        raise ValidationError(_("%(name)s is already a party admin of this unit.") % {"name": user})
-    return grant_role(acting_user=acting_user, user=user, role=Role.UNIT_ADMIN, unit=unit, request=request)
 
 
 @transaction.atomic

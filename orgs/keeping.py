@@ -30,8 +30,7 @@ from orgs.access import (
 )
 from orgs.forms import MergeForm, PartyOrgForm, PostForm, UnitForm
 from orgs.models import PartyOrg, Post, Unit
-from places.forms import PersonForm
-from places.keeping import form_page
+from places.keeping import end_holding, form_page, holders_page
 from places.models import Compound, Grid
 
 
@@ -305,37 +304,19 @@ def unit_edit(request: HttpRequest, public_id: object) -> HttpResponse:
 def unit_admins(request: HttpRequest, public_id: object) -> HttpResponse:
     """The unit's party admins, and a form naming another one by phone (one person, one account)."""
     unit = _kept_unit(request, public_id)
-    form = PersonForm(request.POST or None)
-    here = reverse("orgs:unit_admins", args=[unit.public_id])
-    if request.method == "POST" and form.is_valid():
-        done = run_action(
-            request,
-            actions.grant_unit_admin,
-            form=form,
-            unit=unit,
-            success=_("The unit's party admin is named."),
-            **form.cleaned_data,
-        )
-        if done.ok:
-            return redirect(here)
-    rows = [
-        {
-            "label": grant.user.full_name or grant.user.username,
-            "note": grant.user.masked_phone,
-            "url": reverse("orgs:unit_admin_remove", args=[unit.public_id, grant.public_id]),
-            "button": _("Remove"),
-        }
-        for grant in admin_grants(unit)
-    ]
-    return form_page(
+    return holders_page(
         request,
-        form,
+        grants=admin_grants(unit),
+        remove_url=lambda grant: reverse("orgs:unit_admin_remove", args=[unit.public_id, grant.public_id]),
+        grant=actions.grant_unit_admin,
+        held={"unit": unit},
+        here=reverse("orgs:unit_admins", args=[unit.public_id]),
+        success=_("The unit's party admin is named."),
         title=_("Unit party admins"),
         subtitle=unit.name,
         submit=_("Name a party admin"),
         cancel=reverse("orgs:unit_detail", args=[unit.public_id]),
         crumbs=_unit_crumbs(unit),
-        rows=rows,
         rows_label=_("Party admins of this unit"),
         rows_empty=_("This unit has no party admin yet."),
         export="unit_admins",
@@ -347,8 +328,11 @@ def unit_admins(request: HttpRequest, public_id: object) -> HttpResponse:
 @role_required(*UNIT_KEEPER_ROLES)
 def unit_admin_remove(request: HttpRequest, public_id: object, grant_id: object) -> HttpResponse:
     unit = _kept_unit(request, public_id)
-    grant = lookup_or_404(admin_grants(unit), grant_id)
-    run_action(
-        request, actions.revoke_unit_admin, grant=grant, success=_("The party admin's role has ended.")
+    return end_holding(
+        request,
+        grants=admin_grants(unit),
+        grant_id=grant_id,
+        revoke=actions.revoke_unit_admin,
+        success=_("The party admin's role has ended."),
+        back=reverse("orgs:unit_admins", args=[unit.public_id]),
     )
-    return redirect("orgs:unit_admins", public_id=unit.public_id)

@@ -18,7 +18,6 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -26,9 +25,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema, Status
 
 from accounts.api import require_roles
-from accounts.models import RoleGrant
 from accounts.roles import ORG_CHART_ROLES
-from gongjian.api_shapes import ErrorOut, Ref
+from gongjian.api_shapes import ErrorOut, Ref, one_of
 from orgs import actions
 from orgs.access import (
     ORG_KEEPER_ROLES,
@@ -41,7 +39,13 @@ from orgs.access import (
 from orgs.api import PartyOrgOut, UnitOut, router
 from orgs.models import PartyOrg, PartyOrgKind, Post, PostTitle, Unit, UnitKind
 from places.models import Area, Compound, Grid
-from places.write_api import RoleHolderIn, RoleHolderOut
+from places.write_api import (
+    RoleHolderIn,
+    RoleHolderOut,
+    end_holder,
+    name_holder,
+    require_kept,
+)
 
 REFUSALS = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
@@ -116,20 +120,6 @@ class UnitPatch(Schema):
     contact_name: str | None = Field(None, max_length=32)
 
 
-def _named(queryset: QuerySet, public_id: UUID | None, message: str):
-    if public_id is None:
-        return None
-    found = queryset.filter(public_id=public_id).first()
-    if found is None:
-        raise ValidationError(message)
-    return found
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied(_("You do not keep this part of the registry."))
-
-
 def _refs(request: HttpRequest, payload: PartyOrgIn | PartyOrgPatch, org: PartyOrg | None = None) -> dict:
     """The objects the body names (each in the caller's scope); for a patch, those left out stay."""
     user = request.auth
@@ -151,7 +141,7 @@ def _refs(request: HttpRequest, payload: PartyOrgIn | PartyOrgPatch, org: PartyO
         if org is not None and name not in payload.model_fields_set:
             found[name] = getattr(org, name)
         else:
-            found[name] = _named(queryset, getattr(payload, name), message)
+            found[name] = one_of(queryset, getattr(payload, name), message)
     return found
 
 
@@ -162,7 +152,7 @@ def _kept_org(request: HttpRequest, party_org_id: UUID) -> PartyOrg:
         ),
         public_id=party_org_id,
     )
-    _require(keeps_party_org(request.auth, org))
+    require_kept(keeps_party_org(request.auth, org))
     return org
 
 
@@ -215,7 +205,7 @@ def merge_party_org(request: HttpRequest, party_org_id: UUID, payload: MergeIn):
     end and it is dissolved; answers the survivor. Roles: org dept, street."""
     require_roles(request, ORG_KEEPER_ROLES)
     org = _kept_org(request, party_org_id)
-    into = _named(
+    into = one_of(
         PartyOrg.objects.visible_to(request.auth).select_related("area", "unit__address_area"),
         payload.into,
         _("No such organisation in your scope."),
@@ -265,7 +255,7 @@ def appoint_post(request: HttpRequest, party_org_id: UUID, payload: OrgPostIn):
         party_org=_kept_org(request, party_org_id),
         title=payload.title,
         holder_name=payload.holder_name,
-        from_unit=_named(
+        from_unit=one_of(
             Unit.objects.visible_to(request.auth), payload.from_unit, _("No such unit in your scope.")
         ),
         started_on=payload.started_on,
@@ -279,7 +269,7 @@ def end_post(request: HttpRequest, post_id: UUID, payload: EndTermIn):
     """End a post holder's term (the post stays on record). Roles: org dept, street."""
     require_roles(request, ORG_KEEPER_ROLES)
     post = get_object_or_404(_posts(request), public_id=post_id)
-    _require(keeps_party_org(request.auth, post.party_org))
+    require_kept(keeps_party_org(request.auth, post.party_org))
     actions.end_post(acting_user=request.auth, post=post, ended_on=payload.ended_on, request=request)
     return _posts(request).get(pk=post.pk)
 
@@ -288,14 +278,14 @@ def end_post(request: HttpRequest, post_id: UUID, payload: EndTermIn):
 
 
 def _area(request: HttpRequest, public_id: UUID) -> Area:
-    return _named(org_keeping_areas(request.auth), public_id, _("No such area among those you keep."))
+    return one_of(org_keeping_areas(request.auth), public_id, _("No such area among those you keep."))
 
 
 def _kept_unit(request: HttpRequest, unit_id: UUID) -> Unit:
     unit = get_object_or_404(
         Unit.objects.visible_to(request.auth).select_related("address_area"), public_id=unit_id
     )
-    _require(keeps_unit(request.auth, unit))
+    require_kept(keeps_unit(request.auth, unit))
     return unit
 
 
@@ -353,20 +343,15 @@ def add_unit_admin(request: HttpRequest, unit_id: UUID, payload: RoleHolderIn):
     """Name a unit party admin by phone: the person's one account (or a new one, without a password) gets
     the unit admin role over the unit. Roles: org dept, street."""
     require_roles(request, UNIT_KEEPER_ROLES)
-    grant = actions.grant_unit_admin(
-        acting_user=request.auth,
-        unit=_kept_unit(request, unit_id),
-        full_name=payload.full_name,
-        phone=payload.phone,
-        request=request,
+    return name_holder(
+        request, payload, grant=actions.grant_unit_admin, held={"unit": _kept_unit(request, unit_id)}
     )
-    return Status(201, RoleGrant.objects.select_related("user").get(pk=grant.pk))
 
 
 @router.delete("/units/{unit_id}/admins/{grant_id}", response={204: None, **REFUSALS})
 def remove_unit_admin(request: HttpRequest, unit_id: UUID, grant_id: UUID):
     """End a unit party admin's role (the account stays). Roles: org dept, street."""
     require_roles(request, UNIT_KEEPER_ROLES)
-    grant = get_object_or_404(admin_grants(_kept_unit(request, unit_id)), public_id=grant_id)
-    actions.revoke_unit_admin(acting_user=request.auth, grant=grant, request=request)
-    return Status(204, None)
+    return end_holder(
+        request, admin_grants(_kept_unit(request, unit_id)), grant_id, revoke=actions.revoke_unit_admin
+    )

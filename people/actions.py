@@ -119,6 +119,28 @@ def find_member_by_id_number(id_number: str) -> Member | None:
     ).first()
 
 
+def _fill_member(person: Member, data: MemberData, id_number: str) -> None:
+    """The fields a member's data sets, for ``save_member`` and each row of ``save_members_bulk``
+    alike: the name and its initials, gender and birth date (read from the normalised ``id_number``
+    when not given), status, unit, organisation, home, service; then the place paths."""
+    from gongjian.privacy import birth_date_from_id, gender_from_id
+
+    person.name = data.name.strip()
+    person.name_initials = pinyin_initials(person.name)
+    person.gender = data.gender or gender_from_id(id_number)
+    person.birth_date = data.birth_date or birth_date_from_id(id_number)
+    person.joined_on = data.joined_on
+    person.status = data.status
+    person.unit = data.unit
+    person.party_org = data.party_org
+    person.residence_area = data.residence_area
+    person.residence_compound = data.residence_compound
+    person.residence_building = data.residence_building
+    person.in_service = data.in_service
+    person.skills = data.skills
+    derive_place_paths(person)
+
+
 @transaction.atomic
 def save_member(
     *,
@@ -129,8 +151,6 @@ def save_member(
     via: str = "form",
 ) -> Member:
     """Create a member, or update the one with the same ID number: a re-import updates, never duplicates."""
-    from gongjian.privacy import birth_date_from_id, gender_from_id
-
     try:
         id_number = normalize_id_number(data.id_number)
     except InvalidNumber as exc:
@@ -148,20 +168,7 @@ def save_member(
         and Member.objects.exclude(pk=person.pk).filter(id_number_hash=person.id_number_hash).exists()
     ):
         raise ValidationError({"id_number": _("Another member has this ID number.")})
-    person.name = data.name.strip()
-    person.name_initials = pinyin_initials(person.name)
-    person.gender = data.gender or gender_from_id(id_number)
-    person.birth_date = data.birth_date or birth_date_from_id(id_number)
-    person.joined_on = data.joined_on
-    person.status = data.status
-    person.unit = data.unit
-    person.party_org = data.party_org
-    person.residence_area = data.residence_area
-    person.residence_compound = data.residence_compound
-    person.residence_building = data.residence_building
-    person.in_service = data.in_service
-    person.skills = data.skills
-    derive_place_paths(person)
+    _fill_member(person, data, id_number)
     person.save()
     record_event(
         actor=acting_user,
@@ -329,31 +336,6 @@ MEMBER_FIELDS = [
 ]
 
 
-def _fill_member(person: Member, data: MemberData) -> None:
-    """``save_member``'s field rules, for one row of a bulk write (numbers already checked)."""
-    from django.utils import timezone
-
-    from gongjian.privacy import birth_date_from_id, gender_from_id
-
-    id_number = normalize_id_number(data.id_number)
-    seal_numbers(person, id_number=id_number, phone=data.phone)
-    person.name = data.name.strip()
-    person.name_initials = pinyin_initials(person.name)
-    person.gender = data.gender or gender_from_id(id_number)
-    person.birth_date = data.birth_date or birth_date_from_id(id_number)
-    person.joined_on = data.joined_on
-    person.status = data.status
-    person.unit = data.unit
-    person.party_org = data.party_org
-    person.residence_area = data.residence_area
-    person.residence_compound = data.residence_compound
-    person.residence_building = data.residence_building
-    person.in_service = data.in_service
-    person.skills = data.skills
-    person.updated_at = timezone.now()
-    derive_place_paths(person)
-
-
 @transaction.atomic
 def save_members_bulk(
     *,
@@ -367,17 +349,21 @@ def save_members_bulk(
     have been checked (numbers valid, one row per ID number); ``existing`` maps ID-number hashes to the
     members they update. Every member written gets its own audit row (``member.create`` /
     ``member.update``, ``via``), written in bulk too. Returns (created, updated)."""
+    from django.utils import timezone
+
     created: list[Member] = []
     updated: list[Member] = []
     for data in rows:
-        digest = keyed_hash("id_number", normalize_id_number(data.id_number))
-        person = existing.get(digest)
+        id_number = normalize_id_number(data.id_number)
+        person = existing.get(keyed_hash("id_number", id_number))
         if person is None:
             person = Member()
             created.append(person)
         else:
             updated.append(person)
-        _fill_member(person, data)
+        seal_numbers(person, id_number=id_number, phone=data.phone)
+        _fill_member(person, data, id_number)
+        person.updated_at = timezone.now()
     Member.objects.bulk_create(created, batch_size=batch_size)
     Member.objects.bulk_update(updated, MEMBER_FIELDS, batch_size=batch_size)
     record_events(actor=acting_user, action="member.create", targets=list(created), detail={"via": via})

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from orgs.models import PartyOrg, Unit
 from people.models import ApplicantStage, Gender, RegistryEntry
 from people.registries import REGISTRY_FIELDS
+from places.forms import PublicIdChoiceField
 from places.models import Area, Building, Compound
 
 
@@ -35,20 +35,6 @@ class StyledForm(forms.Form):
                 widget.attrs.setdefault(
                     "class", "form-select" if isinstance(widget, forms.Select) else "form-control"
                 )
-
-
-class PublicIdChoiceField(forms.ModelChoiceField):
-    """A model choice by public id (integer keys never leave the server)."""
-
-    def __init__(self, queryset, **kwargs):
-        kwargs.setdefault("to_field_name", "public_id")
-        super().__init__(queryset, **kwargs)
-
-    def to_python(self, value):
-        try:
-            return super().to_python(value)
-        except ValidationError as exc:  # also "not a UUID", which the model field raises
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from exc
 
 
 def _offer(form: forms.Form, name: str, queryset: QuerySet) -> None:

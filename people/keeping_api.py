@@ -11,8 +11,6 @@ in a body are looked up in the caller's scope (an unknown one: 422).
 from datetime import date
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -21,7 +19,7 @@ from ninja import Field, Schema, Status
 from accounts import roles as R
 from accounts.api import require_roles
 from accounts.models import Role
-from gongjian.api_shapes import ErrorOut
+from gongjian.api_shapes import ErrorOut, one_of
 from orgs.models import PartyOrg, Unit
 from people import applicants, registries
 from people.api import (
@@ -50,30 +48,21 @@ from places.models import Area, Building, Compound
 REFUSALS = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
-def _one(queryset: QuerySet, public_id: UUID | None, message: str):
-    if public_id is None:
-        return None
-    found = queryset.filter(public_id=public_id).first()
-    if found is None:
-        raise ValidationError(message)
-    return found
-
-
 def _area(request: HttpRequest, public_id: UUID | None):
-    return _one(Area.objects.visible_to(request.auth), public_id, _("Choose an area you keep."))
+    return one_of(Area.objects.visible_to(request.auth), public_id, _("Choose an area you keep."))
 
 
 def _unit(request: HttpRequest, public_id: UUID | None):
-    return _one(Unit.objects.visible_to(request.auth), public_id, _("Choose a unit."))
+    return one_of(Unit.objects.visible_to(request.auth), public_id, _("Choose a unit."))
 
 
 def _org(request: HttpRequest, public_id: UUID | None):
-    return _one(PartyOrg.objects.visible_to(request.auth), public_id, _("Choose a party organisation."))
+    return one_of(PartyOrg.objects.visible_to(request.auth), public_id, _("Choose a party organisation."))
 
 
 def _home(payload) -> tuple[Compound | None, Building | None]:
-    compound = _one(Compound.objects.all(), payload.compound, _("Unknown compound."))
-    building = _one(Building.objects.select_related("compound"), payload.building, _("Unknown building."))
+    compound = one_of(Compound.objects.all(), payload.compound, _("Unknown compound."))
+    building = one_of(Building.objects.select_related("compound"), payload.building, _("Unknown building."))
     if building is not None and compound is None:
         compound = building.compound
     return compound, building
@@ -152,7 +141,7 @@ def move_resident(request: HttpRequest, resident_id: UUID, payload: MoveIn):
     require_roles(request, (*R.KEEPER_ROLES, Role.RESIDENT))
     resident = _resident(request, resident_id)
     compound, building = _home(payload)
-    community = _one(Area.objects.all(), payload.community, _("Choose a community."))
+    community = one_of(Area.objects.all(), payload.community, _("Choose a community."))
     move_home(
         acting_user=request.auth,
         person=resident,
@@ -203,7 +192,7 @@ def register_applicant(request: HttpRequest, payload: ApplicantIn):
     """Register an applicant for party membership (入党申请人), at the first step. Roles: community,
     street (their places), unit admin (their unit's applicants); else 403."""
     require_roles(request, R.APPLICANT_KEEPER_ROLES)
-    area = _one(Area.objects.all(), payload.area, _("Choose an area."))
+    area = one_of(Area.objects.all(), payload.area, _("Choose an area."))
     applicant = applicants.register_applicant(
         acting_user=request.auth,
         name=payload.name,
@@ -293,7 +282,7 @@ def _save(request: HttpRequest, model, payload: EntryIn, entry=None):
         model=model,
         entry=entry,
         name=payload.name,
-        area=_one(Area.objects.all(), payload.area, _("Choose an area.")),
+        area=one_of(Area.objects.all(), payload.area, _("Choose an area.")),
         unit=_unit(request, payload.unit),
         fields=fields,
         request=request,

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -255,25 +256,37 @@ def _registry_list_url(kind: str) -> str:
     return reverse(f"people:{kind}_list")
 
 
+def _save_entry(
+    request: AuthedRequest, form: Any, model: Any, *, entry: Any = None, success: str | Promise
+) -> bool:
+    """Save a registry entry from its valid form (a new one when ``entry`` is None): the common fields
+    by name, the rest as the registry's own; whether it was saved (a refusal is on the form)."""
+    data = dict(form.cleaned_data)
+    done = run_action(
+        request,
+        registries.save_registry_entry,
+        form=form,
+        model=model,
+        entry=entry,
+        name=data.pop("name"),
+        area=data.pop("area"),
+        unit=data.pop("unit"),
+        fields=data,
+        success=success,
+    )
+    return done.ok
+
+
 @role_required(*R.KEEPER_ROLES)
 def registry_new(request: AuthedRequest, kind: str) -> HttpResponse:
     model = _registry(kind)
     form = registry_form_class(model)(request.POST or None, **_registry_choices(request))
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        done = run_action(
-            request,
-            registries.save_registry_entry,
-            form=form,
-            model=model,
-            name=data.pop("name"),
-            area=data.pop("area"),
-            unit=data.pop("unit"),
-            fields=data,
-            success=_("Added."),
-        )
-        if done.ok:
-            return redirect(_registry_list_url(kind))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save_entry(request, form, model, success=_("Added."))
+    ):
+        return redirect(_registry_list_url(kind))
     title = _("Add: %(registry)s") % {"registry": model._meta.verbose_name}
     return _page(request, form, title=title, cancel_url=_registry_list_url(kind), status=400)
 
@@ -290,22 +303,12 @@ def registry_edit(request: AuthedRequest, kind: str, public_id) -> HttpResponse:
         **{f: getattr(entry, f) for f in own},
     }
     form = registry_form_class(model)(request.POST or None, initial=initial, **_registry_choices(request))
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        done = run_action(
-            request,
-            registries.save_registry_entry,
-            form=form,
-            model=model,
-            entry=entry,
-            name=data.pop("name"),
-            area=data.pop("area"),
-            unit=data.pop("unit"),
-            fields=data,
-            success=_("Saved."),
-        )
-        if done.ok:
-            return redirect(_registry_list_url(kind))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save_entry(request, form, model, entry=entry, success=_("Saved."))
+    ):
+        return redirect(_registry_list_url(kind))
     retired = entry.retired_on is not None
     return _page(
         request,

@@ -442,17 +442,19 @@ def assign_grid_worker(
 ) -> RoleGrant:
     """Name a grid worker: the person's account (found by phone, or made without a password) gets the
     grid worker role over the grid."""
-    from accounts.actions import grant_role
-    from accounts.by_phone import account_for_person
+    from accounts.by_phone import grant_role_by_phone
     from accounts.models import Role
 
     require_keeps_grids(acting_user, grid.street)
-    user, _made = account_for_person(
-        acting_user=acting_user, full_name=full_name, phone=phone, request=request
+    return grant_role_by_phone(
+        acting_user=acting_user,
+        role=Role.GRID_WORKER,
+        grid=grid,
+        full_name=full_name,
+        phone=phone,
+        already=_("%(name)s is already a worker of this grid."),
+        request=request,
     )
-    if user.role_grants.filter(role=Role.GRID_WORKER, grid=grid).exists():
-        raise ValidationError(_("%(name)s is already a worker of this grid.") % {"name": user})
-    return grant_role(acting_user=acting_user, user=user, role=Role.GRID_WORKER, grid=grid, request=request)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ a place seen but not kept (a street's level-1 grid seen by a community) 403."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -74,6 +75,77 @@ def form_page(
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
+
+
+# --- people holding a role over an object ---------------------------------------------------------
+
+
+def holders_page(
+    request: HttpRequest,
+    *,
+    grants: QuerySet[Any],
+    remove_url: Callable[[Any], str],
+    grant: Callable[..., Any],
+    held: dict[str, Any],
+    here: str,
+    success: str,
+    title: str,
+    subtitle: str,
+    submit: str,
+    cancel: str,
+    crumbs: list[dict],
+    rows_label: str,
+    rows_empty: str,
+    export: str,
+    export_query: str,
+) -> HttpResponse:
+    """The people holding a role over an object (a unit's party admins, a grid's workers), each with
+    a Remove button at ``remove_url(grant)``, and a form naming another one by phone: ``grant`` (an
+    action) is called with ``held`` (the object, by the action's keyword) and the form's name and
+    phone, then the page comes back to ``here``."""
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = run_action(request, grant, form=form, success=success, **held, **form.cleaned_data)
+        if done.ok:
+            return redirect(here)
+    rows = [
+        {
+            "label": holding.user.full_name or holding.user.username,
+            "note": holding.user.masked_phone,
+            "url": remove_url(holding),
+            "button": _("Remove"),
+        }
+        for holding in grants
+    ]
+    return form_page(
+        request,
+        form,
+        title=title,
+        subtitle=subtitle,
+        submit=submit,
+        cancel=cancel,
+        crumbs=crumbs,
+        rows=rows,
+        rows_label=rows_label,
+        rows_empty=rows_empty,
+        export=export,
+        export_query=export_query,
+    )
+
+
+def end_holding(
+    request: HttpRequest,
+    *,
+    grants: QuerySet[Any],
+    grant_id: object,
+    revoke: Callable[..., Any],
+    success: str,
+    back: str,
+) -> HttpResponse:
+    """End one of ``grants`` (404 if it is not among them) with the ``revoke`` action, back to ``back``."""
+    holding = lookup_or_404(grants, grant_id)
+    run_action(request, revoke, grant=holding, success=success)
+    return redirect(back)
 
 
 # --- compounds ------------------------------------------------------------------------------------
@@ -328,37 +400,19 @@ def grid_edit(request: HttpRequest, public_id: object) -> HttpResponse:
 def grid_workers(request: HttpRequest, public_id: object) -> HttpResponse:
     """The grid's workers, and a form naming another one by phone."""
     grid = _kept_grid(request, public_id)
-    form = PersonForm(request.POST or None)
-    here = reverse("places:grid_workers", args=[grid.public_id])
-    if request.method == "POST" and form.is_valid():
-        done = run_action(
-            request,
-            actions.assign_grid_worker,
-            form=form,
-            grid=grid,
-            success=_("The grid worker is named."),
-            **form.cleaned_data,
-        )
-        if done.ok:
-            return redirect(here)
-    rows = [
-        {
-            "label": grant.user.full_name or grant.user.username,
-            "note": grant.user.masked_phone,
-            "url": reverse("places:grid_worker_remove", args=[grid.public_id, grant.public_id]),
-            "button": _("Remove"),
-        }
-        for grant in worker_grants(grid)
-    ]
-    return form_page(
+    return holders_page(
         request,
-        form,
+        grants=worker_grants(grid),
+        remove_url=lambda grant: reverse("places:grid_worker_remove", args=[grid.public_id, grant.public_id]),
+        grant=actions.assign_grid_worker,
+        held={"grid": grid},
+        here=reverse("places:grid_workers", args=[grid.public_id]),
+        success=_("The grid worker is named."),
         title=_("Grid workers"),
         subtitle=f"{grid.name} · {grid.code}",
         submit=_("Name a grid worker"),
         cancel=reverse("places:grid_detail", args=[grid.public_id]),
         crumbs=_grid_crumbs(grid),
-        rows=rows,
         rows_label=_("Workers of this grid"),
         rows_empty=_("This grid has no worker yet."),
         export="grid_workers",
@@ -370,11 +424,14 @@ def grid_workers(request: HttpRequest, public_id: object) -> HttpResponse:
 @role_required(*GRID_KEEPER_ROLES)
 def grid_worker_remove(request: HttpRequest, public_id: object, grant_id: object) -> HttpResponse:
     grid = _kept_grid(request, public_id)
-    grant = lookup_or_404(worker_grants(grid), grant_id)
-    run_action(
-        request, actions.remove_grid_worker, grant=grant, success=_("The grid worker's role has ended.")
+    return end_holding(
+        request,
+        grants=worker_grants(grid),
+        grant_id=grant_id,
+        revoke=actions.remove_grid_worker,
+        success=_("The grid worker's role has ended."),
+        back=reverse("places:grid_workers", args=[grid.public_id]),
     )
-    return redirect("places:grid_workers", public_id=grid.public_id)
 
 
 def grid_building_choices(grid: Grid) -> QuerySet[Building]:

@@ -13,7 +13,9 @@ GET /compounds would never be reached.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +27,7 @@ from ninja import Field, Schema, Status
 
 from accounts.api import require_roles
 from accounts.models import RoleGrant
-from gongjian.api_shapes import ErrorOut
+from gongjian.api_shapes import ErrorOut, one_of
 from places import actions
 from places.access import GRID_KEEPER_ROLES, PLACE_KEEPER_ROLES, keeps_grids, keeps_places, worker_grants
 from places.api import BuildingOut, CompoundOut, GridOut, router
@@ -90,24 +92,34 @@ class RoleHolderOut(Schema):
     since: datetime = Field(alias="created_at")
 
 
+def name_holder(
+    request: HttpRequest, payload: RoleHolderIn, *, grant: Callable[..., RoleGrant], held: dict[str, Any]
+) -> Status:
+    """Name a person to a role over an object (``held``: the object, by the ``grant`` action's keyword)
+    by the payload's phone, answering 201 with the new holder."""
+    granted = grant(
+        acting_user=request.auth, full_name=payload.full_name, phone=payload.phone, request=request, **held
+    )
+    return Status(201, RoleGrant.objects.select_related("user").get(pk=granted.pk))
+
+
+def end_holder(
+    request: HttpRequest, grants: QuerySet[RoleGrant], grant_id: UUID, *, revoke: Callable[..., None]
+) -> Status:
+    """End one of ``grants`` (404 if it is not among them) with the ``revoke`` action; 204."""
+    grant = get_object_or_404(grants, public_id=grant_id)
+    revoke(acting_user=request.auth, grant=grant, request=request)
+    return Status(204, None)
+
+
 class RetiredOut(Schema):
     id: UUID = Field(alias="public_id")
     name: str
     retired_on: date | None
 
 
-def _named(queryset: QuerySet, public_id: UUID | None, message: str):
-    """An object named in the body, in the caller's scope; unknown → 422 with ``message``."""
-    if public_id is None:
-        return None
-    found = queryset.filter(public_id=public_id).first()
-    if found is None:
-        raise ValidationError(message)
-    return found
-
-
 def _community(request: HttpRequest, public_id: UUID) -> Area:
-    return _named(
+    return one_of(
         Area.objects.visible_to(request.auth).filter(level=AreaLevel.COMMUNITY),
         public_id,
         _("No such community in your scope."),
@@ -115,10 +127,11 @@ def _community(request: HttpRequest, public_id: UUID) -> Area:
 
 
 def _grid_named(request: HttpRequest, public_id: UUID | None) -> Grid | None:
-    return _named(Grid.objects.visible_to(request.auth), public_id, _("No such grid in your scope."))
+    return one_of(Grid.objects.visible_to(request.auth), public_id, _("No such grid in your scope."))
 
 
-def _require(allowed: bool) -> None:
+def require_kept(allowed: bool) -> None:
+    """An object seen but not kept (``allowed`` is the access rule's answer) → 403."""
     if not allowed:
         raise PermissionDenied(_("You do not keep this part of the registry."))
 
@@ -127,7 +140,7 @@ def _kept_compound(request: HttpRequest, compound_id: UUID) -> Compound:
     compound = get_object_or_404(
         Compound.objects.visible_to(request.auth).select_related("community"), public_id=compound_id
     )
-    _require(keeps_places(request.auth, compound.community))
+    require_kept(keeps_places(request.auth, compound.community))
     return compound
 
 
@@ -136,7 +149,7 @@ def _kept_building(request: HttpRequest, building_id: UUID) -> Building:
         Building.objects.visible_to(request.auth).select_related("compound__community", "grid"),
         public_id=building_id,
     )
-    _require(keeps_places(request.auth, building.compound.community))
+    require_kept(keeps_places(request.auth, building.compound.community))
     return building
 
 
@@ -145,7 +158,7 @@ def _kept_grid(request: HttpRequest, grid_id: UUID) -> Grid:
         Grid.objects.visible_to(request.auth).select_related("street", "community", "parent"),
         public_id=grid_id,
     )
-    _require(keeps_grids(request.auth, grid.street))
+    require_kept(keeps_grids(request.auth, grid.street))
     return grid
 
 
@@ -196,12 +209,12 @@ def retire_compound(request: HttpRequest, compound_id: UUID):
 def create_building(request: HttpRequest, payload: BuildingIn):
     """Add a building (楼栋) to a compound, in a grid of its street or none. Roles: community, street."""
     require_roles(request, PLACE_KEEPER_ROLES)
-    compound = _named(
+    compound = one_of(
         Compound.objects.visible_to(request.auth).select_related("community"),
         payload.compound,
         _("No such compound in your scope."),
     )
-    _require(keeps_places(request.auth, compound.community))
+    require_kept(keeps_places(request.auth, compound.community))
     building = actions.create_building(
         acting_user=request.auth,
         compound=compound,
@@ -245,7 +258,7 @@ def create_grid(request: HttpRequest, payload: GridIn):
     """Draw a grid (网格): level 1 under the street, levels 2–3 under a grid of the same street and in one
     of its communities; a taken code is refused. Role: street (GRID_KEEPER_ROLES)."""
     require_roles(request, GRID_KEEPER_ROLES)
-    street = _named(
+    street = one_of(
         Area.objects.visible_to(request.auth).filter(level=AreaLevel.STREET),
         payload.street,
         _("No such street in your scope."),
@@ -255,7 +268,7 @@ def create_grid(request: HttpRequest, payload: GridIn):
         street=street,
         code=payload.code,
         name=payload.name,
-        parent=_named(
+        parent=one_of(
             Grid.objects.visible_to(request.auth), payload.parent, _("No such parent grid in your scope.")
         ),
         community=_community(request, payload.community) if payload.community else None,
@@ -307,20 +320,15 @@ def add_grid_worker(request: HttpRequest, grid_id: UUID, payload: RoleHolderIn):
     """Name a grid worker by phone: the person's account (one per phone) or a new one without a password
     gets the grid worker role over the grid. Role: street."""
     require_roles(request, GRID_KEEPER_ROLES)
-    grant = actions.assign_grid_worker(
-        acting_user=request.auth,
-        grid=_kept_grid(request, grid_id),
-        full_name=payload.full_name,
-        phone=payload.phone,
-        request=request,
+    return name_holder(
+        request, payload, grant=actions.assign_grid_worker, held={"grid": _kept_grid(request, grid_id)}
     )
-    return Status(201, RoleGrant.objects.select_related("user").get(pk=grant.pk))
 
 
 @router.delete("/grids/{grid_id}/workers/{grant_id}", response={204: None, **REFUSALS})
 def remove_grid_worker(request: HttpRequest, grid_id: UUID, grant_id: UUID):
     """End a grid worker's role over the grid (the account stays). Role: street."""
     require_roles(request, GRID_KEEPER_ROLES)
-    grant = get_object_or_404(worker_grants(_kept_grid(request, grid_id)), public_id=grant_id)
-    actions.remove_grid_worker(acting_user=request.auth, grant=grant, request=request)
-    return Status(204, None)
+    return end_holder(
+        request, worker_grants(_kept_grid(request, grid_id)), grant_id, revoke=actions.remove_grid_worker
+    )

@@ -1,5 +1,5 @@
 """What the service API's routers share: the refusal responses, and how ids sent in a request become
-objects (a community, an item of the menu, any object looked up in the caller's scope).
+objects (a community, an item of the menu; any other object through ``gongjian.api_shapes.one_of``).
 
 Conventions of every service router: each write calls the noun's actions, where the rules live. A
 refused action answers 422 (ValidationError) or 403 (PermissionDenied) with ``{"detail": message}`` and
@@ -38,17 +38,6 @@ def category_of(request: HttpRequest, public_id: UUID) -> ServiceCategory:
     if category is None:
         raise ValidationError(_("Choose an item of the service menu."))
     return category
-
-
-def one_of(queryset: QuerySet, public_id: UUID | None, message: str):
-    """An object named in a request body, looked up in ``queryset`` (the caller's scope, or the city
-    where the action itself decides who may be named); unknown → 422 with ``message``."""
-    if public_id is None:
-        return None
-    found = queryset.filter(public_id=public_id).first()
-    if found is None:
-        raise ValidationError(message)
-    return found
 
 
 def by_category(queryset: QuerySet, public_id: UUID | None) -> QuerySet:

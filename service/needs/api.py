@@ -19,11 +19,11 @@ from accounts import roles
 from accounts.api import require_roles
 from accounts.models import Role
 from accounts.scope import scope_for
-from gongjian.api_shapes import ErrorOut, ListPage
+from gongjian.api_shapes import ErrorOut, ListPage, one_of
 from orgs.models import Unit
 from people.models import Resident
 from places.models import Building, Compound, Grid
-from service.api_lookups import REFUSALS, by_category, category_of, community_of, one_of
+from service.api_lookups import REFUSALS, by_category, category_of, community_of
 from service.models import Assignment, Need, NeedEvent, NeedKind
 from service.needs import actions
 from service.needs.schemas import (

@@ -15,9 +15,9 @@ from ninja.pagination import paginate
 from accounts import roles
 from accounts.api import require_roles
 from accounts.models import Role
-from gongjian.api_shapes import ErrorOut, ListPage
+from gongjian.api_shapes import ErrorOut, ListPage, one_of
 from people.models import Resident
-from service.api_lookups import REFUSALS, one_of
+from service.api_lookups import REFUSALS
 from service.models import HouseholdPairing
 from service.pairings import actions
 from service.pairings.schemas import PairingDetailOut, PairingIn, PairingOut, PairingQuery, VisitIn

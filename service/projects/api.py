@@ -15,9 +15,9 @@ from ninja.pagination import paginate
 from accounts import roles
 from accounts.api import require_roles
 from accounts.models import Role
-from gongjian.api_shapes import ErrorOut, ListPage
+from gongjian.api_shapes import ErrorOut, ListPage, one_of
 from orgs.models import Unit
-from service.api_lookups import REFUSALS, category_of, community_of, one_of
+from service.api_lookups import REFUSALS, category_of, community_of
 from service.models import Project, ProjectEvent, ProjectUnit, Resource
 from service.projects import actions
 from service.projects.schemas import (

@@ -16,9 +16,9 @@ from access import is_member_themself, is_resident_themself
 from accounts import roles
 from accounts.api import require_roles
 from accounts.models import Role
-from gongjian.api_shapes import ErrorOut, ListPage
+from gongjian.api_shapes import ErrorOut, ListPage, one_of
 from people.models import Resident
-from service.api_lookups import REFUSALS, category_of, community_of, one_of
+from service.api_lookups import REFUSALS, category_of, community_of
 from service.models import (
     HouseholdPairing,
     Need,
