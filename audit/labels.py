@@ -117,6 +117,7 @@ ACTION_LABELS = {
     "service.record_rated": _("Service rated"),
     "service.record_code_failed": _("Wrong confirmation code"),
     "service.record_disputed": _("Service disputed"),
+    "service.photo_processed": _("Service photo stripped and resized"),
     "service.resource_added": _("Resource added"),
     "service.resource_updated": _("Resource updated"),
     "service.resource_withdrawn": _("Resource withdrawn"),

@@ -223,6 +223,19 @@ SERVICE_MAX_HOURS_PER_DAY = envint("SERVICE_MAX_HOURS_PER_DAY", 8)
 SERVICE_SAME_BENEFICIARY_PER_WEEK = envint("SERVICE_SAME_BENEFICIARY_PER_WEEK", 3)
 SERVICE_RECORD_MAX_AGE_DAYS = envint("SERVICE_RECORD_MAX_AGE_DAYS", 30)
 SERVICE_CODE_ATTEMPTS = envint("SERVICE_CODE_ATTEMPTS", 5)
+# Service record photos (service/records/imaging.py): bytes per file and photos per record, checked on
+# the server whatever the browser was told; a photo with more pixels than this is refused unread
+# (a decompression bomb is a small file that unpacks to gigabytes).
+PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", 8 * 1024 * 1024)
+PHOTOS_PER_RECORD = envint("PHOTOS_PER_RECORD", 6)
+PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", 50_000_000)
+# Request bodies: form fields (files aside) at most 2.5 MB, uploads over 2.5 MB spooled to a temporary
+# file rather than held in memory, and no more files in one request than a record holds photos (a
+# roster or a set-up sheet is one); past these Django answers 400. The whole body's size is the
+# reverse proxy's to cap (PHOTOS_PER_RECORD × PHOTO_MAX_BYTES and a little more).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = max(PHOTOS_PER_RECORD, 1) + 4
 # Accounts for members and residents (issue 10): the SMS sender (a dotted path; the console/log sender
 # in development and tests, accounts.sms.AliyunSender in production with the SMS_ALIYUN_* keys) and the
 # one-time codes: minutes they live, wrong tries each, and how many may be sent in the window per phone,

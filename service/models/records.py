@@ -180,10 +180,25 @@ def record_photo_path(instance, filename: str) -> str:
     return f"service/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
 
 
+class RecordPhotoQuerySet(models.QuerySet["RecordPhoto"]):
+    def unprocessed(self) -> RecordPhotoQuerySet:
+        """Stored before photos were stripped and resized (service/records/imaging.py): no phone size yet."""
+        return self.filter(phone="")
+
+
 class RecordPhoto(models.Model):
+    """A photo of a service, in three files: ``image`` (every pixel; served only when asked for by name),
+    ``phone`` (long edge 1280, shown by default) and ``thumb`` (320), all upright and without metadata.
+    Photos stored before the sizes existed have empty ``phone`` and ``thumb`` until
+    ``gongjian process-record-photos`` makes them."""
+
     record = models.ForeignKey(ServiceRecord, on_delete=models.CASCADE, related_name="photos")
     image = models.FileField(_("photo"), upload_to=record_photo_path)
+    phone = models.FileField(_("photo for phones"), upload_to=record_photo_path, blank=True)
+    thumb = models.FileField(_("thumbnail"), upload_to=record_photo_path, blank=True)
     uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = RecordPhotoQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("service photo")

@@ -7,6 +7,7 @@ service/records/actions.py."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
@@ -293,7 +294,10 @@ def log_service(request: HttpRequest) -> HttpResponse:
                     request=request,
                     **({kind: target} if kind else {}),
                 )
-            except (ValidationError, PermissionDenied) as exc:
+            except ValidationError as exc:
+                # the photos' refusals (one per file, naming it) go under the photos field
+                form.add_error(None, exc if hasattr(exc, "error_dict") else refusal_message(exc))
+            except PermissionDenied as exc:
                 form.add_error(None, refusal_message(exc))
             else:
                 messages.success(
@@ -307,7 +311,15 @@ def log_service(request: HttpRequest) -> HttpResponse:
         context["photos_lost"] = bool(request.FILES.getlist("photos"))
     else:
         form = _log_form(request, member, kind, target)
-    context.update(form=form, link=_link_summary(request, kind, target), action_url=request.get_full_path())
+    context.update(
+        form=form,
+        link=_link_summary(request, kind, target),
+        action_url=request.get_full_path(),
+        photo_limits={
+            "count": settings.PHOTOS_PER_RECORD,
+            "megabytes": f"{settings.PHOTO_MAX_BYTES / 2**20:g}",
+        },
+    )
     return _member_page(request, "log.html", "log_service", context, status=status)
 
 

@@ -36,14 +36,14 @@ from service.models import (
     NeedState,
     ProjectState,
     Rating,
-    RecordPhoto,
     RecordState,
     ServiceCategory,
     ServiceRecord,
 )
 from service.needs.state import close_served, current_assignment, lock_need, mark_served, reopen_served
 from service.records import codes, steps
-from service.records.checks import PHOTO_TYPES, clean_score, plausibility_flags, validate_photos
+from service.records.checks import checked_photos, clean_score, plausibility_flags
+from service.records.photo_actions import store_photos
 from service.records.steps import count_wrong_code, refuse_spent_code, tell_community_to_review
 
 
@@ -66,7 +66,9 @@ def log_service_record(
     request=None,
 ) -> ServiceRecord:
     """服务记实: a member logs service they gave. Against a need they took, the need becomes served. Where
-    it was logged from is kept (as hashes): the member's code does not work from there (``refuse_logger``)."""
+    it was logged from is kept (as hashes): the member's code does not work from there (``refuse_logger``).
+    Photos are checked by their content (a refusal names each file) and kept upright, without metadata,
+    in three sizes (``photo_actions.store_photos``)."""
     origin = origin_of(request, acting_user)
     member = own_member(acting_user)
     if member is None:
@@ -87,7 +89,7 @@ def log_service_record(
         raise ValidationError(_("Choose an item of the service menu."))
     if not (description or "").strip():
         raise ValidationError(_("Say what you did."))
-    validate_photos(list(photos))
+    images = checked_photos(photos)
 
     if need is not None:
         need = lock_need(need)
@@ -149,9 +151,7 @@ def log_service_record(
         logged_session=origin.session,
         logged_address=origin.address,
     )
-    for photo in photos:
-        photo.name = f"photo.{PHOTO_TYPES[photo.content_type]}"
-        RecordPhoto.objects.create(record=record, image=photo)
+    store_photos(record=record, images=images)
     steps.add_event(record, "", "log", acting_user, reason=",".join(record.flags))
     if need is not None and assignment is not None:  # checked above: a taken need has its assignment
         mark_served(need, assignment, acting_user, note=_("Service record logged"))

@@ -2,8 +2,10 @@
 Conventions as in service/api_lookups.py; shapes in service/records/schemas.py. Operation ids keep the
 names the API published before the service app was split by noun (clients generate code from them)."""
 
+from typing import Literal
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, QuerySet
 from django.http import HttpRequest
@@ -29,7 +31,6 @@ from service.models import (
     ServiceRecordEvent,
 )
 from service.records import actions, codes, disputes
-from service.records.checks import PHOTOS_PER_RECORD
 from service.records.photos import photo_response
 from service.records.schemas import ConfirmIn, DisputeIn, RecordDetailOut, RecordIn, RecordOut, RecordQuery
 from service.schemas import RateIn, ReasonIn
@@ -138,12 +139,16 @@ def get_record(request: HttpRequest, record_id: UUID):
     response={404: ErrorOut},
     operation_id="service_record_api_get_record_photo",
 )
-def get_record_photo(request: HttpRequest, record_id: UUID, n: int):
-    """The record's n-th photo (from 1) as an image file, for callers who may see the record."""
+def get_record_photo(
+    request: HttpRequest, record_id: UUID, n: int, size: Literal["phone", "thumb", "original"] = "phone"
+):
+    """The record's n-th photo (from 1) as an image file, for callers who may see the record: ``phone``
+    (long edge 1280 px, the default), ``thumb`` (320 px, for lists) or ``original`` (every pixel); all
+    upright and without metadata (no location)."""
     require_roles(request, roles.RECORD_READ_ROLES)
-    if not 1 <= n <= PHOTOS_PER_RECORD:
+    if not 1 <= n <= settings.PHOTOS_PER_RECORD:
         return Status(404, {"detail": _("Not found.")})
-    return photo_response(get_object_or_404(_records(request), public_id=record_id), n)
+    return photo_response(get_object_or_404(_records(request), public_id=record_id), n, size)
 
 
 @router.post(

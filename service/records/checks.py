@@ -10,14 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL.Image import Image
 
 from people.models import Member
 from service.models import Flag, RecordState, ServiceRecord
-
-# Accepted photo types and the extension each is stored under (never the uploaded file's own name).
-PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
-PHOTO_MAX_BYTES = 8 * 1024 * 1024
-PHOTOS_PER_RECORD = 6
+from service.records.imaging import UnreadablePhoto, open_checked
 
 
 def plausibility_flags(
@@ -69,17 +66,40 @@ def plausibility_flags(
     return flags
 
 
-def validate_photos(photos) -> None:
-    if len(photos) > PHOTOS_PER_RECORD:
-        raise ValidationError(_("At most %(n)d photos per record.") % {"n": PHOTOS_PER_RECORD})
+def checked_photos(photos) -> list[Image]:
+    """The uploaded photos, each read by its content (service/records/imaging.py), or one
+    ValidationError on ``photos`` with a message per refused file, naming it: more than
+    PHOTOS_PER_RECORD, larger than PHOTO_MAX_BYTES, not a JPEG, PNG or WebP photo, damaged or cut
+    short, or more than PHOTO_MAX_PIXELS pixels."""
+    photos = list(photos)
+    limit = settings.PHOTOS_PER_RECORD
+    if len(photos) > limit:
+        raise ValidationError({"photos": _("At most %(n)d photos per record.") % {"n": limit}})
+    megabytes = settings.PHOTO_MAX_BYTES / (1024 * 1024)
+    checked, errors = [], []
     for photo in photos:
-        kind = getattr(photo, "content_type", "") or ""
-        if kind not in PHOTO_TYPES:
-            raise ValidationError(
-                _("%(name)s is not a photo (JPEG, PNG, WebP or HEIC).") % {"name": photo.name}
-            )
-        if photo.size > PHOTO_MAX_BYTES:
-            raise ValidationError(_("%(name)s is larger than 8 MB.") % {"name": photo.name})
+        name = (photo.name or _("A photo"))[-80:]
+        if photo.size > settings.PHOTO_MAX_BYTES:
+            errors.append(_("%(name)s is larger than %(mb)g MB.") % {"name": name, "mb": megabytes})
+            continue
+        try:
+            checked.append(open_checked(photo, max_pixels=settings.PHOTO_MAX_PIXELS))
+        except UnreadablePhoto as exc:
+            errors.append(_photo_refusal(exc, name))
+    if errors:
+        raise ValidationError({"photos": errors})
+    return checked
+
+
+def _photo_refusal(exc: UnreadablePhoto, name: str) -> str:
+    if exc.reason == "pixels":
+        return _("%(name)s has too many pixels to be read safely (at most %(max)s million).") % {
+            "name": name,
+            "max": f"{settings.PHOTO_MAX_PIXELS / 1_000_000:g}",
+        }
+    if exc.reason == "damaged":
+        return _("%(name)s is damaged or incomplete: it cannot be read to the end.") % {"name": name}
+    return _("%(name)s is not a photo (JPEG, PNG or WebP).") % {"name": name}
 
 
 def clean_score(score) -> int:

@@ -32,10 +32,12 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class PhotosField(forms.FileField):
-    """Several photos from one (or more) file inputs of the same name; each is checked by the action."""
+    """Several photos from one (or more) file inputs of the same name; each is checked by the action
+    (by content, size and count: service/records/checks.py)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
+        # named types, not image/*: a phone then converts what it would send as HEIC into JPEG
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):

@@ -14,6 +14,7 @@ from pydantic import field_validator
 from access import sees_record_beneficiary
 from gongjian.api_shapes import Ref
 from service.models import ConfirmedVia, RecordState
+from service.records.imaging import SIZES
 from service.schemas import EventOut, Period, caller, local_time
 
 
@@ -66,8 +67,17 @@ class RecordEventOut(EventOut):
     via: str
 
 
+class PhotoSizesOut(Schema):
+    """One photo's addresses by size: all upright and without metadata (no location)."""
+
+    phone: str = Field(description="Long edge 1280 px: what a page shows.")
+    thumb: str = Field(description="Long edge 320 px: for lists.")
+    original: str = Field(description="Every pixel, as uploaded.")
+
+
 class RecordDetailOut(RecordOut):
-    photos: list[str] = Field(description="Addresses of the photos.")
+    photos: list[str] = Field(description="Addresses of the photos, in the phone size (long edge 1280 px).")
+    photo_sizes: list[PhotoSizesOut] = Field(description="The same photos, by size.")
     events: list[RecordEventOut]
     confirmation_code: str | None = Field(
         None, description="The one-time code the member shows the beneficiary; only for the member."
@@ -78,6 +88,17 @@ class RecordDetailOut(RecordOut):
         # the API's photo endpoint (the record's scope decides, a bearer token works), never the media address
         return [
             reverse("api:get_record_photo", kwargs={"record_id": obj.public_id, "n": n})
+            for n in range(1, len(obj.photos.all()) + 1)
+        ]
+
+    @staticmethod
+    def resolve_photo_sizes(obj) -> list[dict[str, str]]:
+        return [
+            {
+                size: reverse("api:get_record_photo", kwargs={"record_id": obj.public_id, "n": n})
+                + f"?size={size}"
+                for size in SIZES
+            }
             for n in range(1, len(obj.photos.all()) + 1)
         ]
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,7 +30,6 @@ from gongjian.refusals import refusal_message
 from service.desk import optional_url
 from service.models import ConfirmedVia, Flag, RecordState, ServiceRecord
 from service.records import actions, codes, disputes
-from service.records.checks import PHOTOS_PER_RECORD
 from service.records.forms import (
     CodeDisputeForm,
     CodeForm,
@@ -39,6 +39,7 @@ from service.records.forms import (
     RejectForm,
     duration_label,
 )
+from service.records.imaging import DEFAULT_SIZE
 from service.records.photos import photo_response
 
 EVENT_LABELS = {
@@ -200,11 +201,12 @@ def record_qr(request: HttpRequest, public_id) -> HttpResponse:
 
 @require_GET
 @role_required(*RECORD_READ_ROLES)
-def record_photo(request: HttpRequest, public_id, n: int) -> FileResponse:
-    """The record's n-th photo (from 1), for whoever may see the record (photos are not public media)."""
-    if not 1 <= n <= PHOTOS_PER_RECORD:  # none there, and a huge n overflows the query
+def record_photo(request: HttpRequest, public_id, n: int) -> HttpResponse:
+    """The record's n-th photo (from 1), for whoever may see the record (photos are not public media):
+    ``?size=phone`` (the default), ``thumb`` or ``original``."""
+    if not 1 <= n <= settings.PHOTOS_PER_RECORD:  # none there, and a huge n overflows the query
         raise Http404
-    return photo_response(_record(request, public_id), n)
+    return photo_response(_record(request, public_id), n, request.GET.get("size", DEFAULT_SIZE))
 
 
 def _record_post(request: HttpRequest, public_id, *, key: str, form, run, done: str) -> HttpResponse:

@@ -1416,19 +1416,31 @@ def test_record_photos_are_addresses_of_the_scoped_photo_view(cast, client, api_
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
+    from service.tests.pictures import body, opened, picture
+
     settings.MEDIA_ROOT = tmp_path
-    png = b"\x89PNG\r\n\x1a\n" + b"0" * 20
+    png = picture((2000, 1000), "PNG")
     record = _record(
         cast,
         photos=[SimpleUploadedFile(name, png, content_type="image/png") for name in ("a.png", "b.png")],
     )
-    photos = api_get("member", f"service-records/{record.public_id}").json()["photos"]
+    detail = api_get("member", f"service-records/{record.public_id}").json()
+    photos = detail["photos"]
     assert photos == [f"{API}service-records/{record.public_id}/photos/{n}" for n in (1, 2)]
     assert all("/media/" not in p for p in photos)
+    assert detail["photo_sizes"][1] == {
+        size: f"{API}service-records/{record.public_id}/photos/2?size={size}"
+        for size in ("phone", "thumb", "original")
+    }
     # a bearer token is enough (a phone app has no session); the record's scope decides
-    fetched = api_get("member", photos[1].removeprefix(API))
-    assert fetched.status_code == 200 and fetched["Content-Type"] == "image/png"
-    assert b"".join(fetched.streaming_content) == png
+    fetched = api_get("member", photos[1].removeprefix(API))  # the phone size unless asked
+    assert fetched.status_code == 200 and fetched["Content-Type"] == "image/jpeg"
+    assert opened(body(fetched)).size == (1280, 640)
+    thumb = api_get("member", detail["photo_sizes"][1]["thumb"].removeprefix(API))
+    assert thumb["Content-Type"] == "image/jpeg" and opened(body(thumb)).size == (320, 160)
+    original = api_get("member", detail["photo_sizes"][1]["original"].removeprefix(API))
+    assert original["Content-Type"] == "image/png" and opened(body(original)).size == (2000, 1000)
+    assert api_get("member", f"service-records/{record.public_id}/photos/1?size=huge").status_code == 422
     assert api_get("community2", photos[1].removeprefix(API)).status_code == 404
     assert api_get("member", f"service-records/{record.public_id}/photos/3").status_code == 404
     assert api_get(

@@ -40,6 +40,7 @@ from service.posts import actions as post_actions
 from service.projects import actions as project_actions
 from service.records import actions as record_actions
 from service.records import codes
+from service.tests.pictures import picture
 
 pytestmark = pytest.mark.django_db
 
@@ -101,10 +102,12 @@ def test_log_a_record(cast):
     assert cast.resident.notifications.filter(kind="service.record_to_confirm").exists()
 
 
-def test_log_with_photos(cast):
-    photos = [SimpleUploadedFile(f"p{i}.png", b"\x89PNG....", content_type="image/png") for i in range(2)]
+def test_log_with_photos(cast, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    photos = [SimpleUploadedFile(f"p{i}.png", picture(fmt="PNG"), content_type="image/png") for i in range(2)]
     record = log(cast, photos=photos)
     assert record.photos.count() == 2
+    assert all(p.image.name.endswith(".png") and p.phone and p.thumb for p in record.photos.all())
 
 
 def test_logging_against_a_need_marks_it_served(cast):
