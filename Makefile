@@ -8,16 +8,18 @@ export DEBUG ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test venv test-deps assets system-deps migrate demo-city serve worker lint messages clean bench
+.PHONY: demo test venv test-deps assets system-deps migrate demo-city serve worker lint messages clean bench lock
 
-$(VENV)/.installed: pyproject.toml
+# Installs take the versions pinned in requirements/ (`make lock` writes them), so every machine
+# runs what CI tested.
+$(VENV)/.installed: pyproject.toml requirements/lock.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e .
+	$(PIP) install -q -c requirements/lock.txt -e .
 	touch $@
 
-$(VENV)/.test-installed: $(VENV)/.installed pyproject.toml
-	$(PIP) install -q -e '.[test]'
+$(VENV)/.test-installed: $(VENV)/.installed pyproject.toml requirements/test-lock.txt
+	$(PIP) install -q -c requirements/test-lock.txt -e '.[test]'
 	touch $@
 
 venv: $(VENV)/.installed
@@ -88,5 +90,21 @@ messages: venv
 bench: venv
 	$(PY) bench/run.py
 
+# Regenerate the lock files from pyproject.toml for Python 3.11 on Linux, with uv installed into a
+# tools venv of its own (never into .venv). Pins already there are kept unless pyproject.toml rules
+# them out; `make lock UPGRADE=1` takes the newest versions allowed.
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+LOCK_FLAGS = --quiet --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q uv
+
+lock: $(UV)
+	$(UV) pip compile pyproject.toml $(LOCK_FLAGS) -o requirements/lock.txt
+	$(UV) pip compile pyproject.toml --extra test -c requirements/lock.txt $(LOCK_FLAGS) -o requirements/test-lock.txt
+
 clean:
-	rm -rf $(VENV) node_modules static/vendor staticfiles var
+	rm -rf $(VENV) $(TOOLS) node_modules static/vendor staticfiles var
