@@ -89,7 +89,7 @@ def log_service_record(
         raise ValidationError(_("Choose an item of the service menu."))
     if not (description or "").strip():
         raise ValidationError(_("Say what you did."))
-    images = checked_photos(photos)
+    checked = checked_photos(photos)
 
     if need is not None:
         need = lock_need(need)
@@ -151,7 +151,7 @@ def log_service_record(
         logged_session=origin.session,
         logged_address=origin.address,
     )
-    store_photos(record=record, images=images)
+    store_photos(record=record, photos=checked)
     steps.add_event(record, "", "log", acting_user, reason=",".join(record.flags))
     if need is not None and assignment is not None:  # checked above: a taken need has its assignment
         mark_served(need, assignment, acting_user, note=_("Service record logged"))

@@ -10,11 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL.Image import Image
 
 from people.models import Member
 from service.models import Flag, RecordState, ServiceRecord
-from service.records.imaging import UnreadablePhoto, open_checked
+from service.records.imaging import Rendition, UnreadablePhoto, open_checked, renditions
 
 
 def plausibility_flags(
@@ -66,11 +65,12 @@ def plausibility_flags(
     return flags
 
 
-def checked_photos(photos) -> list[Image]:
-    """The uploaded photos, each read by its content (service/records/imaging.py), or one
-    ValidationError on ``photos`` with a message per refused file, naming it: more than
-    PHOTOS_PER_RECORD, larger than PHOTO_MAX_BYTES, not a JPEG, PNG or WebP photo, damaged or cut
-    short, or more than PHOTO_MAX_PIXELS pixels."""
+def checked_photos(photos) -> list[dict[str, Rendition]]:
+    """The uploaded photos, each read by its content and made into its sizes at once, so that one
+    photo's pixels at most are held in memory (service/records/imaging.py); or one ValidationError on
+    ``photos`` with a message per refused file, naming it: more than PHOTOS_PER_RECORD, larger than
+    PHOTO_MAX_BYTES, not a JPEG, PNG or WebP photo, damaged or cut short, or more than
+    PHOTO_MAX_PIXELS pixels."""
     photos = list(photos)
     limit = settings.PHOTOS_PER_RECORD
     if len(photos) > limit:
@@ -83,7 +83,7 @@ def checked_photos(photos) -> list[Image]:
             errors.append(_("%(name)s is larger than %(mb)g MB.") % {"name": name, "mb": megabytes})
             continue
         try:
-            checked.append(open_checked(photo, max_pixels=settings.PHOTO_MAX_PIXELS))
+            checked.append(renditions(open_checked(photo, max_pixels=settings.PHOTO_MAX_PIXELS)))
         except UnreadablePhoto as exc:
             errors.append(_photo_refusal(exc, name))
     if errors:

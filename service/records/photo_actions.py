@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from PIL.Image import Image
 
 from audit.actions import record_event
 from service.models import RecordPhoto, ServiceRecord
@@ -28,13 +27,13 @@ def _fill(photo: RecordPhoto, made: dict[str, Rendition]) -> None:
     photo.thumb.save("photo-thumb.jpg", ContentFile(made["thumb"].content), save=False)
 
 
-def store_photos(*, record: ServiceRecord, images: Iterable[Image]) -> list[RecordPhoto]:
-    """Keeps checked photos (``checks.checked_photos``) with a record: upright, without metadata, in
-    the original, phone and thumbnail sizes. Called inside the logging action's transaction."""
+def store_photos(*, record: ServiceRecord, photos: Iterable[dict[str, Rendition]]) -> list[RecordPhoto]:
+    """Keeps checked photos (``checks.checked_photos``: upright, without metadata, in the original,
+    phone and thumbnail sizes) with a record. Called inside the logging action's transaction."""
     stored = []
-    for image in images:
+    for made in photos:
         photo = RecordPhoto(record=record)
-        _fill(photo, renditions(image))
+        _fill(photo, made)
         photo.save()
         stored.append(photo)
     return stored
