@@ -2,7 +2,6 @@
 Conventions as in service/api_lookups.py; shapes in service/records/schemas.py. Operation ids keep the
 names the API published before the service app was split by noun (clients generate code from them)."""
 
-from typing import Literal
 from uuid import UUID
 
 from django.conf import settings
@@ -31,6 +30,7 @@ from service.models import (
     ServiceRecordEvent,
 )
 from service.records import actions, codes, disputes
+from service.records.imaging import DEFAULT_SIZE, PhotoSize
 from service.records.photos import photo_response
 from service.records.schemas import ConfirmIn, DisputeIn, RecordDetailOut, RecordIn, RecordOut, RecordQuery
 from service.schemas import RateIn, ReasonIn
@@ -139,9 +139,7 @@ def get_record(request: HttpRequest, record_id: UUID):
     response={404: ErrorOut},
     operation_id="service_record_api_get_record_photo",
 )
-def get_record_photo(
-    request: HttpRequest, record_id: UUID, n: int, size: Literal["phone", "thumb", "original"] = "phone"
-):
+def get_record_photo(request: HttpRequest, record_id: UUID, n: int, size: PhotoSize = DEFAULT_SIZE):
     """The record's n-th photo (from 1) as an image file, for callers who may see the record: ``phone``
     (long edge 1280 px, the default), ``thumb`` (320 px, for lists) or ``original`` (every pixel); all
     upright and without metadata (no location)."""

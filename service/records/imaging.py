@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from io import BytesIO
-from typing import IO
+from typing import IO, Literal, get_args
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -19,8 +19,9 @@ FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 CONTENT_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 # Long edge in pixels of the resized copies (never enlarged); both are JPEG, light on a phone's data.
 LONG_EDGES = {"phone": 1280, "thumb": 320}
-SIZES = ("phone", "thumb", "original")
-DEFAULT_SIZE = "phone"
+PhotoSize = Literal["phone", "thumb", "original"]
+SIZES: tuple[str, ...] = get_args(PhotoSize)
+DEFAULT_SIZE: PhotoSize = "phone"
 
 
 class UnreadablePhoto(Exception):
