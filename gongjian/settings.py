@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "notifications",
     "golive",
     "portal",
+    "ops",
     "demo",
 ]
 
