@@ -13,11 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from ops.archive import ArchiveWriter, sha256_of
 from ops.checksums import METHODS
 from ops.databases import dump, vendor
 from ops.manifest import FORMAT, running_fingerprints
+
+
+class BackupError(Exception):
+    """The backup cannot be written where it was asked for."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,11 @@ def make_backup(*, to: Path, now: datetime | None = None) -> Backup:
     folder there and the archive renamed into place when complete: a failure (pg_dump's, a full
     disk) leaves nothing behind but the exception."""
     now = now or datetime.now(UTC)
+    media = Path(settings.MEDIA_ROOT).resolve()
+    if to.resolve() == media or media in to.resolve().parents:
+        raise BackupError(
+            _("The backup folder %(to)s is inside MEDIA_ROOT: it would back itself up.") % {"to": to}
+        )
     to.mkdir(parents=True, exist_ok=True)
     final = to / f"gongjian-backup-{now:%Y%m%dT%H%M%SZ}.tar"
     work = Path(tempfile.mkdtemp(prefix=".gongjian-backup-", dir=to))

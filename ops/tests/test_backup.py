@@ -279,3 +279,9 @@ def test_a_failing_pg_dump_leaves_nothing_behind_and_is_audited(city, media, tmp
     assert list(backups.iterdir()) == []
     event = AuditEvent.objects.get(action="ops.backup")
     assert event.outcome == Outcome.FAILURE and "disk full" in event.detail["error"]
+
+
+def test_a_backup_folder_inside_media_root_is_refused(city, media):
+    with pytest.raises(CommandError, match="inside MEDIA_ROOT"):
+        call_command("backup", to=media / "backups")
+    assert not (media / "backups").exists()

@@ -7,12 +7,13 @@ import logging
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from audit.actions import record_event
 from audit.models import Outcome
-from ops.archive import CorruptArchive, media_count
-from ops.backup import make_backup
+from ops.archive import media_count
+from ops.backup import BackupError, make_backup
 from ops.databases import DatabaseToolError
 
 SYSTEM = "system"  # the audit log's actor label for what the operator's commands do
@@ -29,15 +30,18 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             backup = make_backup(to=options["to"])
-        except (DatabaseToolError, CorruptArchive, OSError) as exc:
+        except (BackupError, DatabaseToolError, OSError) as exc:
             logger.error("backup failed: %s", exc)
-            record_event(
-                actor=None,
-                actor_label=SYSTEM,
-                action="ops.backup",
-                outcome=Outcome.FAILURE,
-                detail={"to": str(options["to"]), "error": str(exc)[:500]},
-            )
+            try:
+                record_event(
+                    actor=None,
+                    actor_label=SYSTEM,
+                    action="ops.backup",
+                    outcome=Outcome.FAILURE,
+                    detail={"to": str(options["to"]), "error": str(exc)[:500]},
+                )
+            except DatabaseError:  # the database itself is why: the log line above is the record
+                logger.exception("the failed backup could not be audited")
             raise CommandError(
                 _("The backup failed and nothing was written: %(error)s") % {"error": exc}
             ) from exc
