@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import tarfile
+from io import StringIO
 from pathlib import Path
 from urllib.parse import quote
 
@@ -285,3 +286,43 @@ def test_a_backup_folder_inside_media_root_is_refused(city, media):
     with pytest.raises(CommandError, match="inside MEDIA_ROOT"):
         call_command("backup", to=media / "backups")
     assert not (media / "backups").exists()
+
+
+def test_a_restore_that_does_not_match_its_manifest_fails_loudly(db, tmp_path, monkeypatch):
+    """The check after loading: one table's checksum or count off, or other migrations, and the
+    command prints the table, audits a failure and exits non-zero."""
+    from ops.checksums import TableSum
+    from ops.management.commands import restore as command
+    from ops.restore import compare
+
+    manifest = {
+        "created_at": "2026-12-03T02:30:00+00:00",
+        "migrations": [["places", "0001_initial"]],
+        "tables": {"places_area": {"rows": 3, "checksum": "a"}, "places_grid": {"rows": 1, "checksum": "b"}},
+    }
+    same = compare(
+        manifest,
+        Snapshot({"places_area": TableSum(3, "a"), "places_grid": TableSum(1, "b")}, manifest["migrations"]),
+    )
+    assert same.ok and not same.differences
+    changed = compare(
+        manifest,
+        Snapshot({"places_area": TableSum(3, "a"), "places_grid": TableSum(1, "c")}, manifest["migrations"]),
+    )
+    assert [c.table for c in changed.differences] == ["places_grid"]
+    missing = compare(manifest, Snapshot({"places_area": TableSum(3, "a")}, manifest["migrations"]))
+    assert [c.table for c in missing.differences] == ["places_grid"]
+    migrated = compare(
+        manifest, Snapshot({"places_area": TableSum(3, "a"), "places_grid": TableSum(1, "b")}, [])
+    )
+    assert not migrated.ok and not migrated.differences
+
+    monkeypatch.setattr(command, "restore_backup", lambda **kwargs: changed)
+    archive = tmp_path / "x.tar"
+    archive.write_bytes(b"")
+    out = StringIO()
+    with pytest.raises(CommandError, match="does NOT match the backup \\(1 table\\(s\\) differ\\)"):
+        call_command("restore", str(archive), stdout=out)
+    assert "places_grid" in out.getvalue() and "DIFFERENT" in out.getvalue()
+    event = AuditEvent.objects.get(action="ops.restore")
+    assert event.outcome == Outcome.FAILURE and event.detail["differences"] == ["places_grid"]
