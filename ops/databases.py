@@ -185,6 +185,8 @@ def load(dump_file: Path) -> None:
     shutil.copyfile(dump_file, partial)
     with partial.open("rb") as handle:
         os.fsync(handle.fileno())
+    for leftover in (Path(f"{name}-wal"), Path(f"{name}-shm")):  # the replaced file's, never the copy's
+        leftover.unlink(missing_ok=True)
     os.replace(partial, name)
 
 
