@@ -25,7 +25,7 @@ from django.utils import translation
 
 from audit.models import AuditEvent, Outcome
 from demo.tests.test_demo_city import TINY
-from ops.checksums import model_tables
+from ops.checksums import applied_migrations, model_tables, table_sums
 from ops.databases import Snapshot, read_sqlite_file, read_target, reading
 from ops.manifest import fingerprint
 
@@ -130,8 +130,6 @@ class Target:
         if connection.vendor == "sqlite":
             return read_sqlite_file(Path(self.name))
         handler = ConnectionHandler({DEFAULT_DB_ALIAS: self.settings})
-        from ops.checksums import applied_migrations, table_sums
-
         with reading(handler[DEFAULT_DB_ALIAS]) as cursor:
             return Snapshot(table_sums(cursor, connection.vendor), applied_migrations(cursor))
 
