@@ -151,6 +151,9 @@ ACTION_LABELS = {
     "service.category_restored": _("Service menu: category offered again"),
     "checkin.renewal_period": _("Check-in renewal period set"),
     "checkin.renew": _("Reported again (renewal)"),
+    # operations
+    "ops.backup": _("Backup made"),
+    "ops.restore": _("Backup restored"),
 }
 
 # Codes made from a name: the longest prefix that matches gives the label.

@@ -2,6 +2,8 @@
 
     gongjian demo-city [--members N …]   build the demo city (or a benchmark-sized one)
     gongjian demo-accounts                print the demo accounts
+    gongjian backup --to DIR              one archive: database, uploaded files, manifest (docs/BACKUP.md)
+    gongjian restore FILE                 put it back into an empty database, verified table by table
     gongjian migrate | createsuperuser | run-worker | import-roster FILE --unit … | …
 
 A dash in a command name stands for Django's underscore; any Django command works.

@@ -67,10 +67,12 @@ INSTALLED_APPS = [
     "notifications",
     "golive",
     "portal",
+    "ops",
     "demo",
 ]
 
 MIDDLEWARE = [
+    "ops.replicas.ReplicaReadsMiddleware",  # first: the whole request reads from one database
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -137,6 +139,29 @@ elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     # Short OLTP queries: PostgreSQL's JIT only adds compile time when the planner overestimates a
     # join (seen: 750 ms of JIT on a 40 ms suggestion query at 50,000 members; docs/PERFORMANCE.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
+# Read replicas (docs/SCALE.md): DATABASE_REPLICA_URL adds a "replica" alias, a PostgreSQL streaming
+# standby of the default database. ops.replicas' router sends the reads of GET/HEAD web requests
+# there, except a user's for REPLICA_PIN_SECONDS after they wrote; everything else stays on the
+# primary. The test suite keeps replica reads off (its uncommitted rows are invisible to a standby);
+# the replica tests turn them on for themselves.
+DATABASE_REPLICA_URL = envstr("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_MAX_AGE > 0
+    )
+    if not (
+        DATABASES["replica"]["ENGINE"].startswith("django.db.backends.postgresql")
+        and DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+    ):
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL is a PostgreSQL standby of a PostgreSQL DATABASE_URL"
+        )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # never create a test database on a standby
+DATABASE_ROUTERS = ["ops.replicas.ReplicaRouter"]
+REPLICA_READS = bool(DATABASE_REPLICA_URL) and not TESTING
+REPLICA_PIN_SECONDS = envint("REPLICA_PIN_SECONDS", 10)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
