@@ -22,7 +22,7 @@ from django.db.models import Model
 
 from accounts.actions import create_user, grant_role, issue_api_token
 from accounts.models import Role
-from gongjian.browser_testing import ARGS, ARTIFACTS, CHROMIUM, PHONE, TIMEOUT_MS
+from gongjian.browser_testing import ARGS, ARTIFACTS, CHROMIUM, PHONE, TIMEOUT_MS, PolicyGuardedBrowser
 from gongjian.testing import id_number
 from orgs.actions import create_party_org, create_unit
 from orgs.models import PartyOrgKind, UnitKind
@@ -517,10 +517,15 @@ def _chromium():
 @pytest.fixture
 def browser(_chromium):
     """The worker's Chromium; every context a test opened (its cookies, its pages) is closed when the
-    test ends, so nothing of one test reaches the next."""
-    yield _chromium
+    test ends, so nothing of one test reaches the next. Each context watches the Content-Security-Policy:
+    a journey whose pages had anything blocked (an inline script or style, a foreign source) fails here,
+    so every journey proves its pages keep the policy."""
+    guarded = PolicyGuardedBrowser(_chromium)
+    yield guarded
     for context in _chromium.contexts:
         context.close()
+    if guarded.violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(dict.fromkeys(guarded.violations)))
 
 
 @pytest.fixture

@@ -8,5 +8,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self) -> None:
-        # Sign-ins through every door (pages, admin, API) are audited from Django's auth hooks.
-        from accounts import audit_hooks  # noqa: F401
+        # Sign-ins through every door (pages, admin, API) are audited from Django's auth hooks; the SMS
+        # settings are checked when the process starts (accounts/checks.py).
+        from accounts import audit_hooks, checks  # noqa: F401

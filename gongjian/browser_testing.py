@@ -1,5 +1,6 @@
 """What the browser journeys share (Playwright driving Debian's chromium): where screenshots go, the
-browser's flags, the two screen sizes every page is looked at, and signing a cast member in.
+browser's flags, the two screen sizes every page is looked at, signing a cast member in, and the guard
+that fails a journey whose pages broke the Content-Security-Policy.
 
 The ``browser`` and ``browser_page`` fixtures are in the root conftest."""
 
@@ -45,3 +46,42 @@ def signed_in(browser, live_server, username: str, password: str, viewport: dict
 def fits_the_phone(page) -> bool:
     """Nothing on the page is wider than a 360 px phone (no sideways scrolling)."""
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+# Every page of every context a test opens reports what the Content-Security-Policy blocked: the event
+# the browser fires for each refusal, and its console error (also for refusals without an event).
+REPORT_POLICY_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("[csp-violation] " + e.violatedDirective + " blocked " + (e.blockedURI || "inline") +
+                " at " + e.sourceFile + ":" + e.lineNumber + " " + (e.sample || ""));
+});
+"""
+
+
+def watch_policy(context, found: list[str]) -> None:
+    """Collect into ``found`` each Content-Security-Policy violation on the context's pages."""
+    context.add_init_script(REPORT_POLICY_VIOLATIONS)
+
+    def console(message) -> None:
+        text = message.text
+        if message.type == "error" and ("[csp-violation]" in text or "Content Security Policy" in text):
+            found.append(f"{message.page.url if message.page else '?'}: {text}")
+
+    context.on("console", console)
+
+
+class PolicyGuardedBrowser:
+    """The worker's Chromium as the tests use it: each new context watches the policy (``violations``
+    collects what it blocked); everything else is the browser's own."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self.violations: list[str] = []
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        watch_policy(context, self.violations)
+        return context
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)

@@ -9,9 +9,25 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
-from gongjian.env import envbool, envint, envlist, envstr
+from gongjian.env import (
+    FERNET_KEY_HOW,
+    SECRET_HOW,
+    envbool,
+    envchoice,
+    envfernetkeys,
+    envint,
+    envlist,
+    envsecret,
+    envstr,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("GONGJIAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -19,26 +35,47 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 TESTING = "pytest" in sys.modules or envbool("GONGJIAN_TESTING", False)
 DEBUG = envbool("DEBUG", False)
-SECRET_KEY = envstr("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not (DEBUG or TESTING):
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+# Production: DEBUG off outside the tests. Every key is then required and checked here, when the process
+# starts, and the security settings below default to their safe values.
+PRODUCTION = not (DEBUG or TESTING)
 
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+if PRODUCTION:
+    SECRET_KEY = envsecret("SECRET_KEY", min_length=SECRET_KEY_MIN_LENGTH)
+    if (
+        SECRET_KEY == DEVELOPMENT_SECRET_KEY
+        or SECRET_KEY.startswith(SECRET_KEY_INSECURE_PREFIX)
+        or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+    ):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is a development key (or too repetitive) and DEBUG is off: set a random one. "
+            + SECRET_HOW
+        )
+else:
+    SECRET_KEY = envstr("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+
+# Hosts: given explicitly in production (no guessed default that would answer for any name).
+if PRODUCTION and not envlist("ALLOWED_HOSTS", []):
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must be set when DEBUG is off: the host names this site answers to, comma "
+        "separated (e.g. ALLOWED_HOSTS=gongjian.example.gov.cn)"
+    )
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
 # Field encryption (ID card and phone numbers). Key material: a Fernet key (urlsafe base64 of
 # 32 bytes) and a separate HMAC key for the exact-match hashes. Several encryption keys may be
-# given, comma separated, newest first, to rotate.
-FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS", [])
-FIELD_HASH_KEY = envstr("FIELD_HASH_KEY", "")
-if not FIELD_ENCRYPTION_KEYS or not FIELD_HASH_KEY:
-    if not (DEBUG or TESTING):
-        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS and FIELD_HASH_KEY must be set when DEBUG is off")
+# given, comma separated, newest first, to rotate. A key that does not parse stops the process here.
+FIELD_ENCRYPTION_KEYS = envfernetkeys("FIELD_ENCRYPTION_KEYS", [])
+FIELD_HASH_KEY_MIN_LENGTH = 32
+if PRODUCTION:
+    if not FIELD_ENCRYPTION_KEYS:
+        raise ImproperlyConfigured(f"FIELD_ENCRYPTION_KEYS must be set when DEBUG is off. {FERNET_KEY_HOW}")
+    FIELD_HASH_KEY = envsecret("FIELD_HASH_KEY", min_length=FIELD_HASH_KEY_MIN_LENGTH)
+else:
     # Development keys: fine for the demo city, never for real people.
     FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or ["ZGV2ZWxvcG1lbnQta2V5LW5vdC1mb3ItcmVhbC1kYXQ="]
-    FIELD_HASH_KEY = FIELD_HASH_KEY or "development-hash-key-not-for-real-data"
+    FIELD_HASH_KEY = envstr("FIELD_HASH_KEY", "development-hash-key-not-for-real-data")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,6 +86,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "axes",
     "django_filters",
     "django_tables2",
@@ -82,6 +120,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -115,13 +154,32 @@ TEMPLATES = [
 # them (e.g. 60 s), checked before reuse so a dropped connection costs a reconnect, not an error.
 RUNSERVER = sys.argv[1:2] in (["runserver"], ["serve"])  # manage.py runserver, gongjian serve
 CONN_MAX_AGE = 0 if RUNSERVER else envint("DB_CONN_MAX_AGE", 0)
-DATABASES = {
-    "default": dj_database_url.parse(
-        envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'gongjian.sqlite3'}"),
-        conn_max_age=CONN_MAX_AGE,
-        conn_health_checks=CONN_MAX_AGE > 0,
+# Production names its database: no quiet fallback to a SQLite file nobody backs up.
+if PRODUCTION and not envstr("DATABASE_URL", ""):
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be set when DEBUG is off, e.g. DATABASE_URL=postgres://gongjian:PASSWORD@127.0.0.1:5432/gongjian"
     )
-}
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'gongjian.sqlite3'}"),
+            conn_max_age=CONN_MAX_AGE,
+            conn_health_checks=CONN_MAX_AGE > 0,
+        )
+    }
+except ValueError as exc:  # an unknown scheme or a malformed URL; the URL (and its password) is not shown
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not a database URL: use postgres://USER:PASSWORD@HOST:5432/NAME "
+        f"(percent-encode special characters in the password) or sqlite:////path/to/file ({type(exc).__name__})"
+    ) from None
+if not DATABASES["default"]["ENGINE"].startswith(
+    ("django.db.backends.postgresql", "django.db.backends.sqlite3")
+):
+    raise ImproperlyConfigured(
+        "DATABASE_URL must name a PostgreSQL (postgres://…) or SQLite (sqlite:///…) database"
+    )
+if not DATABASES["default"]["NAME"]:
+    raise ImproperlyConfigured("DATABASE_URL names no database: postgres://USER:PASSWORD@HOST:5432/NAME")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One file shared by the web server and the worker: write-ahead log (readers never wait for the
     # writer), a 20 s busy timeout (writers queue instead of failing), and write transactions that
@@ -194,9 +252,88 @@ SESSION_COOKIE_AGE = envint("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG and not TESTING)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 API_TOKEN_TTL = timedelta(hours=envint("API_TOKEN_TTL_HOURS", 12))
+
+# --- Transport and browser security ------------------------------------------------------------------
+# Each from the environment; in production (DEBUG off) the safe value is the default. Behind a TLS
+# proxy that sets X-Forwarded-Proto, TRUST_X_FORWARDED_PROTO=1 lets Django see the request was
+# HTTPS (never turn it on without such a proxy: a client could claim HTTPS itself).
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = envlist("SECURE_REDIRECT_EXEMPT", [])  # path regexes, e.g. a plain-HTTP probe
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", PRODUCTION)
+if envbool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+USE_X_FORWARDED_HOST = envbool("USE_X_FORWARDED_HOST", False)
+SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SAMESITE = ("Lax", "Strict", "None")
+SESSION_COOKIE_SAMESITE = envchoice("SESSION_COOKIE_SAMESITE", "Lax", SAMESITE)
+CSRF_COOKIE_SAMESITE = envchoice("CSRF_COOKIE_SAMESITE", "Lax", SAMESITE)
+SECURE_REFERRER_POLICY = envchoice(
+    "SECURE_REFERRER_POLICY",
+    "same-origin",
+    (
+        "no-referrer",
+        "no-referrer-when-downgrade",
+        "origin",
+        "origin-when-cross-origin",
+        "same-origin",
+        "strict-origin",
+        "strict-origin-when-cross-origin",
+    ),
+)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = envchoice(
+    "SECURE_CROSS_ORIGIN_OPENER_POLICY",
+    "same-origin",
+    ("same-origin", "same-origin-allow-popups", "unsafe-none"),
+)
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from this site only, no inline
+# script or style anywhere (templates keep behaviour in static/js and looks in static/css), no plugins,
+# no framing. data: images are Bootstrap's own SVG icons inside its CSS. CSP_REPORT_URI, if set, is where
+# browsers send reports of what the policy blocked.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if envstr("CSP_REPORT_URI", ""):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [envstr("CSP_REPORT_URI", "")]
+
+# --- E-mail (notifications.channels.EmailChannel sends through Django's mail API) -------------------
+# SMTP in production; the console (the message in the log) under DEBUG unless EMAIL_BACKEND says.
+EMAIL_BACKEND = envstr(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)  # implicit TLS, usually port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "Set only one of EMAIL_USE_TLS (STARTTLS, port 587) and EMAIL_USE_SSL (port 465)"
+    )
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)  # seconds; a silent SMTP server must not hold a worker forever
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+SERVER_EMAIL = envstr("SERVER_EMAIL", "root@localhost")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

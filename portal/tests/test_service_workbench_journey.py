@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from conftest import build_cast
 from gongjian.browser_testing import ARTIFACTS, DESK, PHONE, signed_in
@@ -83,7 +84,8 @@ def test_the_secretary_dispatches_a_new_need_and_reviews_a_flagged_record(live_s
     form = page.locator("form[data-manual-dispatch]")
     assert "钱七" in form.locator("select[name=target]").inner_text()
     page.fill("#who", "张")
-    page.wait_for_function("!document.querySelector('#dispatch_target').innerText.includes('钱七')")
+    # (a locator's wait, not wait_for_function: that evaluates a string, which the page's CSP refuses)
+    expect(page.locator("#dispatch_target")).not_to_contain_text("钱七")
     form.locator("select[name=target]").select_option(f"member:{cast.m_member.public_id}")
     form.locator("input[name=note]").fill("请先电话联系孙大妈")
     form.locator("button[type=submit]").click()

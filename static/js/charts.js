@@ -36,7 +36,8 @@
       color: COLOURS,
       animation: false,
       textStyle: {fontFamily: getComputedStyle(document.body).fontFamily},
-      tooltip: {trigger: "axis", valueFormatter: function (v) { return figure(v, spec.percent); }},
+      // drawn on the canvas: ECharts' HTML tooltip writes style="" attributes, which the CSP refuses
+      tooltip: {trigger: "axis", renderMode: "richText", valueFormatter: function (v) { return figure(v, spec.percent); }},
       legend: spec.series.length > 1 ? {top: 0, textStyle: {color: "#212529"}} : undefined,
       grid: {left: 4, right: 28, top: spec.series.length > 1 ? 28 : 8, bottom: 4, containLabel: true},
       xAxis: horizontal ? values : categories,
