@@ -195,6 +195,16 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+# collectstatic compresses (gzip and brotli) what browsers load, once: only the hashed copies the pages
+# name (the unhashed originals are dropped), and not the source maps only a developer's tools read.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *("jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br", "woff", "woff2"),
+    "map",
+]
+# The CJK font only the PDF renderer reads (gongjian/pdf.py): outside static/, never collected or served.
+PDF_FONT_DIR = Path(envstr("PDF_FONT_DIR", str(BASE_DIR / "fonts")))
+
 
 # Background work: huey. Redis in production (HUEY_REDIS_URL); SQLite file otherwise.
 # Tests run tasks immediately in-process.
