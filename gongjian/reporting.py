@@ -1,5 +1,5 @@
 """Error reports to Sentry (or any Sentry-compatible server, e.g. a self-hosted GlitchTip): off unless
-SENTRY_DSN is set. No personal data is sent (``send_default_pii`` off: no cookies, user names or
+SENTRY_DSN is set. No personal data is sent (``send_default_pii`` left off: no cookies, user names or
 addresses), and ``before_send`` masks ID-card and phone numbers anywhere in an event (messages,
 exception values, local variables, breadcrumbs, request data) with gongjian.privacy's masks."""
 
@@ -38,7 +38,8 @@ def init_sentry(*, dsn: str, environment: str, traces_sample_rate: float = 0.0) 
     sentry_sdk.init(
         dsn=dsn,
         environment=environment,
-        send_default_pii=False,
+        # No personal data: send_default_pii stays at its default, off (this SDK deprecates passing
+        # it, in favour of data_collection, whose defaults derive from it: no user, cookies, bodies).
         before_send=before_send,  # type: ignore[arg-type]
         before_send_transaction=before_send,  # type: ignore[arg-type]
         before_breadcrumb=lambda crumb, hint: masked_event(crumb),

@@ -36,7 +36,8 @@ def test_init_sends_no_personal_data_and_masks(monkeypatch):
         init_sentry(dsn="https://key@sentry.invalid/1", environment="test")
         client = sentry_sdk.get_client()
         assert client.is_active()
-        assert client.options["send_default_pii"] is False
+        assert not client.options["send_default_pii"]
+        assert not client.should_send_default_pii()
         assert client.options["before_send"] is before_send
         monkeypatch.setattr(client.transport, "capture_envelope", sent.append)
         sentry_sdk.capture_message(f"member {PHONE}")
