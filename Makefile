@@ -33,10 +33,16 @@ static/vendor/.installed: package.json package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
 	cp node_modules/echarts/dist/echarts.min.js static/vendor/
 	cp node_modules/axe-core/axe.min.js static/vendor/
-	mkdir -p static/vendor/fonts && cp node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf node_modules/@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf static/vendor/fonts/
 	touch $@
 
-assets: static/vendor/.installed
+# The CJK font only the PDF renderer reads (gongjian/pdf.py, PDF_FONT_DIR): kept out of static/ so
+# collectstatic neither compresses nor serves its 20 MB (an older assets step put it in static/vendor/fonts).
+fonts/.installed: static/vendor/.installed
+	rm -rf static/vendor/fonts
+	mkdir -p fonts && cp node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf node_modules/@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf fonts/
+	touch $@
+
+assets: static/vendor/.installed fonts/.installed
 
 migrate: venv
 	$(PY) manage.py migrate --noinput -v0
@@ -107,4 +113,4 @@ lock: $(UV)
 	$(UV) pip compile pyproject.toml --extra test -c requirements/lock.txt $(LOCK_FLAGS) -o requirements/test-lock.txt
 
 clean:
-	rm -rf $(VENV) $(TOOLS) node_modules static/vendor staticfiles var
+	rm -rf $(VENV) $(TOOLS) node_modules static/vendor fonts staticfiles var

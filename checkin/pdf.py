@@ -1,7 +1,7 @@
 """Printing check-in documents: HTML templates rendered to PDF by WeasyPrint, with a QR code.
 
 Chinese needs a CJK font: Noto Sans SC comes from the npm registry (@expo-google-fonts/noto-sans-sc)
-and the Makefile's assets step copies it to static/vendor/fonts/. WeasyPrint embeds only the glyphs
+and the Makefile's assets step copies it to fonts/ (settings.PDF_FONT_DIR). WeasyPrint embeds only the glyphs
 a document uses, so a certificate stays small. Without the font files the documents fall back to an
 installed CJK font (WenQuanYi Micro Hei in the Debian image).
 """

@@ -1,7 +1,8 @@
 """PDF documents from HTML templates, rendered by WeasyPrint with the bundled CJK font.
 
 Chinese needs a CJK font: Noto Sans SC comes from the npm registry (@expo-google-fonts/noto-sans-sc)
-and the Makefile's assets step copies it to static/vendor/fonts/. WeasyPrint embeds only the glyphs
+and the Makefile's assets step copies it to fonts/ (settings.PDF_FONT_DIR): outside static/, so
+collectstatic neither compresses nor serves 20 MB no browser loads. WeasyPrint embeds only the glyphs
 a document uses, so a document stays small. Without the font files the documents fall back to an
 installed CJK font (WenQuanYi Micro Hei in the Debian image). Documents load nothing from the network.
 Used by check-in certificates (checkin/pdf.py) and printed activation codes (accounts/slips.py).
@@ -13,7 +14,7 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
-from django.contrib.staticfiles import finders
+from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
@@ -24,23 +25,22 @@ from django.utils.http import content_disposition_header
 log = logging.getLogger(__name__)
 
 FONT_FAMILY = "Noto Sans SC"
-FONT_FILES = {  # CSS font-weight → file under static/
-    400: "vendor/fonts/NotoSansSC_400Regular.ttf",
-    700: "vendor/fonts/NotoSansSC_700Bold.ttf",
+FONT_FILES = {  # CSS font-weight → file under settings.PDF_FONT_DIR
+    400: "NotoSansSC_400Regular.ttf",
+    700: "NotoSansSC_700Bold.ttf",
 }
 
 
 @lru_cache(maxsize=1)
 def font_paths() -> dict[int, Path]:
     found = {}
+    folder = Path(settings.PDF_FONT_DIR)
     for weight, name in FONT_FILES.items():
-        path = finders.find(name)
-        if path:
-            found[weight] = Path(path).resolve()
+        path = folder / name
+        if path.is_file():
+            found[weight] = path.resolve()
     if len(found) < len(FONT_FILES):
-        log.warning(
-            "Noto Sans SC not found under static/vendor/fonts (run `make assets`); using system fonts"
-        )
+        log.warning("Noto Sans SC not found in %s (run `make assets`); using system fonts", folder)
     return found
 
 

@@ -119,3 +119,16 @@ def seal(kind: str, value: str) -> SealedNumber:
     """Everything the database keeps of a normalized sensitive value."""
     hint = value[:6] + value[-4:] if kind == "id_number" else value[:3] + value[-4:]
     return SealedNumber(cipher=encrypt(value), hash=keyed_hash(kind, value), hint=hint)
+
+
+# Numbers inside free text (log lines, error reports, task errors): every run of digits shaped like an
+# ID number or a mainland mobile number, whatever surrounds it, is replaced by its mask. Shapes, not
+# check digits: a wrong check digit is still somebody's number mistyped.
+_ID_IN_TEXT = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+_PHONE_IN_TEXT = re.compile(r"(?<![\d+])(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
+
+
+def mask_numbers_in_text(text: str) -> str:
+    """The text with every ID-card-shaped and phone-shaped number masked (mask_id_number, mask_phone)."""
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group().upper()), text)
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(re.sub(r"[\s+-]", "", m.group())[-11:]), text)

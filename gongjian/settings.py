@@ -28,6 +28,7 @@ from gongjian.env import (
     envsecret,
     envstr,
 )
+from gongjian.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("GONGJIAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -92,6 +93,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_htmx",
     "huey.contrib.djhuey",
+    "health_check",
     "ninja",
     "accounts",
     "audit",
@@ -118,6 +120,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gongjian.logs.RequestIdMiddleware",  # X-Request-ID in and out, request and user ids on log lines
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -357,6 +360,33 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+# collectstatic compresses (gzip and brotli) what browsers load, once: only the hashed copies the pages
+# name (the unhashed originals are dropped), and not the source maps only a developer's tools read.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *("jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br", "woff", "woff2"),
+    "map",
+]
+# The CJK font only the PDF renderer reads (gongjian/pdf.py): outside static/, never collected or served.
+PDF_FONT_DIR = Path(envstr("PDF_FONT_DIR", str(BASE_DIR / "fonts")))
+
+# The cache: Redis when CACHE_REDIS_URL is set (shared by every process on every machine), else
+# each process's own memory. The health endpoint writes and reads it.
+CACHE_REDIS_URL = envstr("CACHE_REDIS_URL", "")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_REDIS_URL,
+            "KEY_PREFIX": "gj",
+        }
+        if CACHE_REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# The worker writes a heartbeat row every minute (jobs.tasks.worker_heartbeat); /health/ fails when
+# the newest is older than this.
+WORKER_HEARTBEAT_MAX_AGE = timedelta(seconds=envint("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 300))
 
 # Background work: huey. Redis in production (HUEY_REDIS_URL); SQLite file otherwise.
 # Tests run tasks immediately in-process.
@@ -434,9 +464,23 @@ if TESTING:
     # file is looked up when it is asked for, as under runserver.
     WHITENOISE_AUTOREFRESH = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
-}
+# Logs (gongjian/logs.py): one line each with time, level, logger, message, request id and user id, ID
+# and phone numbers masked; JSON lines in production (LOG_FORMAT=json, the default when DEBUG is off),
+# readable ones in development (LOG_FORMAT=text).
+LOG_FORMAT = envstr("LOG_FORMAT", "text" if DEBUG or TESTING else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")
+LOG_LEVEL = envstr("LOG_LEVEL", "INFO" if not (DEBUG or TESTING) else "WARNING")
+LOGGING = logging_config(json=LOG_FORMAT == "json", level=LOG_LEVEL)
+
+# Error reports (Sentry's SDK): off unless SENTRY_DSN is set; no personal data sent, and numbers masked
+# in every event (gongjian/reporting.py).
+SENTRY_DSN = envstr("SENTRY_DSN", "")
+if SENTRY_DSN and not TESTING:
+    from gongjian.reporting import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=envstr("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(envstr("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )

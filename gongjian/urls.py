@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
+from health_check.views import HealthCheckView
 
+from gongjian import health
 from gongjian.api import api
 
 
@@ -28,6 +30,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon, name="favicon"),
+    path("health/", HealthCheckView.as_view(checks=health.checks()), name="health"),
 ]
 # Media (uploaded rosters, export files) is never served directly: files are reached through
 # scoped views such as jobs:job_download.

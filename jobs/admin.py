@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from audit.admin import AuditedModelAdmin
-from jobs.models import Job
+from jobs.models import Job, TaskFailure
 
 
 @admin.register(Job)
@@ -18,6 +18,16 @@ class JobAdmin(AuditedModelAdmin):
         "result_file",
         "heartbeat_at",
     ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(TaskFailure)
+class TaskFailureAdmin(AuditedModelAdmin):
+    list_display = ["failed_at", "task_name", "error_class"]
+    list_filter = ["task_name"]
+    readonly_fields = ["task_name", "task_id", "failed_at", "error_class", "error_message"]
 
     def has_add_permission(self, request):
         return False

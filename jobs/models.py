@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -84,3 +85,43 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}
+
+
+class TaskFailureQuerySet(models.QuerySet):
+    def recent(self, days: int = 7) -> TaskFailureQuerySet:
+        """Failures of the last ``days`` days: the platform administrator's to-do."""
+        from django.utils import timezone
+
+        return self.filter(failed_at__gte=timezone.now() - timedelta(days=days))
+
+
+class TaskFailure(models.Model):
+    """A background task that raised (huey's error signal): one row per failed attempt, appended, for
+    the platform administrator. The error message is masked (no ID or phone number)."""
+
+    task_name = models.CharField(_("task"), max_length=200)
+    task_id = models.CharField(max_length=64, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), db_index=True)
+    error_class = models.CharField(_("error"), max_length=200)
+    error_message = models.TextField(_("message"), blank=True)
+
+    objects = TaskFailureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-failed_at", "-id"]
+        verbose_name = _("task failure")
+        verbose_name_plural = _("task failures")
+
+    def __str__(self) -> str:
+        return f"{self.task_name}: {self.error_class}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When a worker last showed it is alive (a periodic task writes it); /health/ reads the newest.
+    In the database, so every web process sees what every worker wrote."""
+
+    worker = models.CharField(max_length=200, unique=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.worker} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -12,5 +12,6 @@ urlpatterns = [
     path("jobs/<uuid:public_id>/confirm/", views.job_confirm, name="job_confirm"),
     path("jobs/<uuid:public_id>/retry/", views.job_retry, name="job_retry"),
     path("jobs/<uuid:public_id>/download/", views.job_download, name="job_download"),
+    path("jobs/failures/", views.task_failures, name="task_failures"),
     path("exports/<slug:name>/", views.export_start, name="export_start"),
 ]

@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
+from accounts.models import Role
 from accounts.roles import IMPORT_ROLES
 from gongjian.pages import paginate
 from jobs import actions, export_actions
 from jobs.exports import get_spec
 from jobs.forms import RosterUploadForm
-from jobs.models import Job, JobKind, JobStatus
+from jobs.models import Job, JobKind, JobStatus, TaskFailure
 from jobs.workbooks import XLSX_CONTENT_TYPE, write_roster_template
 
 ERRORS_PER_PAGE = 50
@@ -69,6 +70,15 @@ def job_list(request):
     jobs = Job.objects.visible_to(request.user).select_related("created_by")
     page = paginate(request, jobs, per_page=JOBS_PER_PAGE)["page"]
     return render(request, "jobs/job_list.html", {"page": page, "breadcrumbs": [_jobs_crumb()]})
+
+
+@role_required(Role.PLATFORM_ADMIN)
+def task_failures(request):
+    """Background tasks that raised (huey's error signal), newest first: for the platform administrator."""
+    failures = TaskFailure.objects.all()
+    page = paginate(request, failures, per_page=JOBS_PER_PAGE)["page"]
+    context = {"page": page, "recent": TaskFailure.objects.recent().count(), "breadcrumbs": [_jobs_crumb()]}
+    return render(request, "jobs/task_failures.html", context)
 
 
 def _job(request, public_id) -> Job:

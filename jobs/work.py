@@ -1,4 +1,5 @@
-"""Jobs on the homes (gongjian.work): the user's checked rosters, to confirm or to correct."""
+"""Jobs on the homes (gongjian.work): the user's checked rosters, to confirm or to correct; and, for
+the platform administrator, background tasks that failed in the last week."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.work import Item, to_do
-from jobs.models import Job, JobKind, JobStatus
+from jobs.models import Job, JobKind, JobStatus, TaskFailure
 
 
 @to_do
@@ -38,4 +39,21 @@ def rosters_to_confirm(user: Any, scope: Any) -> list[Item]:
             url,
             since=found["faulty_since"],
         ),
+    ]
+
+
+@to_do
+def task_failures(user: Any, scope: Any) -> list[Item]:
+    if not scope.everything:
+        return []
+    found = TaskFailure.objects.recent().aggregate(count=Count("id"), since=Min("failed_at"))
+    return [
+        Item(
+            "jobs.task_failures",
+            _("Background tasks that failed in the last 7 days"),
+            found["count"],
+            reverse("jobs:task_failures"),
+            since=found["since"],
+            overdue=True,
+        )
     ]
