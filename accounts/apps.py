@@ -10,3 +10,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Sign-ins through every door (pages, admin, API) are audited from Django's auth hooks.
         from accounts import audit_hooks  # noqa: F401
+        from accounts.backends import check_backend_settings
+
+        # A misspelt single sign-on backend stops the process here, not at the first sign-in.
+        check_backend_settings()

@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "django_tables2",
     "django_htmx",
@@ -78,10 +81,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "gongjian.urls"
@@ -141,10 +146,22 @@ elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# A city adds its government single sign-on with AUTH_EXTRA_BACKENDS (dotted paths of Django
+# authentication backends, comma separated; each must import, or the process does not start:
+# accounts/apps.py). Sign-ins through a backend listed in TWO_FACTOR_TRUSTED_BACKENDS already count as
+# two-factor (the SSO asked for it); it must be one of AUTHENTICATION_BACKENDS.
+AUTH_EXTRA_BACKENDS = envlist("AUTH_EXTRA_BACKENDS", [])
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.UsernameOrPhoneBackend",
+    *AUTH_EXTRA_BACKENDS,
 ]
+TWO_FACTOR_TRUSTED_BACKENDS = envlist("TWO_FACTOR_TRUSTED_BACKENDS", [])
+# Privileged sign-in (docs/PRIVACY.md "Second factor"): platform administrators, organisation
+# departments, street committees and every role that may reveal ID numbers give a TOTP code after the
+# password. On unless DEBUG (the demo); the tests run with it on.
+TWO_FACTOR_REQUIRED = envbool("TWO_FACTOR_REQUIRED", not DEBUG or TESTING)
+OTP_TOTP_ISSUER = envstr("OTP_TOTP_ISSUER", "Gongjian")  # the name the authenticator app shows
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
