@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.second_factor import is_enrolled, needs_second_factor, session_verified
 
@@ -67,6 +68,12 @@ class SecondFactorMiddleware:
             )
             return JsonResponse({"detail": message % {"url": reverse(step)}}, status=403)
         target = reverse(step)
+        if request.headers.get("HX-Request"):
+            # a fragment asked for by htmx: the whole page goes to the step, not the fragment's box
+            current = request.headers.get("HX-Current-URL", "")
+            return HttpResponseClientRedirect(
+                target + ("?" + urlencode({"next": current}) if current else "")
+            )
         if request.method == "GET":
             target += "?" + urlencode({"next": request.get_full_path()}, safe="/")
         return redirect(target)

@@ -358,3 +358,22 @@ def test_the_api_sign_in_by_sms_code_needs_the_second_factor_too(client, outbox,
     assert response.status_code == 401 and "otp" in response.json()["detail"]
     with time_machine.travel(timezone.now() + LATER, tick=False):
         assert by_code(otp=current_code(device)).status_code == 200
+
+
+def test_an_htmx_request_sends_the_whole_page_to_the_step(client, cast):
+    client.force_login(cast.street)
+    response = client.get(reverse("people:member_list"), headers={"HX-Request": "true"})
+    assert response["HX-Redirect"].startswith(reverse("accounts:second_factor_verify"))
+
+
+def test_the_step_pages_show_no_menu_and_their_queries_are_pinned(
+    client, cast, django_assert_max_num_queries
+):
+    client.force_login(cast.street)
+    with django_assert_max_num_queries(9):
+        body = client.get(reverse("accounts:second_factor_verify")).content.decode()
+    assert reverse("notifications:inbox") not in body and reverse("accounts:logout") in body
+    client.force_login(new_official(cast))
+    with django_assert_max_num_queries(12):
+        body = client.get(reverse("accounts:second_factor_enrol")).content.decode()
+    assert reverse("notifications:inbox") not in body and "otp-secret" in body
