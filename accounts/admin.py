@@ -63,13 +63,19 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
 
     @admin.action(description=_("Reset the second factor (they set it up again at their next sign-in)"))
     def reset_second_factors(self, request, queryset):
-        for user in queryset:
+        others = [user for user in queryset if user.pk != request.user.pk]
+        if len(others) < len(queryset):
+            self.message_user(
+                request, _("Reset your own second factor on your sign-in security page."), messages.WARNING
+            )
+        for user in others:
             reset_second_factor(acting_user=request.user, user=user, request=request)
-        self.message_user(
-            request,
-            _("Second factor reset for %(count)d account(s).") % {"count": len(queryset)},
-            messages.SUCCESS,
-        )
+        if others:
+            self.message_user(
+                request,
+                _("Second factor reset for %(count)d account(s).") % {"count": len(others)},
+                messages.SUCCESS,
+            )
 
 
 @admin.register(ApiToken)

@@ -72,6 +72,8 @@ def enrol(request: HttpRequest) -> HttpResponse:
     recovery codes are then shown on this one answer, and never again."""
     if is_enrolled(request.user):
         return redirect(reverse("accounts:second_factor_verify") + "?" + request.GET.urlencode())
+    if not needs_second_factor(request.user):
+        return redirect("accounts:security")  # nobody asks these roles for one: nothing to set up
     device = actions.start_enrolment(acting_user=request.user)
     form = OneTimeCodeForm(request.POST or None, recovery=False)
     if request.method == "POST" and form.is_valid():
@@ -87,7 +89,6 @@ def enrol(request: HttpRequest) -> HttpResponse:
             "next": _next(request),
             "qr": qr_svg(device),
             "secret": secret_in_groups(device),
-            "required": needs_second_factor(request.user),
             "second_factor_step": True,
         },
     )

@@ -377,3 +377,20 @@ def test_the_step_pages_show_no_menu_and_their_queries_are_pinned(
     with django_assert_max_num_queries(12):
         body = client.get(reverse("accounts:second_factor_enrol")).content.decode()
     assert reverse("notifications:inbox") not in body and "otp-secret" in body
+
+
+def test_those_who_need_none_have_nothing_to_set_up(client, cast):
+    cast.login(client, "member")
+    assert client.get(reverse("accounts:second_factor_enrol")).url == reverse("accounts:security")
+    assert not TOTPDevice.objects.filter(user=cast.member).exists()
+
+
+def test_the_admin_action_leaves_the_administrators_own_alone(client, cast):
+    cast.login(client, "admin")
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "reset_second_factors", "_selected_action": [cast.admin.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200 and "security page" in response.content.decode()
+    assert is_enrolled(cast.admin)
