@@ -11,3 +11,7 @@ class AccountsConfig(AppConfig):
         # Sign-ins through every door (pages, admin, API) are audited from Django's auth hooks; the SMS
         # settings are checked when the process starts (accounts/checks.py).
         from accounts import audit_hooks, checks  # noqa: F401
+        from accounts.backends import check_backend_settings
+
+        # A misspelt single sign-on backend stops the process here, not at the first sign-in.
+        check_backend_settings()

@@ -86,3 +86,29 @@ def sign_in_label(typed: str) -> str:
     if len(compact) == 18 and compact[:17].isdigit():
         return mask_id_number(compact)
     return typed[:2] + "****" if typed else ""
+
+
+def check_backend_settings() -> None:
+    """AUTHENTICATION_BACKENDS (with AUTH_EXTRA_BACKENDS, a city's single sign-on) each import and are
+    authentication backends, and TWO_FACTOR_TRUSTED_BACKENDS names only backends in use: raised as
+    ImproperlyConfigured when the process starts (accounts/apps.py)."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+    from django.utils.module_loading import import_string
+
+    for path in settings.AUTHENTICATION_BACKENDS:
+        try:
+            backend = import_string(path)
+        except ImportError as exc:
+            raise ImproperlyConfigured(
+                f"AUTHENTICATION_BACKENDS / AUTH_EXTRA_BACKENDS: {path!r} does not import ({exc})"
+            ) from exc
+        if not callable(getattr(backend, "authenticate", None)):
+            raise ImproperlyConfigured(
+                f"AUTH_EXTRA_BACKENDS: {path!r} is not an authentication backend (no authenticate method)"
+            )
+    unknown = sorted(set(settings.TWO_FACTOR_TRUSTED_BACKENDS) - set(settings.AUTHENTICATION_BACKENDS))
+    if unknown:
+        raise ImproperlyConfigured(
+            f"TWO_FACTOR_TRUSTED_BACKENDS names backends not in AUTHENTICATION_BACKENDS: {', '.join(unknown)}"
+        )

@@ -20,7 +20,7 @@ from ninja.errors import HttpError
 
 from accounts import activation, registration
 from accounts.actions import issue_api_token
-from accounts.api import TokenOut, require_roles
+from accounts.api import OTP_FIELD, TokenOut, check_second_factor, require_roles
 from accounts.codes import RateLimited, format_printed
 from accounts.models import ApiToken, Role, SmsCount
 from gongjian.api_shapes import ANY_SIGNED_IN_USER, ErrorOut
@@ -31,6 +31,8 @@ from places.models import Area, AreaLevel, Building, Compound
 router = Router(tags=["accounts"])
 
 PUBLIC_ANSWERS = {422: ErrorOut, 429: ErrorOut}
+# a sign-in that hands out a token: an account whose roles need a second factor sends ``otp`` (accounts.api)
+SIGN_IN_ANSWERS = {401: ErrorOut, 403: ErrorOut, **PUBLIC_ANSWERS}
 PHONE = Field(min_length=1, max_length=20, description="Mainland mobile number (+86 and spaces allowed).")
 CODE = Field(min_length=1, max_length=10, description="The 6-digit code from the text message.")
 ID_DIGITS = Field(min_length=4, max_length=4, description="The last 4 characters of the ID number.")
@@ -44,8 +46,10 @@ def _run(action, **arguments):
         raise HttpError(429, " ".join(exc.messages)) from exc
 
 
-def _token_for(request: HttpRequest, user) -> dict:
-    """Sign ``user`` in for the API: the sign-in signal (audit, last_login) and a bearer token."""
+def _token_for(request: HttpRequest, user, otp: str | None = None) -> dict:
+    """Sign ``user`` in for the API: the second factor if their roles need one (accounts.api), the
+    sign-in signal (audit, last_login) and a bearer token."""
+    check_second_factor(request, user, otp)
     user_logged_in.send(sender=user.__class__, request=request, user=user)
     token = issue_api_token(acting_user=user, request=request)
     expires_at = ApiToken.objects.values_list("expires_at", flat=True).get(digest=ApiToken.digest_of(token))
@@ -85,7 +89,7 @@ class ActivateIn(Schema):
     id_last4: str = ID_DIGITS
 
 
-@router.post("/auth/activate", auth=None, response={200: TokenOut, **PUBLIC_ANSWERS})
+@router.post("/auth/activate", auth=None, response={200: TokenOut, **SIGN_IN_ANSWERS})
 def activate(request: HttpRequest, payload: ActivateIn):
     """Activate a member account: the SMS code and the ID's last 4 characters. Answers a bearer token."""
     user = _run(activation.activate_member, acting_user=None, request=request, **payload.dict())
@@ -98,7 +102,7 @@ class PrintedIn(Schema):
     phone: str = Field("", max_length=20, description="Optional: a phone for the account.")
 
 
-@router.post("/auth/activate/printed", auth=None, response={200: TokenOut, **PUBLIC_ANSWERS})
+@router.post("/auth/activate/printed", auth=None, response={200: TokenOut, **SIGN_IN_ANSWERS})
 def activate_printed(request: HttpRequest, payload: PrintedIn):
     """Activate a member account with a printed activation code and the ID's last 4 characters."""
     user = _run(activation.activate_with_printed_code, acting_user=None, request=request, **payload.dict())
@@ -108,13 +112,15 @@ def activate_printed(request: HttpRequest, payload: PrintedIn):
 class CodeSignInIn(Schema):
     phone: str = PHONE
     code: str = CODE
+    otp: str | None = OTP_FIELD
 
 
-@router.post("/auth/token/code", auth=None, response={200: TokenOut, **PUBLIC_ANSWERS})
+@router.post("/auth/token/code", auth=None, response={200: TokenOut, **SIGN_IN_ANSWERS})
 def token_by_code(request: HttpRequest, payload: CodeSignInIn):
-    """Exchange a phone and its sign-in code for a bearer token (any account with the phone on file)."""
-    user = _run(activation.sign_in_with_code, request=request, **payload.dict())
-    return _token_for(request, user)
+    """Exchange a phone and its sign-in code for a bearer token (any account with the phone on file).
+    An account whose roles sign in with a second factor also sends ``otp``, as at ``/auth/token``."""
+    user = _run(activation.sign_in_with_code, request=request, phone=payload.phone, code=payload.code)
+    return _token_for(request, user, payload.otp)
 
 
 class RegisterIn(Schema):

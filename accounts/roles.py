@@ -48,3 +48,10 @@ MEMBER_MOVE_ROLES = (Role.MEMBER, Role.UNIT_ADMIN)
 # The city's own rules (issue 10): its service menu, point rules and check-in renewal period are kept by
 # the organisation department of the city (checkin.access.keeps_city says which city).
 CITY_RULE_ROLES = (Role.ORG_DEPT,)
+# Privileged sign-in (issue 11, docs/PRIVACY.md "Second factor"). Who may reveal the full ID numbers of
+# people other than themselves (people.actions.can_reveal: the platform administrator, everything; a
+# unit's party admin, the unit's members) — people/tests/test_second_factor_link.py fails if can_reveal
+# lets any other role see one. Those roles, and the organisation departments and street committees, sign
+# in with a second factor (accounts.second_factor.needs_second_factor reads this, and only this).
+ID_NUMBER_REVEAL_ROLES = (Role.PLATFORM_ADMIN, Role.UNIT_ADMIN)
+SECOND_FACTOR_ROLES = (Role.ORG_DEPT, Role.STREET, *ID_NUMBER_REVEAL_ROLES)

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from accounts import onboarding_views, staff_views, views
+from accounts import onboarding_views, second_factor_views, staff_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
+    # the second factor of privileged roles (accounts/second_factor.py)
+    path("second-factor/", second_factor_views.verify, name="second_factor_verify"),
+    path("second-factor/enrol/", second_factor_views.enrol, name="second_factor_enrol"),
+    path("security/", second_factor_views.security, name="security"),
     # getting in (public): members activate, anyone with a phone signs in by code, residents register
     path("activate/", onboarding_views.activate, name="activate"),
     path("activate/verify/", onboarding_views.activate_verify, name="activate_verify"),

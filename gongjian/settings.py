@@ -89,6 +89,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "django_tables2",
     "django_htmx",
@@ -121,11 +124,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gongjian.logs.RequestIdMiddleware",  # X-Request-ID in and out, request and user ids on log lines
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "gongjian.urls"
@@ -227,10 +232,22 @@ REPLICA_PIN_SECONDS = envint("REPLICA_PIN_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# A city adds its government single sign-on with AUTH_EXTRA_BACKENDS (dotted paths of Django
+# authentication backends, comma separated; each must import, or the process does not start:
+# accounts/apps.py). Sign-ins through a backend listed in TWO_FACTOR_TRUSTED_BACKENDS already count as
+# two-factor (the SSO asked for it); it must be one of AUTHENTICATION_BACKENDS.
+AUTH_EXTRA_BACKENDS = envlist("AUTH_EXTRA_BACKENDS", [])
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.UsernameOrPhoneBackend",
+    *AUTH_EXTRA_BACKENDS,
 ]
+TWO_FACTOR_TRUSTED_BACKENDS = envlist("TWO_FACTOR_TRUSTED_BACKENDS", [])
+# Privileged sign-in (docs/PRIVACY.md "Second factor"): platform administrators, organisation
+# departments, street committees and every role that may reveal ID numbers give a TOTP code after the
+# password. On unless DEBUG (the demo); the tests run with it on.
+TWO_FACTOR_REQUIRED = envbool("TWO_FACTOR_REQUIRED", not DEBUG or TESTING)
+OTP_TOTP_ISSUER = envstr("OTP_TOTP_ISSUER", "Gongjian")  # the name the authenticator app shows
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

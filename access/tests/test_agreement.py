@@ -32,6 +32,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from access import exports_beneficiary_q, sees_beneficiary, sees_record_beneficiary
+from accounts.second_factor_actions import sign_in_verified
 from jobs.exports import get_spec
 from people.models import Member, Resident
 from service.models import HouseholdPairing, Need, ServiceCategory, ServiceRecord
@@ -259,7 +260,7 @@ def _what_each_path_tells(cast, who: str, kind: Kind, objects: list) -> list[str
     client = Client()
     user = AnonymousUser() if who == "anonymous" else getattr(cast, who)
     if user.is_authenticated:
-        client.force_login(user)
+        sign_in_verified(client, user)
     sheet = _sheet(client, user, kind.export)
     problems = []
     for obj in objects:

@@ -34,7 +34,7 @@ def test_database_refuses_raw_update_on_postgresql(db):
 
 
 def test_admin_changes_are_audited(client, cast):
-    client.force_login(cast.admin)
+    cast.login(client, "admin")
     unit = cast.places.unit_a
     url = reverse("admin:orgs_unit_change", args=[unit.pk])
     response = client.post(
@@ -54,7 +54,7 @@ def test_admin_changes_are_audited(client, cast):
 
 
 def test_admin_adds_areas_through_the_action(client, cast):
-    client.force_login(cast.admin)
+    cast.login(client, "admin")
     response = client.post(
         reverse("admin:places_area_add"),
         {"code": "350802001003", "name": "新社区", "level": "community", "parent": cast.places.street_a.pk},
@@ -68,5 +68,5 @@ def test_admin_adds_areas_through_the_action(client, cast):
 
 
 def test_admin_is_for_platform_admins_only(client, cast):
-    client.force_login(cast.street)
+    cast.login(client, "street")
     assert client.get(reverse("admin:index")).status_code == 302

@@ -8,6 +8,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from accounts.models import Role, RoleGrant
+from accounts.second_factor_actions import sign_in_verified
 from checkin.reconciliation import Period, rates_by_area
 from demo.tests.test_service_demo import DEMO_OPTIONS  # noqa: F401 (the same city, built once)
 from jobs.exports import get_spec
@@ -31,7 +32,7 @@ def test_home_area_reconciliation_and_chase_agree(city, client):
     for grant in grants:
         user, area = grant.user, grant.area
         expected = rates_by_area([area], Period.of("month"))[area.pk]
-        client.force_login(user)
+        sign_in_verified(client, user)
 
         (held,) = [a for a in client.get(reverse("portal:home")).context["areas"] if a["area"] == area]
         home = {f.key: f.value for f in held["figures"]}
@@ -59,7 +60,7 @@ def test_home_area_reconciliation_and_chase_agree(city, client):
     accounts = ("orgdept", "street", "community", "unit", "member", "grid", "resident", "dept", "inspector")
     with_work = set()
     for username in accounts:
-        client.force_login(get_user_model().objects.get(username=username))
+        sign_in_verified(client, get_user_model().objects.get(username=username))
         home = client.get(reverse("portal:home"))
         assert home.status_code == 200
         for item in home.context["work"]:

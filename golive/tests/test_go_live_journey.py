@@ -20,7 +20,7 @@ from accounts.models import Role
 from accounts.tests import outbox as box
 from checkin.models import CheckIn, CheckInState
 from golive.catalogue import SHEETS
-from gongjian.browser_testing import ARTIFACTS, PHONE, TIMEOUT_MS, fits_the_phone, signed_in
+from gongjian.browser_testing import ARTIFACTS, PHONE, TIMEOUT_MS, enrol_on_page, fits_the_phone, signed_in
 from gongjian.testing import id_number
 from jobs.roster import COLUMNS as ROSTER_COLUMNS
 from orgs.models import Unit
@@ -170,6 +170,11 @@ def test_a_city_goes_live_from_an_empty_database(live_server, browser, settings,
     unit_admin.fill("input[name=code]", box.last_code(ADMIN_PHONE))
     shot(unit_admin, "4-unit-admin-code")
     unit_admin.click("button[type=submit]")
+    # A unit admin may reveal ID numbers: before anything else, they set up the second factor.
+    unit_admin.wait_for_url(f"{site}{reverse('accounts:second_factor_enrol')}**")
+    codes = enrol_on_page(unit_admin, site)
+    assert len(codes) == 10
+    unit_admin.click(f"main a[href='{reverse('portal:home')}']")
     unit_admin.wait_for_url(site + reverse("portal:home"))
     assert UNIT in unit_admin.content()
     unit_admin.goto(site + reverse("jobs:import_members"))

@@ -72,6 +72,9 @@ ANY_SIGNED_IN_PAGES = {
     "notifications:mark_all_read": "one's own notifications",
     "notifications:open": "one's own notification",
     "accounts:set_password": "one's own password",
+    "accounts:second_factor_verify": "one's own second factor: the code step after signing in",
+    "accounts:second_factor_enrol": "one's own second factor: setting it up",
+    "accounts:security": "one's own sign-in security (second factor, recovery codes)",
 }
 
 # A cast member who lacks a view's roles, tried in this order: real roles first, no role last.

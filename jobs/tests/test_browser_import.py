@@ -5,7 +5,7 @@ import os
 import pytest
 
 from conftest import build_cast
-from gongjian.browser_testing import ARTIFACTS
+from gongjian.browser_testing import ARTIFACTS, sign_in
 from jobs.tests.conftest import row, xlsx_bytes
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -17,11 +17,7 @@ def test_unit_admin_fixes_and_imports_a_roster(live_server, browser_page):
     cast = build_cast()
     page = browser_page
     ARTIFACTS.mkdir(exist_ok=True)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "unit")
-    page.fill("input[name=password]", cast.password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server.url, "unit", cast.password)  # a unit admin: password, then the code
 
     page.goto(f"{live_server.url}/imports/members/")
     bad = xlsx_bytes([row(500, "陈一"), row(501, "林二", 手机号="12345"), row(3, "王五")])

@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.second_factor_actions import sign_in_verified
 from checkin import actions as checkin_actions
 from checkin import codes as checkin_codes
 from checkin import reminders as checkin_reminders
@@ -327,7 +328,7 @@ def test_each_recipient_opens_the_link(client, cast, kind, scenario):
     assert notes, f"the scenario sent no {kind}"
     for note in notes:
         assert note.url, f"{kind} to {note.recipient}: no link"
-        client.force_login(note.recipient)
+        sign_in_verified(client, note.recipient)
         response = client.get(note.url)
         assert response.status_code == 200, (
             f"{kind} to {note.recipient}: {note.url} answers {response.status_code}"
@@ -363,7 +364,7 @@ def test_every_kind_sent_has_a_scenario():
 def test_a_unit_admin_told_of_a_rejection_finds_the_member_to_chase(client, cast):
     rejected(cast)
     note = Notification.objects.get(kind="checkin.rejected", recipient=cast.unit)
-    client.force_login(cast.unit)
+    cast.login(client, "unit")
     response = client.get(note.url)
     # the unit's roster, at the members not checked in: the one rejected stands there now
     assert response.context["status"] == "not_submitted"

@@ -81,7 +81,7 @@ def test_moving_a_unit_or_a_building_refreshes_the_scope(cast, client):
     """The stored paths follow a unit that moves to street B, and a building re-gridded in the admin."""
     from django.urls import reverse
 
-    client.force_login(cast.admin)
+    cast.login(client, "admin")
     unit = cast.places.unit_a
     response = client.post(
         reverse("admin:orgs_unit_change", args=[unit.pk]),

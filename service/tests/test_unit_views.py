@@ -563,8 +563,9 @@ def test_unit_service_queries(client, cast, django_assert_num_queries):
     cast.login(client, "unit")
     url = reverse("service:unit_service")
     client.get(url)
-    # session, user, grants; units; figures (4); rows count, unread, rows page; session save (3)
-    with django_assert_num_queries(14):
+    # session, user, second factor's device, grants; units; figures (4); rows count, unread, rows page;
+    # session save (3)
+    with django_assert_num_queries(15):
         response = client.get(url)
     assert response.status_code == 200
 
