@@ -7,12 +7,15 @@ the actions store what this makes."""
 
 from __future__ import annotations
 
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 from typing import IO, Literal, get_args
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 # The formats accepted, by Pillow's name, and the extension each is stored under.
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -42,12 +45,29 @@ class Rendition:
     height: int
 
 
+_STRICT = threading.Lock()
+
+
+@contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process when it is imported (once a
+    PDF has been rendered), and a cut-short photo would then load with grey where its end was: photos
+    are read with it off, under a lock, and it is put back as it was."""
+    with _STRICT:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def open_checked(file: IO[bytes], *, max_pixels: int) -> Image.Image:
     """The photo in ``file``, read to its last pixel, or ``UnreadablePhoto``: not JPEG, PNG or WebP by
     its content; damaged or cut short; or more pixels than ``max_pixels`` (looked at before any is
     decoded, so a decompression bomb never unpacks)."""
     try:
-        with warnings.catch_warnings():
+        with _strict_decoding(), warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             file.seek(0)
             with Image.open(file, formats=list(FORMATS)) as probe:

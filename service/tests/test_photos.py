@@ -157,6 +157,17 @@ def test_every_bad_file_is_named_and_the_form_keeps_what_was_typed(client, cast,
     assert "清理了楼道杂物" in page and "Choose the photos again" in page  # the rest is kept
 
 
+def test_a_cut_short_photo_is_refused_even_after_a_pdf_was_rendered(cast, monkeypatch):
+    """WeasyPrint (certificates) turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole process."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    jpeg = picture((400, 300))
+    with pytest.raises(Exception, match="cut.jpg is damaged or incomplete"):
+        log(cast, [upload("cut.jpg", jpeg[: len(jpeg) // 2])])
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # put back for WeasyPrint
+
+
 def test_a_real_decompression_bomb_is_refused_before_it_unpacks(cast, settings):
     """Past Pillow's own limit (twice MAX_IMAGE_PIXELS) the header alone is refused, whatever the setting."""
     settings.PHOTO_MAX_PIXELS = 10**12
