@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import empty
 from pythonjsonlogger.json import JsonFormatter
 
 from gongjian.privacy import mask_numbers_in_text
@@ -50,8 +51,8 @@ request_finished.connect(_clear_context, dispatch_uid="gongjian.logs.clear_conte
 
 class RequestIdMiddleware:
     """Gives each request an id (the proxy's X-Request-ID if well formed) and echoes it in the response.
-    Sits after AuthenticationMiddleware so it can name the user; the user is read lazily, only when
-    the request has already loaded it, so logging never costs a query."""
+    Sits after AuthenticationMiddleware so it can name the user, once something has loaded it, so
+    logging never costs a query."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -63,17 +64,21 @@ class RequestIdMiddleware:
         request_id_var.set(request_id)
         user_id_var.set("-")
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            user_id_var.set(str(user.pk))
+        _label_user(request)
         response[REQUEST_ID_HEADER] = request_id
         return response
 
     def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any) -> None:
-        """Before the view runs (and logs), name the user: the session is read by then anyway."""
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            user_id_var.set(str(user.pk))
+        _label_user(request)
+
+
+def _label_user(request: HttpRequest) -> None:
+    """The user's id on the log lines, if the request has already loaded the user: never a query of its
+    own (request.user is lazy until a view or the API's token check reads it)."""
+    user = getattr(request, "user", None)
+    loaded = getattr(user, "_wrapped", user)  # Django's SimpleLazyObject holds `empty` until read
+    if loaded is not None and loaded is not empty and loaded.is_authenticated:
+        user_id_var.set(str(loaded.pk))
 
 
 class RequestContextFilter(logging.Filter):

@@ -120,8 +120,12 @@ class WorkerHeartbeat(models.Model):
     """When a worker last showed it is alive (a periodic task writes it); /health/ reads the newest.
     In the database, so every web process sees what every worker wrote."""
 
-    worker = models.CharField(max_length=200, unique=True)
-    beat_at = models.DateTimeField()
+    worker = models.CharField(_("worker"), max_length=200, unique=True)
+    beat_at = models.DateTimeField(_("last heartbeat"))
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
 
     def __str__(self) -> str:
         return f"{self.worker} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"

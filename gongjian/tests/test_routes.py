@@ -40,6 +40,7 @@ PUBLIC_PAGES = {
     "api:openapi-view": "the API's docs page (Swagger UI from local files), no data",
     "api:api-root": "ninja's root, which only answers 404 naming the docs",
     "favicon": "browsers ask for /favicon.ico on every page, the sign-in page included",
+    "health": "the load balancer's health check (gongjian/health.py): check names and OK, no data",
     "accounts:activate": "a member activates an account before having one (phone → SMS code)",
     "accounts:activate_verify": "a member activates an account before having one (code + ID digits)",
     "accounts:activate_printed": "a member activates with a printed code before having an account",
