@@ -20,6 +20,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.second_factor_actions import sign_in_verified
 from conftest import build_cast
 from ops.replicas import PIN_COOKIE, REPLICA
 
@@ -96,8 +97,8 @@ def get(client: Client, url: str, standby):
 def test_lists_read_from_the_standby_and_a_writer_reads_its_own_write_from_the_primary(standby):
     cast = build_cast()
     writer, other = Client(), Client()
-    writer.force_login(cast.street)
-    other.force_login(cast.orgdept)
+    sign_in_verified(writer, cast.street)  # both roles need the second factor (accounts.second_factor)
+    sign_in_verified(other, cast.orgdept)
     replayed(standby)  # the cast and both sessions are on the standby
     assert one(standby, "SELECT pg_is_in_recovery()") is True  # a real standby, not the primary again
     assert one(connection, "SELECT pg_is_in_recovery()") is False
