@@ -13,7 +13,9 @@ import hashlib
 import hmac
 import io
 import json
+import os
 import re
+import ssl
 import struct
 import sys
 import time
@@ -38,14 +40,19 @@ class Client:
     """A browser's cookie handling by hand: the session cookie is Secure, and this client speaks plain
     HTTP to gunicorn behind what would be nginx's TLS (urllib's cookie jar would withhold it)."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, behind_tls: bool = True) -> None:
         self.base = base
+        self.behind_tls = behind_tls
         self.cookies: dict[str, str] = {}
-        self.opener = urllib.request.build_opener(NoRedirect)
+        # Through nginx: TLS checked against the certificate the smoke made (SMOKE_CAFILE).
+        tls = ssl.create_default_context(cafile=os.environ.get("SMOKE_CAFILE") or None)
+        self.opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPSHandler(context=tls))
 
     def request(self, path: str, *, data: bytes | None = None, headers: dict | None = None):
         url = urljoin(self.base, path)
-        sent = {"X-Forwarded-Proto": "https", "Accept": "text/html,*/*", **(headers or {})}
+        sent = {"Accept": "text/html,*/*", **(headers or {})}
+        if url.startswith("http://") and self.behind_tls:
+            sent["X-Forwarded-Proto"] = "https"  # gunicorn straight, as if nginx had terminated TLS
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         method = "POST" if data is not None else "GET"
@@ -149,6 +156,14 @@ def http_checks(base: str) -> None:
     )
     check(any(k.startswith("Redis") for k in checks), "/health/ checks the Redis queue", checks)
 
+    plain = os.environ.get("SMOKE_HTTP_URL")
+    if plain:
+        status, headers, _ = Client(plain, behind_tls=False).request("/members/")
+        check(
+            status == 301 and headers.get("Location", "").startswith("https://"),
+            "plain HTTP is sent to HTTPS by nginx",
+            (status, headers.get("Location")),
+        )
     status, headers, _ = web.request("/")
     check(
         status == 302 and "/accounts/login/" in headers.get("Location", ""),
@@ -181,6 +196,8 @@ def http_checks(base: str) -> None:
     status, headers, _ = web.request(asset.group(1).decode())
     cache = headers.get("Cache-Control") or ""
     check(status == 200 and "max-age=" in cache, f"static asset {asset.group(1).decode()} 200, cached", cache)
+    if base.startswith("https://"):
+        check("immutable" in cache, "static files served by nginx from the collected files", cache)
 
     status, _, body = web.request("/no-such-page/")
     check(status == 404, "a missing page answers 404", status)
