@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -129,6 +130,10 @@ class GongjianJsonFormatter(JsonFormatter):
         kwargs.setdefault("rename_fields", {"asctime": "time", "levelname": "level", "name": "logger"})
         kwargs.setdefault("datefmt", "%Y-%m-%dT%H:%M:%S%z")
         super().__init__(**kwargs)
+
+    # Every process writes UTC: gunicorn's master logs its first lines before Django has set the city's
+    # time zone, so local times came out +0000 there and +0800 in the workers. One clock reads in order.
+    converter = time.gmtime
 
     def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
         return {key: _masked(value) for key, value in log_data.items()}

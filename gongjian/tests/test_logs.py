@@ -5,6 +5,7 @@ import io
 import json
 import logging
 import logging.config
+import re
 
 import pytest
 from django.urls import reverse
@@ -38,7 +39,9 @@ def test_a_line_is_json_with_time_level_logger_and_ids(captured):
     assert (
         line["message"] == "hello world" and line["level"] == "WARNING" and line["logger"] == "gongjian.test"
     )
-    assert line["time"] and line["request_id"] == "-" and line["user_id"] == "-"
+    assert line["request_id"] == "-" and line["user_id"] == "-"
+    # UTC in every process, whatever time zone the process happens to be in (settings: Asia/Shanghai)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000", line["time"]), line["time"]
 
 
 def test_numbers_are_masked_in_message_args_extras_and_tracebacks(captured):
