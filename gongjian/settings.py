@@ -404,6 +404,9 @@ CACHES = {
 # The worker writes a heartbeat row every minute (jobs.tasks.worker_heartbeat); /health/ fails when
 # the newest is older than this.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(seconds=envint("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 300))
+# Failed-task records are kept this many days (the administrator's list shows the last 7), and a
+# stopped worker's heartbeat row a day; the heartbeat task deletes older ones.
+TASK_FAILURE_KEEP_DAYS = envint("TASK_FAILURE_KEEP_DAYS", 90)
 
 # Background work: huey. Redis in production (HUEY_REDIS_URL); SQLite file otherwise.
 # Tests run tasks immediately in-process.

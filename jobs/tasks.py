@@ -23,8 +23,10 @@ def sweep_jobs() -> None:
 
 @db_periodic_task(crontab())
 def worker_heartbeat() -> None:
-    """Every minute: the worker is alive (read by /health/, gongjian/health.py)."""
+    """Every minute: the worker is alive (read by /health/, gongjian/health.py); old failure and
+    heartbeat rows are pruned."""
     worker_actions.record_heartbeat(worker=worker_actions.worker_name())
+    worker_actions.prune_worker_records()
 
 
 @on_startup()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import socket
+from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from gongjian.privacy import mask_numbers_in_text
@@ -35,3 +37,17 @@ def record_task_failure(*, task_name: str, task_id: str, error: BaseException) -
         error_class=f"{type(error).__module__}.{type(error).__qualname__}"[:200],
         error_message=mask_numbers_in_text(str(error))[:MESSAGE_MAX_CHARS],
     )
+
+
+HEARTBEAT_KEEP = timedelta(days=1)
+
+
+def prune_worker_records() -> tuple[int, int]:
+    """Forget what no one will read again: failures older than TASK_FAILURE_KEEP_DAYS, and the heartbeat
+    rows of workers gone for a day (each start adds a row under a new process id). Returns the counts."""
+    now = timezone.now()
+    failures, _ = TaskFailure.objects.filter(
+        failed_at__lt=now - timedelta(days=settings.TASK_FAILURE_KEEP_DAYS)
+    ).delete()
+    beats, _ = WorkerHeartbeat.objects.filter(beat_at__lt=now - HEARTBEAT_KEEP).delete()
+    return failures, beats

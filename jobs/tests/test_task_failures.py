@@ -55,3 +55,22 @@ def test_other_roles_are_refused(cast, client, who):
 
 def test_sign_in_needed(db, client):
     assert client.get(reverse("jobs:task_failures")).status_code == 302
+
+
+def test_old_failures_and_gone_workers_heartbeats_are_pruned_by_the_heartbeat_task(db, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jobs.models import WorkerHeartbeat
+
+    settings.TASK_FAILURE_KEEP_DAYS = 30
+    explode("old")
+    explode("recent")
+    old, recent = TaskFailure.objects.order_by("pk")
+    TaskFailure.objects.filter(pk=old.pk).update(failed_at=timezone.now() - timedelta(days=31))
+    WorkerHeartbeat.objects.create(worker="gone:1", beat_at=timezone.now() - timedelta(days=2))
+    jobs.tasks.worker_heartbeat()
+    assert list(TaskFailure.objects.all()) == [recent]
+    assert not WorkerHeartbeat.objects.filter(worker="gone:1").exists()
+    assert WorkerHeartbeat.objects.count() == 1  # this worker's own, just written
