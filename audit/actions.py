@@ -9,6 +9,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from audit.models import AuditEvent, Outcome
+from gongjian import bulk
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -80,5 +81,5 @@ def record_events(
         )
         for target in targets
     ]
-    AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
+    bulk.insert(AuditEvent, rows, batch_size=batch_size)
     return len(rows)
