@@ -23,7 +23,17 @@ from accounts.scope import scope_for
 from audit.filters import AuditEventFilter
 from audit.labels import action_label
 from audit.models import AuditEvent
-from jobs.workbooks import write_table
+from jobs.export_files import DEFAULT_FORMAT, Table, file_format
+from jobs.export_values import (
+    CHUNK,
+    ValuePlan,
+    column_kinds,
+    in_batches,
+    objects_in_batches,
+    plan_for,
+    streamed,
+)
+from jobs.workbooks import excel_value
 from orgs.access import UNIT_KEEPER_ROLES, kept_admin_grants
 from orgs.filters import PartyOrgFilter, PostFilter, UnitAdminFilter, UnitFilter
 from orgs.models import PartyOrg, Post, Unit
@@ -91,19 +101,53 @@ class ExportSpec:
         return filterset.qs
 
     def row(self, obj) -> list[Any]:
+        """One row of the instance path: the columns resolved on a model instance."""
         return [resolve(obj, col.accessor) for col in self.columns]
 
-    def write(self, out: IO[bytes], rows: Iterator[Any]) -> int:
-        return write_table(
-            out,
+    def prepare(self, objects: Iterator[Any]) -> Iterator[Any]:
+        """The instance path's objects before ``row`` (the rankings give them their ranks here)."""
+        return objects
+
+    def value_plan(self, queryset: QuerySet) -> ValuePlan | None:
+        """The columns read as values (jobs.export_values), where the spec's rows are its columns as
+        they stand; None keeps the instance path (a subclass that shapes its rows, a method column)."""
+        if type(self).row is not ExportSpec.row or type(self).prepare is not ExportSpec.prepare:
+            return None
+        return plan_for(queryset, [col.accessor for col in self.columns])
+
+    def cells(self, queryset: QuerySet, *, batched: bool = False) -> Iterator[list[Any]]:
+        """The rows as cells ready for either file format, read through one cursor a chunk at a
+        time, or (``batched``) a batch of primary keys at a time with no cursor left open between."""
+        plan = self.value_plan(queryset)
+        if plan is not None:
+            return in_batches(queryset, plan) if batched else streamed(queryset, plan)
+        objects = objects_in_batches(queryset) if batched else queryset.iterator(chunk_size=CHUNK)
+        return ([excel_value(value) for value in self.row(obj)] for obj in self.prepare(objects))
+
+    def table(self, queryset: QuerySet) -> Table:
+        return Table(
             title=str(self.title),
             headers=[str(c.header) for c in self.columns],
             widths=[c.width for c in self.columns],
-            rows=(self.row(obj) for obj in rows),
+            kinds=column_kinds(queryset, [col.accessor for col in self.columns]),
         )
 
-    def filename(self) -> str:
-        return f"{self.title}-{timezone.localdate():%Y%m%d}.xlsx"
+    def export(
+        self,
+        out: IO[bytes],
+        queryset: QuerySet,
+        *,
+        fmt: str = DEFAULT_FORMAT,
+        batched: bool = False,
+        each: Callable[[Iterator[list[Any]]], Iterator[list[Any]]] | None = None,
+    ) -> int:
+        """Write the queryset's rows to ``out`` as a .xlsx or .csv file; returns the row count.
+        ``each`` sees the rows as they pass (the background run's progress)."""
+        rows = self.cells(queryset, batched=batched)
+        return file_format(fmt).write(out, self.table(queryset), each(rows) if each else rows)
+
+    def filename(self, fmt: str = DEFAULT_FORMAT) -> str:
+        return f"{self.title}-{timezone.localdate():%Y%m%d}.{file_format(fmt).name}"
 
 
 def resolve(obj: Any, accessor: str) -> Any:
