@@ -26,13 +26,13 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from itertools import chain
 from typing import IO, Any
 
 from rustpy_xlsxwriter import Format, write_worksheet
 
-from jobs.export_values import DATE, DATETIME
+from jobs.export_values import ANY, DATE, DATETIME
 from jobs.workbooks import DATE_FORMAT, XLSX_CONTENT_TYPE, escape_cell, sheet_title, write_table
 
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -46,7 +46,7 @@ class Table:
     title: str
     headers: Sequence[str]
     widths: Sequence[int]
-    kinds: Sequence[str]  # jobs.export_values TEXT / DATE / DATETIME, one per column
+    kinds: Sequence[str]  # jobs.export_values TEXT / DATE / DATETIME / ANY (not known), one per column
 
 
 @dataclass(frozen=True)
@@ -94,26 +94,22 @@ def write_xlsx(out: IO[bytes], table: Table, rows: Iterable[Sequence[Any]]) -> i
     return count[0]
 
 
-def csv_text(value: Any) -> Any:
-    """A cell as the .csv shows it: dates as in the sheet's number formats, None empty."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def write_csv(out: IO[bytes], table: Table, rows: Iterable[Sequence[Any]]) -> int:
     """UTF-8 with BOM, RFC 4180 quoting, CRLF. Returns the row count."""
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=False)
     try:
         writer = csv.writer(text)
         writer.writerow([escape_cell(str(h)) for h in table.headers])
+        # The csv module writes None as empty and a date as ISO 8601 by itself; a datetime it would
+        # write with seconds and microseconds, so those cells get the sheet's format.
+        timed = [i for i, kind in enumerate(table.kinds) if kind in (DATETIME, ANY)]
         count = 0
         for row in rows:
-            writer.writerow([v if v.__class__ is str else csv_text(v) for v in row])
+            cells = list(row)
+            for i in timed:
+                if isinstance(cells[i], datetime):
+                    cells[i] = cells[i].strftime("%Y-%m-%d %H:%M")
+            writer.writerow(cells)
             count += 1
         text.flush()
     finally:

@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import call
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import connections, models
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,13 +30,15 @@ from django.utils.translation import gettext as _
 from gongjian.privacy import mask_from_hint
 from jobs.workbooks import FORMULA_TRIGGERS, escape_cell, excel_value
 
-CHUNK = 2000  # rows fetched per round trip (a server-side cursor on PostgreSQL)
+CHUNK = 2000  # objects, or a batch of primary keys, read at a time
+VALUE_CHUNK = 10_000  # value rows fetched per round trip of the cursor (server-side on PostgreSQL)
 MASK_PREFIX = "masked_"  # ``masked_<name>`` shows the mask of ``<name>_hint`` (gongjian.privacy)
 
 Convert = Callable[[Any], Any]
 
 # The kind of a column's cells, which sets its number format in the .xlsx and its text in the .csv.
-TEXT, DATE, DATETIME = "text", "date", "datetime"
+# ANY: a column not read from a field (a method, a property), whose cells may be of any kind.
+TEXT, DATE, DATETIME, ANY = "text", "date", "datetime", "any"
 
 
 @dataclass(frozen=True)
@@ -46,10 +49,16 @@ class ValuePlan:
     converters: tuple[Convert, ...]
 
     def rows(self, values: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
-        """Cells from ``values_list`` rows whose first value is the primary key."""
-        converters = self.converters
+        """Cells from ``values_list`` rows whose first value is the primary key (dropped)."""
+        converters = (skip, *self.converters)  # map(call, …) is a third faster than a comprehension
         for row in values:
-            yield [convert(value) for convert, value in zip(converters, row[1:], strict=True)]
+            cells = list(map(call, converters, row))
+            del cells[0]
+            yield cells
+
+
+def skip(value: Any) -> None:
+    return None
 
 
 def escape_text(value: str | None) -> str:
@@ -192,18 +201,43 @@ def plan_for(queryset: QuerySet, accessors: Sequence[str]) -> ValuePlan | None:
 
 
 def column_kinds(queryset: QuerySet, accessors: Sequence[str]) -> list[str]:
-    """Each column's kind (text, date, datetime), from its field where it has one."""
+    """Each column's kind (text, date, datetime), from its field where it has one, else ANY."""
     kinds = []
     for accessor in accessors:
         found = column_field(queryset.model, queryset, accessor)
-        field = found[1] if found else None
-        kinds.append(kind_of(field) if field is not None and not isinstance(field, tuple) else TEXT)
+        if found is None:
+            kinds.append(ANY)
+        elif isinstance(found[1], tuple) or accessor.endswith("_display"):
+            kinds.append(TEXT)  # a mask or a label
+        else:
+            kinds.append(kind_of(found[1]))
     return kinds
 
 
 def streamed(queryset: QuerySet, plan: ValuePlan) -> Iterator[list[Any]]:
-    """The plan's cells through one cursor, ``CHUNK`` rows at a time (server-side on PostgreSQL)."""
-    return plan.rows(queryset.values_list("pk", *plan.lookups).iterator(chunk_size=CHUNK))
+    """The plan's cells through one cursor, ``VALUE_CHUNK`` rows at a time (server-side on PostgreSQL)."""
+    return plan.rows(queryset.values_list("pk", *plan.lookups).iterator(chunk_size=VALUE_CHUNK))
+
+
+def planned_whole(rows: Iterator[Any], alias: str) -> Iterator[Any]:
+    """The rows, with PostgreSQL planning the cursor's query for all its rows.
+
+    PostgreSQL plans a cursor's query for its first tenth (``cursor_tuple_fraction`` 0.1): for the
+    member list, nested loops over the name index and five memoized joins, with JIT, twice the cost
+    of the hash joins and one sort it chooses for the whole result — and outside a transaction
+    Django's cursor is WITH HOLD, which computes the whole result at once anyway. On 200,000
+    members reading the rows took 3.6–6.6 s against 1.8 s (a COPY of the same query: 1.6 s)."""
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        yield from rows
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET cursor_tuple_fraction = 1.0")
+    try:
+        yield from rows
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET cursor_tuple_fraction")
 
 
 def in_batches(queryset: QuerySet, plan: ValuePlan, size: int = CHUNK) -> Iterator[list[Any]]:

@@ -31,6 +31,7 @@ from jobs.export_values import (
     in_batches,
     objects_in_batches,
     plan_for,
+    planned_whole,
     streamed,
 )
 from jobs.workbooks import excel_value
@@ -120,8 +121,13 @@ class ExportSpec:
         time, or (``batched``) a batch of primary keys at a time with no cursor left open between."""
         plan = self.value_plan(queryset)
         if plan is not None:
-            return in_batches(queryset, plan) if batched else streamed(queryset, plan)
-        objects = objects_in_batches(queryset) if batched else queryset.iterator(chunk_size=CHUNK)
+            if batched:
+                return in_batches(queryset, plan)
+            return planned_whole(streamed(queryset, plan), queryset.db)
+        if batched:
+            objects = objects_in_batches(queryset)
+        else:
+            objects = planned_whole(queryset.iterator(chunk_size=CHUNK), queryset.db)
         return ([excel_value(value) for value in self.row(obj)] for obj in self.prepare(objects))
 
     def table(self, queryset: QuerySet) -> Table:

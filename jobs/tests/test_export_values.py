@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from conftest import _id
 from jobs.export_files import Table, write_csv, write_xlsx
-from jobs.export_values import CHUNK, DATE, DATETIME, TEXT
+from jobs.export_values import DATE, DATETIME, TEXT, VALUE_CHUNK
 from jobs.exports import all_specs
 from jobs.workbooks import write_table
 from people.actions import MemberData, save_member
@@ -153,7 +153,7 @@ def test_the_value_path_reads_through_one_chunked_cursor(every_kind, monkeypatch
     monkeypatch.setattr(QuerySet, "iterator", spy)
     spec = all_specs()["members"]
     spec.export(io.BytesIO(), spec.queryset_for(every_kind.admin), fmt="csv")
-    assert seen == [CHUNK]
+    assert seen == [VALUE_CHUNK]
 
 
 def synthetic(n: int):
