@@ -82,6 +82,19 @@ class Labels(dict):
         return label
 
 
+class Labelled(dict):
+    """A column's ``label`` function's words by value, each computed once."""
+
+    def __init__(self, label: Callable[[Any], Any]):
+        super().__init__()
+        self.label = label
+
+    def __missing__(self, value: Any) -> Any:
+        words = excel_value(self.label(value))
+        self[value] = words
+        return words
+
+
 def choice_labels(field: models.Field) -> Convert:
     labels = Labels({value: escape_cell(str(label)) for value, label in field.flatchoices})
     return labels.__getitem__
@@ -179,19 +192,25 @@ def field_named(model: type[models.Model], name: str) -> Any:
     return field if getattr(field, "concrete", False) else None
 
 
-def plan_for(queryset: QuerySet, accessors: Sequence[str]) -> ValuePlan | None:
+def plan_for(
+    queryset: QuerySet, accessors: Sequence[str], labels: Sequence[Callable[[Any], Any] | None] = ()
+) -> ValuePlan | None:
     """The value plan for these columns over this queryset; None if any column is not a plain value
-    (or the queryset already yields dicts)."""
+    (or the queryset already yields dicts). A column's ``label`` (jobs.exports.Col) is called once
+    per distinct value."""
+    labels = list(labels) or [None] * len(accessors)
     if queryset.query.values_select or getattr(queryset, "_prefetch_related_lookups", ()):
         return None
     lookups, converters = [], []
-    for accessor in accessors:
+    for accessor, label in zip(accessors, labels, strict=True):
         found = column_field(queryset.model, queryset, accessor)
         if found is None:
             return None
         name, field = found
         lookups.append(name)
-        if isinstance(field, tuple):
+        if label is not None:
+            converters.append(Labelled(label).__getitem__)
+        elif isinstance(field, tuple):
             converters.append(masked(field[1]))
         elif accessor.endswith("_display"):
             converters.append(choice_labels(field))

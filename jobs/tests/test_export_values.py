@@ -21,7 +21,16 @@ from people.models import MemberStatus
 
 EVIL = '=HYPERLINK("http://evil.example/","点我")'
 # The lists the value path must read (plain columns): the long lists above all.
-VALUE_SPECS = {"members", "residents", "units", "applicants", "areas", "buildings", "points_ledger"}
+VALUE_SPECS = {
+    "members",
+    "residents",
+    "units",
+    "applicants",
+    "areas",
+    "buildings",
+    "points_ledger",
+    "audit_events",
+}
 
 
 @pytest.fixture
