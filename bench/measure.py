@@ -78,6 +78,15 @@ def timed(run: Callable[[], object], *, requests: int, warmup: int = 3) -> Timin
     return Timing(samples)
 
 
+def budget(requests: int, first_seconds: float, *, seconds: float = 20.0, floor: int = 5) -> tuple[int, int]:
+    """(warm-ups, timed requests) for a page whose first answer took ``first_seconds``: as asked
+    while the page is quick; a slow page gets one warm-up and as many requests as fit in
+    ``seconds``, never fewer than ``floor`` (its p95 is then the slowest of those, said in its row)."""
+    if first_seconds * (requests + 3) <= seconds:
+        return 3, requests
+    return 1, max(floor, min(requests, int(seconds / max(first_seconds, 1e-9))))
+
+
 def page_ok(*, p95_ms: float, ratio: float | None, queries: int, size_bytes: int) -> bool:
     """Issue 12's page target: p95 ≤ 150 ms, ≤ 3× its SQL, ≤ 20 queries, ≤ 150 KB."""
     return (

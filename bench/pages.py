@@ -2,17 +2,18 @@
 
 In-process: Django's test Client against the full middleware and template stack, DEBUG off (no
 query log), the second factor given in the session through accounts.second_factor_actions (as
-conftest's cast.login does). Per URL: 3 warm-up requests, then N timed; one more request under
+conftest's cast.login does). Per URL: 3 warm-up requests, then N timed (a slow page: 1 and as many as fit in 20 s, at least 5); one more request under
 CaptureQueriesContext for the query count; the body's size. The baseline (bench/baselines.py) is
 timed the same way in the same run; the ratio is the page's median over the baseline's median.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import baselines as b
-from measure import PAGE_TARGET, Row, page_ok, ratio, timed
+from measure import PAGE_TARGET, Row, budget, page_ok, ratio, timed
 
 LIST_ROWS = 25  # people.views.PER_PAGE, orgs.views.UNITS_PER_PAGE
 API_ROWS = 50  # gongjian.api_shapes.DEFAULT_LIMIT
@@ -84,7 +85,10 @@ def measure_page(client, level: str, name: str, url: str, baseline, *, requests:
         response = client.get(url)
     if response.status_code != 200:
         return Row(label, note=f"{url} answers {response.status_code} to this level", target=PAGE_TARGET)
-    page = timed(lambda: client.get(url), requests=requests)
+    started = time.perf_counter()
+    client.get(url)
+    warmup, requests = budget(requests, time.perf_counter() - started)
+    page = timed(lambda: client.get(url), requests=requests, warmup=warmup)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     queries, size = len(captured.captured_queries), len(response.content)
@@ -92,7 +96,7 @@ def measure_page(client, level: str, name: str, url: str, baseline, *, requests:
     measured = f"{page} · {queries} q · {size / 1024:.0f} KB"
     if not statements:
         return Row(label, measured=measured, target=PAGE_TARGET, note="no baseline at this level")
-    sql = timed(lambda: b.run_statements(statements), requests=requests)
+    sql = timed(lambda: b.run_statements(statements), requests=requests, warmup=warmup)
     r = ratio(page.p50, sql.p50)
     return Row(
         label,
@@ -101,6 +105,7 @@ def measure_page(client, level: str, name: str, url: str, baseline, *, requests:
         ratio=r,
         target=PAGE_TARGET,
         ok=page_ok(p95_ms=page.p95, ratio=r, queries=queries, size_bytes=size),
+        note=f"slow: {requests} requests" if warmup == 1 else "",
     )
 
 

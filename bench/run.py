@@ -102,13 +102,14 @@ def main(argv: list[str] | None = None) -> int:
     from django.conf import settings
 
     wanted = args.only or BENCHES
-    shape = tier.tier_shape(args.members)
+    shape = tier.tier_options(args.members)
     started_at = datetime.now(UTC)
     header = [
         f"make bench · {started_at:%Y-%m-%d %H:%M} UTC · commit {git_commit()} · load average {load_average()}",
-        f"database {database_name(url)} · tier {shape.members:,} members, {shape.districts} districts × "
-        f"{shape.streets_per_district} streets × {shape.communities_per_street} communities "
-        f"({shape.communities:,}), {shape.units:,} units, {shape.residents:,} residents",
+        f"database {database_name(url)} · tier {shape.members:,} members ({shape.in_service_share:.0%} in "
+        f"service), {shape.districts} districts, {shape.streets} streets, {shape.communities:,} communities, "
+        f"{shape.units:,} units, {shape.residents:,} residents, {shape.records_per_member} service records "
+        "a member",
     ]
     print("\n".join(header), flush=True)
     rows: list[Row] = []
