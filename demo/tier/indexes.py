@@ -12,6 +12,7 @@ whole build. Primary keys stay. PostgreSQL only; the lock this takes is the tier
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from django.db import connection, models
@@ -55,8 +56,24 @@ def set_aside(tables: list[type[models.Model]]) -> SetAside:
     )
 
 
-def put_back(aside: SetAside, *, out=print) -> None:
+def put_back(aside: SetAside, *, out=print, slow: float = 10.0) -> dict[str, float]:
+    """Re-create what ``set_aside`` dropped; answers the seconds spent on indexes, unique constraints
+    and foreign keys, and prints any statement slower than ``slow`` seconds."""
+    spent = {"indexes": 0.0, "unique": 0.0, "foreign_keys": 0.0}
     with connection.cursor() as cursor:
         connection.check_constraints()
         for statement in aside.indexes + aside.constraints:
+            started = time.perf_counter()
             cursor.execute(statement)
+            took = time.perf_counter() - started
+            kind = (
+                "foreign_keys"
+                if "FOREIGN KEY" in statement
+                else "unique"
+                if "UNIQUE (" in statement
+                else "indexes"
+            )
+            spent[kind] += took
+            if took > slow:
+                out(f"    {took:.0f} s: {statement[:120]}")
+    return {k: round(v, 1) for k, v in spent.items()}

@@ -172,4 +172,5 @@ def write_service(ctx: Context) -> dict[str, int]:
             params,
         )
         entries = cursor.rowcount
+        cursor.execute("DROP TABLE tier_kind, tier_unit_place")  # a second build in one transaction
     return {"service_records": records, "point_entries": entries}
