@@ -20,7 +20,7 @@ from accounts.models import Role
 from audit.filters import AuditEventFilter
 from audit.labels import action_label
 from audit.models import AuditEvent, Outcome
-from gongjian.pages import get_visible_or_404
+from gongjian.pages import CappedPaginator, get_visible_or_404
 
 PER_PAGE = 50
 OUTCOME_BADGE: dict[str, str] = {
@@ -77,7 +77,9 @@ class AuditEventTable(tables.Table):
 def event_list(request: HttpRequest) -> HttpResponse:
     filterset = AuditEventFilter(request.GET, queryset=AuditEvent.objects.visible_to(request.user))
     table = AuditEventTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    RequestConfig(request, paginate={"paginator_class": CappedPaginator, "per_page": PER_PAGE}).configure(
+        table
+    )
     return render(
         request,
         "audit/event_list.html",

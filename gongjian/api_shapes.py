@@ -19,6 +19,8 @@ from ninja.errors import ValidationError
 from ninja.pagination import PaginationBase
 from pydantic import create_model
 
+from gongjian.counting import COUNT_CAP, bounded_count
+
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 # Far past any list's length, and far below 2**63, past which no database can skip rows (a bigger
@@ -27,7 +29,14 @@ MAX_OFFSET = 1_000_000_000
 
 
 class ListPage(PaginationBase):
-    """``?limit=&offset=`` paging answering ``{"items": [...], "count": N}``."""
+    """``?limit=&offset=`` paging answering ``{"items": [...], "count": N, "count_exact": bool,
+    "has_more": bool}``.
+
+    The page is fetched with one row more, which says whether more follow (``has_more``). The list is
+    never counted whole (a scan of the table at city level: 92 ms of 132 at 200,000 members): on
+    its last page the count is known from the offset; otherwise it is counted up to ``COUNT_CAP``
+    (``gongjian.counting.bounded_count``). Past that, ``count`` is a lower bound and ``count_exact`` false.
+    """
 
     class Input(Schema):
         limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Page size (at most 200).")
@@ -35,15 +44,32 @@ class ListPage(PaginationBase):
 
     class Output(Schema):
         items: list[Any]
-        count: int
+        count: int = Field(
+            description=(
+                f"How many items the list holds: exact when count_exact is true (always for lists of "
+                f"up to {COUNT_CAP:,} items, and on a list's last page), else a lower bound."
+            )
+        )
+        count_exact: bool = Field(description="Whether count is the exact length of the list.")
+        has_more: bool = Field(description="Whether items follow this page (ask with offset + limit).")
 
     items_attribute = "items"
+    count_cap = COUNT_CAP
 
     def paginate_queryset(
         self, queryset: QuerySet, pagination: Input, request: HttpRequest, **params: Any
     ) -> dict:
-        start = pagination.offset
-        return {"items": queryset[start : start + pagination.limit], "count": queryset.count()}
+        start, limit = pagination.offset, pagination.limit
+        rows = list(queryset[start : start + limit + 1])
+        items, has_more = rows[:limit], len(rows) > limit
+        if not has_more and (items or start == 0):
+            count, exact = start + len(items), True  # the last page: no count needed
+        elif has_more and start + len(rows) > self.count_cap:
+            count, exact = start + len(rows), False  # past the cap: at least this many
+        else:
+            count = bounded_count(queryset, self.count_cap)
+            exact = count <= self.count_cap
+        return {"items": items, "count": count, "count_exact": exact, "has_more": has_more}
 
 
 # An operation that any signed-in user may call says so with ``openapi_extra=ANY_SIGNED_IN_USER``;

@@ -15,12 +15,15 @@ from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils.functional import Promise
+from django.utils.functional import Promise, cached_property
+from django.utils.translation import gettext as _
+from django_tables2.paginators import LazyPaginator
 
+from gongjian.counting import COUNT_CAP, bounded_count
 from gongjian.refusals import refusal_message
 
 if TYPE_CHECKING:
@@ -47,6 +50,75 @@ class AuthedRequest(HttpRequest):
 # --- paging ---------------------------------------------------------------------------------------
 
 
+class CappedPaginator(LazyPaginator):
+    """Pages of a list that may hold millions of rows, without counting them all.
+
+    A page is fetched with one row more, which says whether a next page exists (django-tables2's
+    LazyPaginator). The total is ``total`` when the caller knows it cheaply and exactly (a hook for the
+    roll-up counters of an unfiltered list), else counted up to ``cap`` (``bounded_count``):
+    ``count_exact`` says which, ``total_label`` shows it ("1,234" or "1,000+"), and ``num_pages`` is
+    the last page when the count is exact, else the pages known so far.
+    """
+
+    def __init__(
+        self,
+        object_list: Any,
+        per_page: int,
+        *,
+        cap: int | None = None,
+        total: int | None = None,
+        **kwargs: Any,
+    ):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = COUNT_CAP if cap is None else cap
+        self.total = total
+
+    @cached_property
+    def count(self) -> int:
+        if self.total is not None:
+            return self.total
+        items = self.object_list
+        # django-tables2 hands its rows; count the queryset beneath them.
+        rows = getattr(getattr(items, "data", None), "data", None)
+        return bounded_count(rows if isinstance(rows, QuerySet) else items, self.cap)
+
+    @property
+    def count_exact(self) -> bool:
+        return self.total is not None or self.count <= self.cap
+
+    @property
+    def total_label(self) -> str:
+        """The total as a page shows it: exact with thousands separators, or the cap and a plus."""
+        return f"{self.count:,}" if self.count_exact else f"{self.cap:,}+"
+
+    @property
+    def num_pages(self) -> int:
+        if self.count_exact:
+            return max(1, -(-self.count // self.per_page))
+        return self._num_pages or 1
+
+    @property
+    def last_page(self) -> int | None:
+        """The number of the last page, when it is known."""
+        return self.num_pages if self.count_exact else None
+
+    def is_last_page(self, number: int) -> bool:
+        return number == self.num_pages if self.count_exact else super().is_last_page(number)
+
+    def get_page(self, number: Any) -> Page:
+        """As Django's, and past the end of a list whose length is not known: the first page."""
+        try:
+            return super().get_page(number)
+        except EmptyPage:
+            return self.page(1)
+
+    def validate_number(self, number: Any) -> int:
+        number = super().validate_number(number)
+        if self.count_exact and number > self.num_pages and number > 1:
+            raise EmptyPage(_("That page contains no results"))
+        return number
+
+
 class Pager(TypedDict):
     """One page of a list, and what a pager needs to link the others: the query parameter holding the
     page number, and the rest of the query string, so filters and other pagers on the page survive.
@@ -57,9 +129,18 @@ class Pager(TypedDict):
     query: str
 
 
-def paginate(request: HttpRequest, items: Any, *, param: str = "page", per_page: int = PER_PAGE) -> Pager:
-    """The page of ``items`` that ``?<param>=`` asks for (the first or last page if it is out of range)."""
-    page = Paginator(items, per_page).get_page(request.GET.get(param))
+def paginate(
+    request: HttpRequest,
+    items: Any,
+    *,
+    param: str = "page",
+    per_page: int = PER_PAGE,
+    total: int | None = None,
+) -> Pager:
+    """The page of ``items`` that ``?<param>=`` asks for (the first or last page if it is out of range),
+    never counting more than ``COUNT_CAP`` rows to draw it (``CappedPaginator``; ``total``: an exact
+    count known cheaply, e.g. from roll-ups)."""
+    page = CappedPaginator(items, per_page, total=total).get_page(request.GET.get(param))
     others = request.GET.copy()
     others.pop(param, None)
     return Pager(page=page, param=param, query=others.urlencode())

@@ -12,7 +12,7 @@ from django_tables2 import RequestConfig
 from accounts.decorators import role_required
 from accounts.roles import ORG_CHART_ROLES, UNIT_LIST_ROLES
 from accounts.scope import scope_for
-from gongjian.pages import get_visible_or_404, lookup_or_404, paginate
+from gongjian.pages import CappedPaginator, get_visible_or_404, lookup_or_404, paginate
 from orgs.access import ORG_KEEPER_ROLES, UNIT_KEEPER_ROLES, keeps_party_org, keeps_unit
 from orgs.filters import PartyOrgFilter, UnitFilter
 from orgs.models import PartyOrg, Post, PostTitle, Unit
@@ -130,7 +130,9 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     )  # an aggregate query drops Meta.ordering
     filterset = UnitFilter(request.GET, queryset=units)
     table = UnitTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": UNITS_PER_PAGE}).configure(table)
+    RequestConfig(
+        request, paginate={"paginator_class": CappedPaginator, "per_page": UNITS_PER_PAGE}
+    ).configure(table)
     return render(
         request,
         "orgs/unit_list.html",

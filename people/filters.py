@@ -3,6 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.prefixes import indexed_prefix_q
 from orgs.models import Unit
 from people.keepers import orgs_spoken_for_q
 from people.models import (
@@ -13,6 +14,7 @@ from people.models import (
     MemberTransfer,
     Resident,
     TransferState,
+    person_search_q,
 )
 from places.models import Area
 from places.paths import subtree_q
@@ -75,12 +77,16 @@ class ResidentFilter(SearchFilterSet):
 
 
 class ApplicantFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
     stage = django_filters.ChoiceFilter(choices=ApplicantStage.choices, label=_("Stage"))
 
     class Meta:
         model = Applicant
         fields = ["q", "stage"]
+
+    def filter_q(self, queryset, name, value):
+        """As for members: the name's beginning, pinyin initials or the phone's last four digits."""
+        return queryset.filter(person_search_q(value))
 
 
 class NamedFilter(django_filters.FilterSet):
@@ -92,7 +98,7 @@ class NamedFilter(django_filters.FilterSet):
 class TransferFilter(django_filters.FilterSet):
     """Organisation transfers: by the member's name, state, and side (to or from the user's organisations)."""
 
-    q = django_filters.CharFilter(field_name="member__name", lookup_expr="startswith", label=_("Member"))
+    q = django_filters.CharFilter(method="filter_q", label=_("Member"))
     state = django_filters.ChoiceFilter(choices=TransferState.choices, label=_("State"))
     side = django_filters.ChoiceFilter(
         choices=[("incoming", _("Transferred to us")), ("outgoing", _("Transferred from us"))],
@@ -103,6 +109,10 @@ class TransferFilter(django_filters.FilterSet):
     class Meta:
         model = MemberTransfer
         fields = ["q", "state", "side"]
+
+    def filter_q(self, queryset, name, value):
+        """The member's name, from its beginning (an index range on the member's name)."""
+        return queryset.filter(indexed_prefix_q("member__name", value.strip()))
 
     def filter_side(self, queryset, name, value):
         # the API's caller is request.auth (a bearer token leaves request.user anonymous)

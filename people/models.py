@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, TypeVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Right
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.prefixes import indexed_prefix_q, prefix_range_q
 from gongjian.privacy import mask_from_hint
 
 if TYPE_CHECKING:
@@ -36,7 +39,8 @@ class SensitiveNumbers(models.Model):
     id_number_hint = models.CharField(max_length=10, blank=True, editable=False)
     phone_cipher = models.TextField(blank=True, editable=False)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    phone_hint = models.CharField(max_length=7, blank=True, db_index=True, editable=False)
+    # Searched by its last four digits only, through each table's ``*_phone_tail`` expression index.
+    phone_hint = models.CharField(max_length=7, blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -103,23 +107,35 @@ def _search(queryset: _QS, text: str) -> _QS:
     if not text.isascii():
         # Results of a name search come in name order: kept in initials order, PostgreSQL walks the
         # initials index from "a" past every other name before it reaches 张 (300 ms at 200k).
-        return queryset.filter(_person_search_q(text)).order_by("name", "id")
-    return queryset.filter(_person_search_q(text))
+        return queryset.filter(person_search_q(text)).order_by("name", "id")
+    return queryset.filter(person_search_q(text))
 
 
-def _person_search_q(text: str) -> Q:
+PHONE_TAIL_DIGITS = 4
+
+
+def phone_tail(field: str = "phone_hint") -> Right:
+    """The last four digits of the phone, as the expression the ``*_phone_tail`` indexes hold: a
+    search by them is an index lookup, where ``phone_hint LIKE '%1234'`` read every row."""
+    return Right(field, PHONE_TAIL_DIGITS)
+
+
+def person_search_q(text: str) -> Q:
+    """A person whose name begins with ``text``, whose pinyin initials do (Latin letters), or whose
+    phone ends with it (four digits); each an index range or lookup on the person's own table."""
     text = (text or "").strip()
     if not text:
         return Q()
     if text.isascii() and text.isalpha():
-        # Latin letters are pinyin initials: an indexed prefix range, never a scan of names.
-        return Q(name_initials__startswith=text.lower())
-    if text.isdigit() and len(text) == 4:
-        return Q(phone_hint__endswith=text)
+        # Latin letters are pinyin initials: an index range (a LIKE walked the list's sort index
+        # past every row on PostgreSQL: gongjian/prefixes.py).
+        return prefix_range_q("name_initials", text.lower())
+    if text.isdigit() and len(text) == PHONE_TAIL_DIGITS:
+        return Q(Exact(phone_tail(), text))
     # Chinese text: the name starts with it (a surname, or the whole name). A prefix is an index
     # range; a substring match would make PostgreSQL walk the list's sort index past every row
     # (350 ms at 200,000 members: docs/PERFORMANCE.md).
-    return Q(name__startswith=text)
+    return indexed_prefix_q("name", text)
 
 
 class Member(SensitiveNumbers):
@@ -205,6 +221,7 @@ class Member(SensitiveNumbers):
             # hand out rows in name order, so with ORDER BY … LIMIT the planner does not walk it
             # past every other name; it takes the prefix range or the scope, then sorts.
             models.Index(fields=["name"], name="member_name_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(phone_tail(), name="member_phone_tail"),
         ]
 
     def __str__(self) -> str:
@@ -229,7 +246,7 @@ class ResidentQuerySet(models.QuerySet):
 
     def search(self, text: str) -> ResidentQuerySet:
         """Name (its beginning), pinyin initials, or the last four digits of the phone."""
-        return self.filter(_person_search_q(text))
+        return self.filter(person_search_q(text))
 
 
 class Resident(SensitiveNumbers):
@@ -276,7 +293,8 @@ class Resident(SensitiveNumbers):
     class Meta:
         ordering = ["name_initials", "id"]
         indexes = [
-            models.Index(fields=["name"], name="resident_name_prefix", opclasses=["varchar_pattern_ops"])
+            models.Index(fields=["name"], name="resident_name_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(phone_tail(), name="resident_phone_tail"),
         ]
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
@@ -333,6 +351,7 @@ class Applicant(SensitiveNumbers):
 
     class Meta:
         ordering = ["-applied_on", "id"]
+        indexes = [models.Index(phone_tail(), name="applicant_phone_tail")]
         verbose_name = _("applicant")
         verbose_name_plural = _("applicants")
 

@@ -18,7 +18,7 @@ from django_tables2 import RequestConfig, Table
 from accounts import roles as R
 from accounts.decorators import role_required
 from accounts.scope import scope_for
-from gongjian.pages import AuthedRequest, get_visible_or_404, lookup_or_404
+from gongjian.pages import AuthedRequest, CappedPaginator, get_visible_or_404, lookup_or_404
 from people.actions import REVEALABLE, can_reveal, find_for_reveal, reveal_number
 from people.filters import ApplicantFilter, MemberFilter, NamedFilter, ResidentFilter
 from people.homes import may_move
@@ -93,7 +93,9 @@ def list_page(
     filterset = filterset_class(request.GET, queryset=queryset, request=request)
     form = _style_filter_form(filterset.form, SEARCH_HINTS.get(filterset_class))
     table = table_class(filterset.qs)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    RequestConfig(request, paginate={"paginator_class": CappedPaginator, "per_page": PER_PAGE}).configure(
+        table
+    )
     more_fields = [field for field in form if field.name != "q"]
     return render(
         request,
@@ -102,6 +104,7 @@ def list_page(
             "title": title,
             "table": table,
             "total": table.paginator.count,
+            "total_label": table.paginator.total_label,
             "form": form,
             "more_fields": more_fields,
             "filters_active": any(

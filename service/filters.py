@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gongjian.prefixes import indexed_prefix_q, prefix_range_q
 from orgs.models import Unit
 from people.models import Member
 from places.models import Area, AreaLevel
@@ -143,8 +144,8 @@ class RecordFilter(_AreaFilterMixin, _CategoryFilterMixin):
         if not value:
             return queryset
         if value.isascii() and value.isalpha():
-            return queryset.filter(member__name_initials__startswith=value.lower())
-        return queryset.filter(member__name__startswith=value)
+            return queryset.filter(prefix_range_q("member__name_initials", value.lower()))
+        return queryset.filter(indexed_prefix_q("member__name", value))
 
     def filter_start(self, queryset, name, value):
         return queryset.filter(started_at__gte=_day_start(value))
@@ -186,8 +187,8 @@ class PairingFilter(_AreaFilterMixin):
         if not value:
             return queryset
         if value.isascii() and value.isalpha():
-            return queryset.filter(household__name_initials__startswith=value.lower())
-        return queryset.filter(household__name__startswith=value)
+            return queryset.filter(prefix_range_q("household__name_initials", value.lower()))
+        return queryset.filter(indexed_prefix_q("household__name", value))
 
     def filter_active(self, queryset, name, value):
         if value is None:

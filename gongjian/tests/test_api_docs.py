@@ -45,7 +45,7 @@ def test_openapi_describes_paging_filters_and_auth(openapi):
     assert {"limit", "offset", "q", "status", "in_service", "unit", "area"} <= set(params)
     assert params["limit"]["schema"]["maximum"] == 200 and params["limit"]["schema"]["default"] == 50
     page = members["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
-    assert set(openapi["components"]["schemas"][page]["properties"]) == {"items", "count"}
+    assert set(openapi["components"]["schemas"][page]["properties"]) == {"items", "count", "count_exact", "has_more"}
     assert {"BearerAuth", "SessionAuth"} <= set(openapi["components"]["securitySchemes"])
     areas = {p["name"] for p in openapi["paths"]["/api/v1/areas"]["get"]["parameters"]}
     assert {"parent", "level"} <= areas
@@ -85,3 +85,26 @@ def test_docs_assets_are_served_from_the_package(client, asset):
     response = client.get(f"/static/{asset}")
     assert response.status_code == 200
     assert b"".join(response.streaming_content if response.streaming else [response.content])
+
+
+def test_openapi_document_is_built_once_per_process(client, db, monkeypatch):
+    """Building the document walks every schema (430 ms): the second request reads the first's."""
+    import ninja.main
+
+    from gongjian.api import api
+
+    builds = []
+    real_get_schema = ninja.main.get_schema
+
+    def counting_get_schema(**kwargs):
+        builds.append(kwargs["path_prefix"])
+        return real_get_schema(**kwargs)
+
+    monkeypatch.setattr(ninja.main, "get_schema", counting_get_schema)
+    api.forget_openapi_schema()
+    first = client.get("/api/v1/openapi.json")
+    second = client.get("/api/v1/openapi.json")
+    assert first.status_code == second.status_code == 200
+    assert first.json() == second.json()
+    assert len(builds) == 1
+    assert "ErrorOut" in second.json()["components"]["schemas"]  # the shared answers, once too

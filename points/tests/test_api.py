@@ -74,7 +74,7 @@ def test_ledger_scope_and_filters(earned, api_get):
     everyone = api_get("community", "points/entries")
     assert everyone.status_code == 200
     body = everyone.json()
-    assert set(body) == {"items", "count"} and body["count"] == 2
+    assert set(body) == {"items", "count", "count_exact", "has_more"} and body["count"] == 2
     entry = next(e for e in body["items"] if e["member"]["name"] == "张三丰")
     assert entry["amount"] == 20 and entry["kind"] == "service" and entry["minutes"] == 120
     assert entry["community"]["name"] == "龙津社区" and entry["unit"]["name"] == "龙岩市烟草公司"
@@ -84,7 +84,12 @@ def test_ledger_scope_and_filters(earned, api_get):
     assert [e["member"]["name"] for e in api_get("member", "points/entries").json()["items"]] == ["张三丰"]
     assert [e["member"]["name"] for e in api_get("unit", "points/entries").json()["items"]] == ["张三丰"]
     assert [e["member"]["name"] for e in api_get("unit2", "points/entries").json()["items"]] == ["赵六"]
-    assert api_get("community2", "points/entries").json() == {"items": [], "count": 0}
+    assert api_get("community2", "points/entries").json() == {
+        "items": [],
+        "count": 0,
+        "count_exact": True,
+        "has_more": False,
+    }
     assert api_get("resident", "points/entries").json() == WRONG_ROLE
     assert api_get("community", "points/entries", member=str(cast.m_b_home_a.public_id)).json()["count"] == 1
     assert api_get("community", "points/entries", kind="bonus").json()["count"] == 0
