@@ -72,10 +72,16 @@ def community_where(scope: Scope, alias: str) -> Statement:
 def _list(
     select: str, frm: str, where: Statement, order: str, limit: int, count_from: str
 ) -> list[Statement]:
-    """A page of rows and the total the page shows beside them."""
+    """A page of rows and the total the page shows beside them: exact up to gongjian.counting's
+    COUNT_CAP, "more than" past it, as the lists count since perf-reads."""
+    from gongjian.counting import COUNT_CAP
+
     return [
         (f"SELECT {select} FROM {frm} WHERE {where[0]} ORDER BY {order} LIMIT {int(limit)}", where[1]),
-        (f"SELECT count(*) FROM {count_from} WHERE {where[0]}", where[1]),
+        (
+            f"SELECT count(*) FROM (SELECT 1 FROM {count_from} WHERE {where[0]} LIMIT {COUNT_CAP + 1}) t",
+            where[1],
+        ),
     ]
 
 
