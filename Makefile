@@ -93,8 +93,11 @@ messages: venv
 	$(PY) manage.py makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'node_modules/*' --no-obsolete
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
+# The city tier (2,000,000 members, built once and cached in DATABASE_URL, default gj_bench_tier on
+# 127.0.0.1) and every benchmark of issue 12 beside its baseline; BENCH_ARGS="--members 30000" for a
+# small tier, "--only pages", "--rebuild" (bench/README.md).
 bench: venv
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 # Regenerate the lock files from pyproject.toml for Python 3.11 on Linux, with uv installed into a
 # tools venv of its own (never into .venv). Pins already there are kept unless pyproject.toml rules

@@ -70,7 +70,7 @@ def build_city(size: CitySize, *, out: Callable[[str], None] = print) -> Built:
     return Built(layout=layout, people=seeded)
 
 
-def _district_specs(count: int) -> Iterator[tuple[str, str, list[str]]]:
+def district_specs(count: int) -> Iterator[tuple[str, str, list[str]]]:
     yield from vocab.DISTRICTS[:count]
     used = {code for code, _, _ in vocab.DISTRICTS}
     codes = (f"3508{n:02d}" for n in range(4, 100) if f"3508{n:02d}" not in used)
@@ -79,7 +79,7 @@ def _district_specs(count: int) -> Iterator[tuple[str, str, list[str]]]:
         yield next(codes), next(names), []
 
 
-def _street_names(own_stems: list[str], district_name: str, used: set[str]) -> Iterator[str]:
+def street_names(own_stems: list[str], district_name: str, used: set[str]) -> Iterator[str]:
     for stem in own_stems + vocab.STREET_STEMS:
         if f"{stem}街道" not in used:
             yield f"{stem}街道"
@@ -87,7 +87,7 @@ def _street_names(own_stems: list[str], district_name: str, used: set[str]) -> I
         yield f"{district_name[:-1]}第{n}街道"
 
 
-def _community_names(dice: Dice) -> Iterator[str]:
+def community_names(dice: Dice) -> Iterator[str]:
     yield from (f"{stem}社区" for stem in dice.shuffled(vocab.COMMUNITY_STEMS))
     pairs = itertools.product(vocab.COMMUNITY_STEMS, vocab.COMMUNITY_SUFFIXES)
     yield from (f"{stem}{suffix}社区" for stem, suffix in dice.shuffled(list(pairs)))
@@ -95,7 +95,7 @@ def _community_names(dice: Dice) -> Iterator[str]:
         yield f"{dice.pick(vocab.COMMUNITY_STEMS)}第{n}社区"
 
 
-class _CompoundNames:
+class CompoundNames:
     """Compound names drawn without repetition across the city until the pool runs out."""
 
     def __init__(self, dice: Dice) -> None:
@@ -124,10 +124,10 @@ def build_places(dice: Dice, size: CitySize) -> CityLayout:
         area=city,
     )
     layout = CityLayout(city=city, city_org=city_org, today=timezone.localdate())
-    community_names = _community_names(dice)
-    compound_names = _CompoundNames(dice)
+    community_name = community_names(dice)
+    compound_names = CompoundNames(dice)
     street_names_used: set[str] = set()
-    for code, name, stems in _district_specs(size.districts):
+    for code, name, stems in district_specs(size.districts):
         district = create_area(acting_user=None, code=code, name=name, level=AreaLevel.DISTRICT, parent=city)
         layout.districts.append(district)
         district_org = create_party_org(
@@ -139,9 +139,9 @@ def build_places(dice: Dice, size: CitySize) -> CityLayout:
             area=district,
         )
         layout.district_orgs[district.pk] = district_org
-        street_names = _street_names(stems, name, street_names_used)
+        names_here = street_names(stems, name, street_names_used)
         for s in range(size.streets_per_district):
-            street_name = next(street_names)
+            street_name = next(names_here)
             street_names_used.add(street_name)
             street = create_area(
                 acting_user=None,
@@ -164,13 +164,13 @@ def build_places(dice: Dice, size: CitySize) -> CityLayout:
             )
             for c in range(size.communities_per_street):
                 layout.communities.append(
-                    _build_community(dice, layout, street, c + 1, next(community_names), compound_names)
+                    _build_community(dice, layout, street, c + 1, next(community_name), compound_names)
                 )
     return layout
 
 
 def _build_community(
-    dice: Dice, layout: CityLayout, street: Area, number: int, name: str, compound_names: _CompoundNames
+    dice: Dice, layout: CityLayout, street: Area, number: int, name: str, compound_names: CompoundNames
 ) -> CommunityPlace:
     code = f"{street.code}{number:03d}"
     area = create_area(acting_user=None, code=code, name=name, level=AreaLevel.COMMUNITY, parent=street)

@@ -83,10 +83,14 @@ class People:
             self.near.setdefault(community.street.pk, []).append(community)
 
     def name(self, male: bool) -> str:
+        return "".join(self.name_parts(male))
+
+    def name_parts(self, male: bool) -> tuple[str, str]:
+        """(surname, given name)."""
         d = self.dice
         chars = vocab.MALE_CHARS if male else vocab.FEMALE_CHARS
         given = d.pick(chars) if d.chance(0.3) else d.pick(chars) + d.pick(chars)
-        return self.surnames.draw(d) + given
+        return self.surnames.draw(d), given
 
     def id_number(self, male: bool, age: int) -> str:
         birth = BIRTH_ANCHOR - timedelta(days=age * 365 + self.dice.between(0, 364))

@@ -54,7 +54,7 @@ def credit_code(dice: Dice, kind: str, area_code: str) -> str:
     return body + CREDIT_CHARS[(31 - total % 31) % 31]
 
 
-def _firm_names(dice: Dice) -> Iterator[str]:
+def firm_names(dice: Dice) -> Iterator[str]:
     """Endless plausible firm names; the caller skips those already taken."""
     places = ["龙岩", "福建", "龙岩市", "闽西"]
     for n in itertools.count(1):
@@ -66,7 +66,7 @@ def _firm_names(dice: Dice) -> Iterator[str]:
             yield f"龙岩{stem}{trade}有限公司第{n}分公司"
 
 
-def _candidates(kind: str, layout: CityLayout, dice: Dice) -> Iterator[str]:
+def unit_names(kind: str, layout: CityLayout, dice: Dice) -> Iterator[str]:
     districts = [d.name for d in layout.districts]
     if kind == UnitKind.AGENCY:
         yield from (f"{vocab.CITY_NAME}{b}" for b in vocab.AGENCY_BUREAUS)
@@ -87,10 +87,10 @@ def _candidates(kind: str, layout: CityLayout, dice: Dice) -> Iterator[str]:
         yield from vocab.SOCIAL_ORGS
         for place in districts + [s.name for s in layout.streets]:
             yield from (t.format(place) for t in vocab.SOCIAL_ORG_TEMPLATES)
-    yield from _firm_names(dice)
+    yield from firm_names(dice)
 
 
-def _kind_counts(units: int, departments: int) -> list[tuple[str, int]]:
+def kind_counts(units: int, departments: int) -> list[tuple[str, int]]:
     rest = units - departments
     counts = [(kind, max(1, round(rest * share))) for kind, share in SHARES]
     counts.append((UnitKind.PRIVATE_FIRM, max(1, rest - sum(n for _, n in counts))))
@@ -125,8 +125,8 @@ def build_units(dice: Dice, size: CitySize, layout: CityLayout) -> None:
         )
         taken.add(name)
         layout.departments.append(place)
-    for kind, count in _kind_counts(size.units, department_count(size)):
-        names = _candidates(kind, layout, dice)
+    for kind, count in kind_counts(size.units, department_count(size)):
+        names = unit_names(kind, layout, dice)
         for n in range(count):
             name = next(x for x in names if x not in taken)
             taken.add(name)
@@ -170,7 +170,7 @@ def _create(
         address_area=area,
         address=f"{road}{dice.between(1, 399)}号",
         credit_code=credit_code(dice, kind, district.code),
-        contact_name=_contact(dice),
+        contact_name=contact_name(dice),
     )
     org_name, org_kind = ORG_STYLE[kind]
     if kind in (UnitKind.PRIVATE_FIRM, UnitKind.SOCIAL_ORG):
@@ -192,7 +192,7 @@ def _create(
     return UnitPlace(unit=unit, org=org, street_id=street.pk, weight=weight)
 
 
-def _contact(dice: Dice) -> str:
+def contact_name(dice: Dice) -> str:
     return dice.pick([s for s, _ in vocab.SURNAMES[:30]]) + dice.pick(
         ["主任", "书记", "经理", "科长", "部长"]
     )

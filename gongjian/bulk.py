@@ -16,7 +16,10 @@ an error rolls the whole write back.
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -101,6 +104,59 @@ def copy_rows(
             )
             written += len(batch)
     return written
+
+
+# COPY's text format: backslash, tab, newline and carriage return are escaped; NULL is \\N.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_other(value: Any) -> str:
+    """Subclasses (a TextChoices member is a str, an IntegerChoices one an int), else JSON."""
+    for kind in (str, bool, int, datetime, date, uuid.UUID):
+        if isinstance(value, kind):
+            return _COPY_FORMATS[kind](value)
+    return json.dumps(value, ensure_ascii=False).translate(_COPY_ESCAPES)  # a JSON column's value
+
+
+# By exact type (a dict lookup, not a chain of isinstance: COPY text for millions of rows is made
+# in Python, and this is its inner loop). bool before int matters only for isinstance; here each
+# type has its own entry; subclasses and JSON values go the long way.
+_COPY_FORMATS: dict[type, Any] = {
+    type(None): lambda _value: "\\N",
+    bool: lambda value: "t" if value else "f",
+    str: lambda value: value.translate(_COPY_ESCAPES),
+    int: str,
+    float: str,
+    uuid.UUID: str,
+    date: date.isoformat,
+    datetime: datetime.isoformat,
+}
+
+
+def copy_value(value: Any) -> str:
+    """One value in COPY's text format (what ``write_row`` would send), for rows formatted elsewhere,
+    e.g. in worker processes that hand whole blocks of lines to :func:`copy_text`."""
+    return _COPY_FORMATS.get(type(value), _copy_other)(value)
+
+
+def copy_line(values: Iterable[Any]) -> str:
+    """A row as one line of COPY text."""
+    return "\t".join(map(copy_value, values)) + "\n"
+
+
+def copy_text(model: type[models.Model], columns: Sequence[str], blocks: Iterable[bytes | str]) -> None:
+    """COPY blocks of lines already in COPY's text format (:func:`copy_line`) into ``model``'s table
+    (PostgreSQL only): the fast path when the rows are made in other processes."""
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("copy_text is PostgreSQL's COPY; use copy_rows elsewhere")
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        with connection.wrap_database_errors, raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for block in blocks:
+                copy.write(block)
 
 
 def reset_sequence(model: type[models.Model]) -> None:
