@@ -204,10 +204,10 @@ def picker_options(request: HttpRequest, name: str) -> HttpResponse:
     user's scope (the source is ``visible_to``-based: nothing outside it is ever listed). Signed-in
     users only, but for the public pickers (the communities of public registration)."""
     found = registered(name)
+    if (found is None or not found.public) and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     if found is None:
         raise Http404
-    if not found.public and not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     field = request.GET.get("field", "")
     text = request.GET.get(f"{field}_find", "") if field else ""
     rows = list(search(found.source(request), text)[: PAGE + 1])

@@ -136,4 +136,6 @@ def test_the_endpoint_wants_a_signed_in_user_but_for_public_pickers(client, cast
     assert response.status_code == 302
     _r, communities = _options(client, "register-communities", field="community", community_find="龙津")
     assert [label for value, label in communities if value] == ["东城街道 · 龙津社区"]
+    assert client.get(reverse("picker_options", args=["no-such-picker"])).status_code == 302
+    cast.login(client, "street")
     assert client.get(reverse("picker_options", args=["no-such-picker"])).status_code == 404

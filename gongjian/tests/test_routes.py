@@ -76,6 +76,7 @@ ANY_SIGNED_IN_PAGES = {
     "accounts:second_factor_verify": "one's own second factor: the code step after signing in",
     "accounts:second_factor_enrol": "one's own second factor: setting it up",
     "accounts:security": "one's own sign-in security (second factor, recovery codes)",
+    "picker_options": "a picker's matches among the field's own choices, the user's scope (gongjian/pickers.py)",
 }
 
 # A cast member who lacks a view's roles, tried in this order: real roles first, no role last.
