@@ -7,13 +7,14 @@ import tracemalloc
 from datetime import date, datetime
 
 import pytest
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import QueryDict
 from openpyxl import load_workbook
 
 from conftest import _id
 from jobs.export_files import Table, write_csv, write_xlsx
-from jobs.export_values import DATE, DATETIME, TEXT, VALUE_CHUNK
+from jobs.export_values import DATE, DATETIME, TEXT, VALUE_CHUNK, read_apart
 from jobs.exports import all_specs
 from jobs.workbooks import write_table
 from people.actions import MemberData, save_member
@@ -163,6 +164,17 @@ def test_the_value_path_reads_through_one_chunked_cursor(every_kind, monkeypatch
     spec = all_specs()["members"]
     spec.export(io.BytesIO(), spec.queryset_for(every_kind.admin), fmt="csv")
     assert seen == [VALUE_CHUNK]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's stream")
+def test_read_apart_gives_the_rows_the_cursor_gives(cast):
+    """Outside a transaction, a PostgreSQL export streams on its own connection; the committed
+    cast is what both connections see."""
+    spec = all_specs()["members"]
+    queryset = spec.queryset_for(cast.admin)
+    plan = spec.value_plan(queryset)
+    values = queryset.values_list("pk", *plan.lookups)
+    assert [tuple(row) for row in read_apart(values)] == list(values)
 
 
 def synthetic(n: int):
