@@ -198,3 +198,34 @@ def test_writers_memory_does_not_grow_with_the_rows(write, tmp_path):
             peaks.append(tracemalloc.get_traced_memory()[1])
             tracemalloc.stop()
     assert peaks[1] < peaks[0] * 1.5 + 256 * 1024, peaks
+
+
+def test_csv_button_inline_and_as_a_job_says_its_format(cast, client, settings, run_on_commit):
+    from django.urls import reverse
+
+    from audit.models import AuditEvent
+    from jobs.models import Job, JobKind, JobStatus
+
+    cast.login(client, "street")
+    page = client.get(reverse("people:member_list")).content.decode()
+    assert f'href="{reverse("jobs:export_start_as", args=["members", "csv"])}"' in page
+    inline = client.get(reverse("jobs:export_start_as", args=["members", "csv"]))
+    assert inline["Content-Type"] == "text/csv; charset=utf-8" and ".csv" in inline["Content-Disposition"]
+    assert inline.content.startswith(b"\xef\xbb\xbf")
+    assert AuditEvent.objects.get(action="export.members").detail["format"] == "csv"
+    assert client.get(reverse("jobs:export_start_as", args=["members", "pdf"])).status_code == 404
+
+    settings.EXPORT_INLINE_MAX_ROWS = 1
+    run_on_commit(client.get, reverse("jobs:export_start_as", args=["members", "csv"]))
+    job = Job.objects.get(kind=JobKind.EXPORT)
+    assert job.status == JobStatus.SUCCEEDED and job.params["format"] == "csv"
+    assert job.result_file.name.endswith(".csv") and job.params["filename"].endswith(".csv")
+    detail = client.get(reverse("jobs:job_detail", args=[job.public_id])).content.decode()
+    assert "Download .csv" in detail
+    download = client.get(reverse("jobs:job_download", args=[job.public_id]))
+    assert download["Content-Type"] == "text/csv; charset=utf-8"
+    assert ".csv" in download["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
+    assert len(rows) - 1 == job.done
+    start = AuditEvent.objects.get(action="export.start")
+    assert start.detail["format"] == "csv"
