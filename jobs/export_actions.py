@@ -4,8 +4,9 @@ An export is a .xlsx or a .csv (``jobs.export_files.FORMATS``); the job's params
 say which. On SQLite the background run reads its rows a batch at a time rather than through one
 long cursor: a connection that writes (the progress) while its own read is still open fails at once
 with "database is locked" if anyone else wrote in between, and the progress page being polled
-writes (the session) every two seconds. On PostgreSQL it reads through one server-side cursor, a
-chunk at a time, so memory stays flat however long the list (docs/PERFORMANCE.md).
+writes (the session) every two seconds. On PostgreSQL it streams its rows a chunk at a time on a
+connection of its own (``jobs.export_values.read_apart``), so memory stays flat however long the
+list and the run's own connection stays free for the progress.
 """
 
 from __future__ import annotations

@@ -7,13 +7,14 @@ import tracemalloc
 from datetime import date, datetime
 
 import pytest
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import QueryDict
 from openpyxl import load_workbook
 
 from conftest import _id
 from jobs.export_files import Table, write_csv, write_xlsx
-from jobs.export_values import DATE, DATETIME, TEXT, VALUE_CHUNK
+from jobs.export_values import DATE, DATETIME, TEXT, VALUE_CHUNK, read_apart
 from jobs.exports import all_specs
 from jobs.workbooks import write_table
 from people.actions import MemberData, save_member
@@ -165,6 +166,17 @@ def test_the_value_path_reads_through_one_chunked_cursor(every_kind, monkeypatch
     assert seen == [VALUE_CHUNK]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's stream")
+def test_read_apart_gives_the_rows_the_cursor_gives(cast):
+    """Outside a transaction, a PostgreSQL export streams on its own connection; the committed
+    cast is what both connections see."""
+    spec = all_specs()["members"]
+    queryset = spec.queryset_for(cast.admin)
+    plan = spec.value_plan(queryset)
+    values = queryset.values_list("pk", *plan.lookups)
+    assert [tuple(row) for row in read_apart(values)] == list(values)
+
+
 def synthetic(n: int):
     for i in range(n):
         yield [f"张三{i}", "138****1234", date(2000, 1, 1 + i % 28), datetime(2020, 1, 1, 8, i % 60), i, ""]
@@ -186,3 +198,34 @@ def test_writers_memory_does_not_grow_with_the_rows(write, tmp_path):
             peaks.append(tracemalloc.get_traced_memory()[1])
             tracemalloc.stop()
     assert peaks[1] < peaks[0] * 1.5 + 256 * 1024, peaks
+
+
+def test_csv_button_inline_and_as_a_job_says_its_format(cast, client, settings, run_on_commit):
+    from django.urls import reverse
+
+    from audit.models import AuditEvent
+    from jobs.models import Job, JobKind, JobStatus
+
+    cast.login(client, "street")
+    page = client.get(reverse("people:member_list")).content.decode()
+    assert f'href="{reverse("jobs:export_start_as", args=["members", "csv"])}"' in page
+    inline = client.get(reverse("jobs:export_start_as", args=["members", "csv"]))
+    assert inline["Content-Type"] == "text/csv; charset=utf-8" and ".csv" in inline["Content-Disposition"]
+    assert inline.content.startswith(b"\xef\xbb\xbf")
+    assert AuditEvent.objects.get(action="export.members").detail["format"] == "csv"
+    assert client.get(reverse("jobs:export_start_as", args=["members", "pdf"])).status_code == 404
+
+    settings.EXPORT_INLINE_MAX_ROWS = 1
+    run_on_commit(client.get, reverse("jobs:export_start_as", args=["members", "csv"]))
+    job = Job.objects.get(kind=JobKind.EXPORT)
+    assert job.status == JobStatus.SUCCEEDED and job.params["format"] == "csv"
+    assert job.result_file.name.endswith(".csv") and job.params["filename"].endswith(".csv")
+    detail = client.get(reverse("jobs:job_detail", args=[job.public_id])).content.decode()
+    assert "Download .csv" in detail
+    download = client.get(reverse("jobs:job_download", args=[job.public_id]))
+    assert download["Content-Type"] == "text/csv; charset=utf-8"
+    assert ".csv" in download["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
+    assert len(rows) - 1 == job.done
+    start = AuditEvent.objects.get(action="export.start")
+    assert start.detail["format"] == "csv"
