@@ -188,7 +188,7 @@ def test_every_page_baseline_runs(cast):
             b.home_figures(scope),
             b.area_figures(scope),
             b.reconciliation(scope, start, end),
-            b.rankings(scope, 100),
+            b.rankings(scope, 100, start, end),
             b.needs_list(scope, 25),
             b.service_records_list(scope, 50),
         ]:
