@@ -6,7 +6,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.pickers import PickerSelect, picker
 from places.models import Area, AreaLevel, Building, Compound
+
+
+def community_label(area: Area) -> str:
+    """A community as registration names it: its street, then itself (two 中山社区 differ by street)."""
+    return f"{area.parent.name} · {area.name}" if area.parent else area.name
+
+
+@picker("register-communities", label=community_label, public=True)
+def registration_communities(request=None):
+    """Every community of the city: their names and codes are public (docs/SCOPES.md, "The community
+    directory"), and someone registering has no scope yet."""
+    return Area.objects.filter(level=AreaLevel.COMMUNITY).select_related("parent").order_by("path")
 
 
 def _styled(form: forms.Form) -> forms.Form:
@@ -105,7 +118,10 @@ class RegisterForm(StyledForm):
     code = code_field()
     name = forms.CharField(label=_("Your name"), max_length=32)
     community = forms.ModelChoiceField(
-        queryset=Area.objects.none(), to_field_name="public_id", label=_("Community")
+        queryset=Area.objects.none(),
+        to_field_name="public_id",
+        label=_("Community"),
+        widget=PickerSelect("register-communities"),
     )
     compound = forms.ModelChoiceField(
         queryset=Compound.objects.none(), to_field_name="public_id", label=_("Compound"), required=False
@@ -116,12 +132,8 @@ class RegisterForm(StyledForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = (
-            Area.objects.filter(level=AreaLevel.COMMUNITY).select_related("parent").order_by("path")
-        )
-        self.fields["community"].label_from_instance = lambda a: (
-            f"{a.parent.name} · {a.name}" if a.parent else a.name
-        )
+        self.fields["community"].queryset = registration_communities()
+        self.fields["community"].label_from_instance = community_label
         self.fields["community"].empty_label = _("Choose your community")
         community = self._typed("community", Area, level=AreaLevel.COMMUNITY)
         compounds = (

@@ -18,5 +18,7 @@ def bounded_count(items: Any, cap: int = COUNT_CAP) -> int:
     """How many ``items`` there are, counted no further than ``cap + 1`` (``SELECT count(*) FROM
     (… LIMIT cap + 1)`` for a queryset): exact when it is at most ``cap``."""
     if isinstance(items, QuerySet):
-        return items.order_by()[: cap + 1].count()
+        # Only the key in the inner select: an annotation per row (a count of a unit's members)
+        # is not worked out for the rows counted.
+        return items.order_by().values("pk")[: cap + 1].count()
     return min(len(items), cap + 1)

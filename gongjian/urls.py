@@ -4,7 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from health_check.views import HealthCheckView
 
-from gongjian import health
+from gongjian import health, pickers
 from gongjian.api import api
 
 
@@ -27,6 +27,7 @@ urlpatterns = [
     path("golive/", include("golive.urls")),
     path("audit/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("pick/<slug:name>/", pickers.picker_options, name="picker_options"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon, name="favicon"),

@@ -3,6 +3,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.pickers import PickerSelect, picker
+from jobs.actions import importable_units
+from orgs.models import Unit
+
+
+@picker("importable-units")
+def units_to_import_for(request):
+    """The units the user may import rosters for, by name (the form's choices and its picker's)."""
+    return importable_units(request.user).order_by("name") if request else Unit.objects.none()
+
 
 class RosterUploadForm(forms.Form):
     unit = forms.ModelChoiceField(
@@ -10,7 +20,7 @@ class RosterUploadForm(forms.Form):
         to_field_name="public_id",
         label=_("Unit"),
         empty_label=None,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=PickerSelect("importable-units", attrs={"class": "form-select"}),
     )
     file = forms.FileField(
         label=_("Roster file"),

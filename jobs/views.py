@@ -20,7 +20,7 @@ from accounts.roles import IMPORT_ROLES
 from gongjian.pages import paginate
 from jobs import actions, export_actions
 from jobs.exports import get_spec
-from jobs.forms import RosterUploadForm
+from jobs.forms import RosterUploadForm, units_to_import_for
 from jobs.models import Job, JobKind, JobStatus, TaskFailure
 from jobs.workbooks import XLSX_CONTENT_TYPE, write_roster_template
 
@@ -34,7 +34,7 @@ def _jobs_crumb():
 
 @role_required(*IMPORT_ROLES)
 def import_members(request):
-    units = actions.importable_units(request.user).order_by("name")
+    units = units_to_import_for(request)
     form = RosterUploadForm(request.POST or None, request.FILES or None, units=units)
     if request.method == "POST" and form.is_valid():
         job = actions.upload_roster(

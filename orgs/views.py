@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -116,6 +117,20 @@ def party_org_detail(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
+def _members_of_unit(**filters: object) -> Coalesce:
+    """How many members a unit has (``filters``: of which kind), counted per row of the page: a
+    GROUP BY over the units' members aggregated every member of the scope before the 25 rows were
+    cut (a city's two million); this reads the ``member_unit_in_service`` index for each row shown."""
+    counted = (
+        Member.objects.filter(unit=OuterRef("pk"), **filters)
+        .order_by()
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
 @role_required(*UNIT_LIST_ROLES)
 def unit_list(request: HttpRequest) -> HttpResponse:
     """The visible units in a sortable, filterable table with member and in-service counts."""
@@ -123,11 +138,11 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         Unit.objects.visible_to(request.user)
         .select_related("address_area")
         .annotate(
-            member_count=Count("members"),
-            in_service_count=Count("members", filter=Q(members__in_service=True)),
+            member_count=_members_of_unit(),
+            in_service_count=_members_of_unit(in_service=True),
         )
         .order_by("name")
-    )  # an aggregate query drops Meta.ordering
+    )
     filterset = UnitFilter(request.GET, queryset=units)
     table = UnitTable(filterset.qs)
     RequestConfig(

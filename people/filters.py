@@ -3,6 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.pickers import PickerSelect, picker
 from gongjian.prefixes import indexed_prefix_q
 from orgs.models import Unit
 from people.keepers import orgs_spoken_for_q
@@ -20,8 +21,16 @@ from places.models import Area
 from places.paths import subtree_q
 
 
-def _visible_units(request):
+@picker("units")
+def visible_units(request):
+    """The units the user may see (a picker's choices: gongjian/pickers.py)."""
     return Unit.objects.visible_to(request.user) if request else Unit.objects.none()
+
+
+@picker("areas")
+def visible_areas(request):
+    """The areas the user may see, in tree order."""
+    return Area.objects.visible_to(request.user).order_by("path") if request else Area.objects.none()
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -35,13 +44,14 @@ class MemberFilter(SearchFilterSet):
     status = django_filters.ChoiceFilter(choices=MemberStatus.choices, label=_("Status"))
     in_service = django_filters.BooleanFilter(label=_("In service"))
     unit = django_filters.ModelChoiceFilter(
-        queryset=_visible_units, to_field_name="public_id", label=_("Unit")
+        queryset=visible_units, to_field_name="public_id", label=_("Unit"), widget=PickerSelect("units")
     )
     area = django_filters.ModelChoiceFilter(
-        queryset=lambda request: Area.objects.visible_to(request.user) if request else Area.objects.none(),
+        queryset=visible_areas,
         to_field_name="public_id",
         method="filter_area",
         label=_("Lives in"),
+        widget=PickerSelect("areas"),
     )
 
     class Meta:
@@ -55,10 +65,11 @@ class MemberFilter(SearchFilterSet):
 class ResidentFilter(SearchFilterSet):
     awaiting = django_filters.BooleanFilter(method="filter_awaiting", label=_("Awaiting verification"))
     area = django_filters.ModelChoiceFilter(
-        queryset=lambda request: Area.objects.visible_to(request.user) if request else Area.objects.none(),
+        queryset=visible_areas,
         to_field_name="public_id",
         method="filter_area",
         label=_("Lives in"),
+        widget=PickerSelect("areas"),
     )
 
     class Meta:

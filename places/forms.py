@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.pickers import PickerSelect
 from places.models import Area, Building, Grid
 
 
@@ -19,6 +20,9 @@ class PublicIdChoiceField(forms.ModelChoiceField):
 
     def __init__(self, queryset, **kwargs):
         kwargs.setdefault("to_field_name", "public_id")
+        # One page of options at most, a search box past that (gongjian/pickers.py): a form choosing
+        # among a city's areas or units never lists thousands.
+        kwargs.setdefault("widget", PickerSelect())
         super().__init__(queryset, **kwargs)
 
     def to_python(self, value):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import scope_for
 from checkin.reconciliation import Period
+from gongjian.pickers import PickerSelect, picker
 from orgs.models import Unit
 from people.models import Member
 from places.models import Area
@@ -81,10 +82,17 @@ def _select(**attrs):
     return forms.Select(attrs={"class": "form-select form-select-sm", **attrs})
 
 
+def _picker(name: str):
+    """A select of one page of options at most, with a search box past that (gongjian/pickers.py)."""
+    return PickerSelect(name, attrs={"class": "form-select form-select-sm"})
+
+
+@picker("ranking-communities")
 def _communities(request):
     return queries.ranking_communities(request.user).order_by("path") if request else Area.objects.none()
 
 
+@picker("ranking-units")
 def _units(request):
     return queries.ranking_units(request.user).order_by("name") if request else Unit.objects.none()
 
@@ -128,14 +136,14 @@ class RankingFilter(PeriodFilterSet):
         to_field_name="public_id",
         label=_("Community"),
         empty_label=_("All my communities"),
-        widget=_select(),
+        widget=_picker("ranking-communities"),
     )
     unit = django_filters.ModelChoiceFilter(
         queryset=_units,
         to_field_name="public_id",
         label=_("Unit"),
         empty_label=_("All units"),
-        widget=_select(),
+        widget=_picker("ranking-units"),
     )
     period = django_filters.ChoiceFilter(
         choices=PERIOD_CHOICES, method="_keep", label=_("Period"), empty_label=None, widget=_select()
@@ -197,7 +205,7 @@ class LedgerFilter(PeriodFilterSet):
         to_field_name="public_id",
         label=_("Community"),
         empty_label=_("All my communities"),
-        widget=_select(),
+        widget=_picker("ranking-communities"),
     )
     period = django_filters.ChoiceFilter(
         choices=PERIOD_CHOICES, method="_keep", label=_("Period"), empty_label=_("Any time"), widget=_select()
@@ -223,6 +231,7 @@ class LedgerFilter(PeriodFilterSet):
 # --- redemptions ------------------------------------------------------------------------------------
 
 
+@picker("catalogue-areas")
 def _catalogue_areas(request):
     return queries.catalogue_areas(request.user) if request else Area.objects.none()
 
@@ -235,7 +244,7 @@ class RedemptionFilter(django_filters.FilterSet):
         to_field_name="public_id",
         field_name="reward__area",
         label=_("Catalogue"),
-        widget=_select(),
+        widget=_picker("catalogue-areas"),
     )
     state = django_filters.ChoiceFilter(
         choices=RedemptionState.choices, label=_("State"), empty_label=_("All states"), widget=_select()

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gongjian.pickers import PickerSelect, picker
 from gongjian.prefixes import indexed_prefix_q, prefix_range_q
-from orgs.models import Unit
+from people.filters import visible_units
 from people.models import Member
 from places.models import Area, AreaLevel
 from places.paths import subtree_q
@@ -54,6 +55,7 @@ def check_day(day: date) -> None:
         )
 
 
+@picker("service-areas")
 def _areas(request):
     """Streets and communities the user may see (a street picks all its communities at once)."""
     if request is None:
@@ -71,7 +73,11 @@ def _categories(request):
 
 class _AreaFilterMixin(django_filters.FilterSet):
     community = django_filters.ModelChoiceFilter(
-        queryset=_areas, to_field_name="public_id", method="filter_community", label=_("Community")
+        queryset=_areas,
+        to_field_name="public_id",
+        method="filter_community",
+        label=_("Community"),
+        widget=PickerSelect("service-areas"),
     )
 
     def filter_community(self, queryset, name, value):
@@ -199,10 +205,7 @@ class PairingFilter(_AreaFilterMixin):
 # --- the unit pages' lists -------------------------------------------------------------------------
 
 
-def _visible_units(request):
-    return Unit.objects.visible_to(request.user) if request else Unit.objects.none()
-
-
+@picker("communities")
 def _visible_communities(request):
     return (
         Area.objects.visible_to(request.user).filter(level=AreaLevel.COMMUNITY)
@@ -225,7 +228,7 @@ class ResourceFilter(django_filters.FilterSet):
         label=_("Service item"),
     )
     unit = django_filters.ModelChoiceFilter(
-        queryset=_visible_units, to_field_name="public_id", label=_("Unit")
+        queryset=visible_units, to_field_name="public_id", label=_("Unit"), widget=PickerSelect("units")
     )
     available = django_filters.BooleanFilter(method="filter_available", label=_("Offered now"))
 
@@ -246,10 +249,18 @@ class ResourceFilter(django_filters.FilterSet):
 class ProjectFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=ProjectState.choices, label=_("State"))
     community = django_filters.ModelChoiceFilter(
-        queryset=_visible_communities, to_field_name="public_id", label=_("Community")
+        queryset=_visible_communities,
+        to_field_name="public_id",
+        label=_("Community"),
+        widget=PickerSelect("communities"),
     )
+    # Among the units the user may see: a picker lists nothing outside the scope (gongjian/pickers.py).
     unit = django_filters.ModelChoiceFilter(
-        queryset=Unit.objects.all(), to_field_name="public_id", method="filter_unit", label=_("Unit")
+        queryset=visible_units,
+        to_field_name="public_id",
+        method="filter_unit",
+        label=_("Unit"),
+        widget=PickerSelect("units"),
     )
 
     class Meta:
@@ -265,7 +276,11 @@ class UnitServiceFilter(django_filters.FilterSet):
     and ``period`` (month, quarter or year)."""
 
     unit = django_filters.ModelChoiceFilter(
-        queryset=_visible_units, to_field_name="public_id", method="filter_nothing", label=_("Unit")
+        queryset=visible_units,
+        to_field_name="public_id",
+        method="filter_nothing",
+        label=_("Unit"),
+        widget=PickerSelect("units"),
     )
     period = django_filters.ChoiceFilter(choices=PERIOD_CHOICES, method="filter_nothing", label=_("Period"))
 

@@ -45,7 +45,12 @@ def test_openapi_describes_paging_filters_and_auth(openapi):
     assert {"limit", "offset", "q", "status", "in_service", "unit", "area"} <= set(params)
     assert params["limit"]["schema"]["maximum"] == 200 and params["limit"]["schema"]["default"] == 50
     page = members["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
-    assert set(openapi["components"]["schemas"][page]["properties"]) == {"items", "count", "count_exact", "has_more"}
+    assert set(openapi["components"]["schemas"][page]["properties"]) == {
+        "items",
+        "count",
+        "count_exact",
+        "has_more",
+    }
     assert {"BearerAuth", "SessionAuth"} <= set(openapi["components"]["securitySchemes"])
     areas = {p["name"] for p in openapi["paths"]["/api/v1/areas"]["get"]["parameters"]}
     assert {"parent", "level"} <= areas

@@ -40,7 +40,9 @@ def test_a_long_list_shows_the_cap_and_pages_on_by_the_extra_row():
     last = CappedPaginator(list(range(5000)), 25, cap=100).get_page(200)
     assert not last.has_next() and last.has_previous()
     assert list(CappedPaginator(list(range(5000)), 25, cap=100).get_page(900).object_list) == list(range(25))
-    assert CappedPaginator(list(range(5000)), 25, cap=100, total=5000).total_label == "5,000"  # the roll-up hook
+    assert (
+        CappedPaginator(list(range(5000)), 25, cap=100, total=5000).total_label == "5,000"
+    )  # the roll-up hook
 
 
 def test_the_pager_of_a_long_list_names_no_last_page(rf: RequestFactory):

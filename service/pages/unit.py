@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.scope import scope_for
+from gongjian.pickers import PAGE as PICKER_PAGE
 from orgs.models import Unit
 from people.models import Member
 from service import figures
@@ -51,7 +52,9 @@ def unit_service(request: HttpRequest) -> HttpResponse:
     units = _service_units(request.user)
     wanted = request.GET.get("unit", "")
     search = request.GET.get("q", "").strip()[:40]
-    choosable = list((units.filter(name__icontains=search) if search else units).order_by("name")[:200])
+    choosable = list(
+        (units.filter(name__icontains=search) if search else units).order_by("name")[:PICKER_PAGE]
+    )
     if wanted:
         try:
             public_id = uuid.UUID(str(wanted))

@@ -38,6 +38,7 @@ from service.records import codes
 API = "/api/v1/"
 NOT_FOUND = {"detail": "Not found."}
 WRONG_ROLE = {"detail": "Your role may not use this endpoint."}
+EMPTY_PAGE = {"items": [], "count": 0, "count_exact": True, "has_more": False}
 
 
 # --- fixtures -------------------------------------------------------------------------------------
@@ -110,7 +111,10 @@ def test_menu_is_flat_with_parents_and_as_a_tree(cast, api_get):
     flat = api_get("nobody", "service-categories", limit=200)
     assert flat.status_code == 200
     body = flat.json()
-    assert set(body) == {"items", "count", "count_exact", "has_more"} and body["count"] == ServiceCategory.objects.count() == 22
+    assert (
+        set(body) == {"items", "count", "count_exact", "has_more"}
+        and body["count"] == ServiceCategory.objects.count() == 22
+    )
     by_code = {c["code"]: c for c in body["items"]}
     livelihood = by_code["livelihood"]
     assert livelihood["parent"] is None and livelihood["name"] == "民生服务"
@@ -399,7 +403,7 @@ def test_offer_history_only_for_those_who_serve(cast, api_get):
     # a member browsing the open need sees it, not who declined it and why
     browsing = api_get("member", path).json()
     assert browsing["state"] == "open" and browsing["assignments"] == [] and browsing["events"] == []
-    assert api_get("member", "assignments").json() == {"items": [], "count": 0}
+    assert api_get("member", "assignments").json() == EMPTY_PAGE
     assert api_get("member", f"assignments/{offer.public_id}").json() == NOT_FOUND
     assert _ids(api_get("unit", "assignments")) == {str(offer.public_id)}
     assert _ids(api_get("grid", "assignments")) == {str(offer.public_id)}
@@ -511,7 +515,7 @@ def test_assignments_scope(cast, api_get, api_post):
     assert api_get("member", path).json()["need"]["id"] == str(need.public_id)
     assert api_get("community2", path).json() == NOT_FOUND
     assert api_post("community2", f"{path}/withdraw", {"reason": "x"}).json() == NOT_FOUND
-    assert api_get("community2", "assignments").json() == {"items": [], "count": 0}
+    assert api_get("community2", "assignments").json() == EMPTY_PAGE
     assert api_get("community", "assignments", mine="true").json()["count"] == 0
 
 
