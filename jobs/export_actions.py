@@ -1,33 +1,34 @@
 """Writes for exports: export a list at once or through a background job, run that job, download.
 
-The background run reads its rows a batch at a time (``rows_in_batches``) rather than through one
-long cursor: on SQLite, a connection that writes (the progress) while its own read is still open
-fails at once with "database is locked" if anyone else wrote in between, and the progress page
-being polled writes (the session) every two seconds.
+An export is a .xlsx or a .csv (``jobs.export_files.FORMATS``); the job's params and its audit rows
+say which. On SQLite the background run reads its rows a batch at a time rather than through one
+long cursor: a connection that writes (the progress) while its own read is still open fails at once
+with "database is locked" if anyone else wrote in between, and the progress page being polled
+writes (the session) every two seconds. On PostgreSQL it streams its rows a chunk at a time on a
+connection of its own (``jobs.export_values.read_apart``), so memory stays flat however long the
+list and the run's own connection stays free for the progress.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import connection, transaction
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.actions import record_event
+from jobs.export_files import DEFAULT_FORMAT, file_format
 from jobs.exports import ExportSpec, clean_filters, get_spec
 from jobs.models import Job, JobKind, JobStatus
 from jobs.running import JobAborted, JobSuperseded, enqueue, finish, progress, update
 
 PROGRESS_EVERY = 500
-BATCH = 1000
 
 
 @dataclass
@@ -35,27 +36,36 @@ class InlineExport:
     filename: str
     content: bytes
     rows: int
+    format: str = DEFAULT_FORMAT
+
+    @property
+    def content_type(self) -> str:
+        return file_format(self.format).content_type
 
 
-def export_list(*, acting_user, spec: ExportSpec, query: QueryDict, request=None) -> InlineExport | Job:
-    """Export a list as the user filtered it: at once if small, else through a background job."""
+def export_list(
+    *, acting_user, spec: ExportSpec, query: QueryDict, fmt: str = DEFAULT_FORMAT, request=None
+) -> InlineExport | Job:
+    """Export a list as the user filtered it, as .xlsx or .csv (``fmt``): at once if small, else
+    through a background job."""
     if not spec.allowed(acting_user):
         raise PermissionDenied
+    fmt = file_format(fmt).name
     queryset = spec.filtered(acting_user, query, request=request)
     count = queryset.count()
     filters = clean_filters(query)
     if count <= settings.EXPORT_INLINE_MAX_ROWS:
         with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as out:
-            rows = spec.write(out, queryset.iterator(chunk_size=1000))
+            rows = spec.export(out, queryset, fmt=fmt)
             out.seek(0)
             content = out.read()
         record_event(
             actor=acting_user,
             action=f"export.{spec.name}",
             request=request,
-            detail={"rows": rows, "filters": filters, "inline": True},
+            detail={"rows": rows, "filters": filters, "inline": True, "format": fmt},
         )
-        return InlineExport(spec.filename(), content, rows)
+        return InlineExport(spec.filename(fmt), content, rows, fmt)
     with transaction.atomic():
         job = Job.objects.create(
             kind=JobKind.EXPORT,
@@ -68,6 +78,7 @@ def export_list(*, acting_user, spec: ExportSpec, query: QueryDict, request=None
                 "query": query.urlencode(),
                 "filters": filters,
                 "lang": translation.get_language(),
+                "format": fmt,
             },
         )
         record_event(
@@ -75,19 +86,10 @@ def export_list(*, acting_user, spec: ExportSpec, query: QueryDict, request=None
             action="export.start",
             target=job,
             request=request,
-            detail={"export": spec.name, "rows": count, "filters": filters},
+            detail={"export": spec.name, "rows": count, "filters": filters, "format": fmt},
         )
         enqueue(job)
     return job
-
-
-def rows_in_batches(queryset: QuerySet, size: int = BATCH) -> Iterator:
-    """The queryset's objects in its order, each batch read whole, so no cursor stays open between."""
-    ids = list(dict.fromkeys(queryset.values_list("pk", flat=True)))
-    for start in range(0, len(ids), size):
-        batch = ids[start : start + size]
-        found = queryset.in_bulk(batch)
-        yield from (found[pk] for pk in batch if pk in found)
 
 
 def run_export(job: Job) -> None:
@@ -108,12 +110,14 @@ def run_export(job: Job) -> None:
                 report(index)
             yield obj
 
+    fmt = file_format(job.params.get("format")).name
+    batched = connection.vendor != "postgresql"
     with tempfile.TemporaryFile() as out:
-        rows = spec.write(out, counted(rows_in_batches(queryset)))
+        rows = spec.export(out, queryset, fmt=fmt, batched=batched, each=counted)
         out.seek(0)
         try:
             with transaction.atomic():
-                job.result_file.save(f"{job.public_id}.xlsx", File(out), save=False)
+                job.result_file.save(f"{job.public_id}.{fmt}", File(out), save=False)
                 finish(
                     job,
                     result_file=job.result_file.name,
@@ -122,13 +126,18 @@ def run_export(job: Job) -> None:
                     total=rows,
                     finished_at=timezone.now(),
                     summary={"rows": rows, "phase": ""},
-                    params={**job.params, "filename": spec.filename()},
+                    params={**job.params, "filename": spec.filename(fmt), "format": fmt},
                 )
                 record_event(
                     actor=user,
                     action=f"export.{spec.name}",
                     target=job,
-                    detail={"rows": rows, "filters": job.params.get("filters", {}), "inline": False},
+                    detail={
+                        "rows": rows,
+                        "filters": job.params.get("filters", {}),
+                        "inline": False,
+                        "format": fmt,
+                    },
                 )
         except JobSuperseded:
             job.result_file.delete(save=False)
@@ -141,5 +150,9 @@ def record_download(*, acting_user, job: Job, request=None) -> None:
         action="job.download",
         target=job,
         request=request,
-        detail={"kind": job.kind, "export": job.params.get("export", "")},
+        detail={
+            "kind": job.kind,
+            "export": job.params.get("export", ""),
+            "format": job.params.get("format", ""),
+        },
     )

@@ -23,7 +23,18 @@ from accounts.scope import scope_for
 from audit.filters import AuditEventFilter
 from audit.labels import action_label
 from audit.models import AuditEvent
-from jobs.workbooks import write_table
+from jobs.export_files import DEFAULT_FORMAT, Table, file_format
+from jobs.export_values import (
+    CHUNK,
+    ValuePlan,
+    column_kinds,
+    in_batches,
+    objects_in_batches,
+    plan_for,
+    planned_whole,
+    streamed,
+)
+from jobs.workbooks import excel_value
 from orgs.access import UNIT_KEEPER_ROLES, kept_admin_grants
 from orgs.filters import PartyOrgFilter, PostFilter, UnitAdminFilter, UnitFilter
 from orgs.models import PartyOrg, Post, Unit
@@ -65,6 +76,8 @@ class Col:
     header: Any  # lazy text
     accessor: str  # dotted attribute path; a callable at the end is called (get_kind_display)
     width: int = 16
+    # The words for the value (audit.labels.action_label): read as values, called once per distinct value.
+    label: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -91,19 +104,61 @@ class ExportSpec:
         return filterset.qs
 
     def row(self, obj) -> list[Any]:
-        return [resolve(obj, col.accessor) for col in self.columns]
+        """One row of the instance path: the columns resolved on a model instance."""
+        return [
+            col.label(resolve(obj, col.accessor)) if col.label else resolve(obj, col.accessor)
+            for col in self.columns
+        ]
 
-    def write(self, out: IO[bytes], rows: Iterator[Any]) -> int:
-        return write_table(
-            out,
+    def prepare(self, objects: Iterator[Any]) -> Iterator[Any]:
+        """The instance path's objects before ``row`` (the rankings give them their ranks here)."""
+        return objects
+
+    def value_plan(self, queryset: QuerySet) -> ValuePlan | None:
+        """The columns read as values (jobs.export_values), where the spec's rows are its columns as
+        they stand; None keeps the instance path (a subclass that shapes its rows, a method column)."""
+        if type(self).row is not ExportSpec.row or type(self).prepare is not ExportSpec.prepare:
+            return None
+        return plan_for(queryset, [col.accessor for col in self.columns], [col.label for col in self.columns])
+
+    def cells(self, queryset: QuerySet, *, batched: bool = False) -> Iterator[list[Any]]:
+        """The rows as cells ready for either file format, read through one cursor a chunk at a
+        time, or (``batched``) a batch of primary keys at a time with no cursor left open between."""
+        plan = self.value_plan(queryset)
+        if plan is not None:
+            if batched:
+                return in_batches(queryset, plan)
+            return planned_whole(streamed(queryset, plan), queryset.db)
+        if batched:
+            objects = objects_in_batches(queryset)
+        else:
+            objects = planned_whole(queryset.iterator(chunk_size=CHUNK), queryset.db)
+        return ([excel_value(value) for value in self.row(obj)] for obj in self.prepare(objects))
+
+    def table(self, queryset: QuerySet) -> Table:
+        return Table(
             title=str(self.title),
             headers=[str(c.header) for c in self.columns],
             widths=[c.width for c in self.columns],
-            rows=(self.row(obj) for obj in rows),
+            kinds=column_kinds(queryset, [col.accessor for col in self.columns]),
         )
 
-    def filename(self) -> str:
-        return f"{self.title}-{timezone.localdate():%Y%m%d}.xlsx"
+    def export(
+        self,
+        out: IO[bytes],
+        queryset: QuerySet,
+        *,
+        fmt: str = DEFAULT_FORMAT,
+        batched: bool = False,
+        each: Callable[[Iterator[list[Any]]], Iterator[list[Any]]] | None = None,
+    ) -> int:
+        """Write the queryset's rows to ``out`` as a .xlsx or .csv file; returns the row count.
+        ``each`` sees the rows as they pass (the background run's progress)."""
+        rows = self.cells(queryset, batched=batched)
+        return file_format(fmt).write(out, self.table(queryset), each(rows) if each else rows)
+
+    def filename(self, fmt: str = DEFAULT_FORMAT) -> str:
+        return f"{self.title}-{timezone.localdate():%Y%m%d}.{file_format(fmt).name}"
 
 
 def resolve(obj: Any, accessor: str) -> Any:
@@ -414,23 +469,12 @@ SPECS: dict[str, ExportSpec] = {
 # (``export.audit_events``, by jobs.export_actions).
 
 AUDIT_READ_ROLES = (Role.PLATFORM_ADMIN,)
-LABEL = "action_label"
-
-
-class AuditExportSpec(ExportSpec):
-    """The action in words beside its code, as the page shows it."""
-
-    def row(self, obj: Any) -> list[Any]:
-        return [
-            str(action_label(obj.action)) if col.accessor == LABEL else resolve(obj, col.accessor)
-            for col in self.columns
-        ]
 
 
 AUDIT_SPECS: dict[str, ExportSpec] = {
     spec.name: spec
     for spec in (
-        AuditExportSpec(
+        ExportSpec(
             "audit_events",
             _("Audit log"),
             lambda u: AuditEvent.objects.visible_to(u),
@@ -439,7 +483,7 @@ AUDIT_SPECS: dict[str, ExportSpec] = {
             (
                 Col(_("When"), "at", 17),
                 Col(_("Who"), "actor_label", 16),
-                Col(_("What"), LABEL, 20),
+                Col(_("What"), "action", 20, label=action_label),  # the action in words, as the page
                 Col(_("Action code"), "action", 22),
                 Col(_("Target"), "target_label", 30),
                 Col(_("From"), "ip_address", 16),

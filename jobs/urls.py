@@ -14,4 +14,5 @@ urlpatterns = [
     path("jobs/<uuid:public_id>/download/", views.job_download, name="job_download"),
     path("jobs/failures/", views.task_failures, name="task_failures"),
     path("exports/<slug:name>/", views.export_start, name="export_start"),
+    path("exports/<slug:name>/<slug:fmt>/", views.export_start, name="export_start_as"),
 ]

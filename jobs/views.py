@@ -19,6 +19,7 @@ from accounts.models import Role
 from accounts.roles import IMPORT_ROLES
 from gongjian.pages import paginate
 from jobs import actions, export_actions
+from jobs.export_files import DEFAULT_FORMAT, FORMATS, file_format
 from jobs.exports import get_spec
 from jobs.forms import RosterUploadForm, units_to_import_for
 from jobs.models import Job, JobKind, JobStatus, TaskFailure
@@ -150,27 +151,29 @@ def job_download(request, public_id):
         if spec is None or not spec.allowed(request.user):
             raise Http404
     export_actions.record_download(acting_user=request.user, job=job, request=request)
+    fmt = file_format(job.params.get("format")) if job.kind == JobKind.EXPORT else FORMATS["xlsx"]
     return FileResponse(
         job.result_file.open("rb"),
         as_attachment=True,
-        filename=job.params.get("filename") or f"{job.public_id}.xlsx",
-        content_type=XLSX_CONTENT_TYPE,
+        filename=job.params.get("filename") or f"{job.public_id}.{fmt.name}",
+        content_type=fmt.content_type,
     )
 
 
 @login_required
-def export_start(request, name):
+def export_start(request, name, fmt=DEFAULT_FORMAT):
+    """Export a list as its page filters it: ``/exports/<name>/`` a .xlsx, ``/exports/<name>/csv/`` a .csv."""
     spec = get_spec(name)
-    if spec is None:
+    if spec is None or fmt not in FORMATS:
         raise Http404
     if not spec.allowed(request.user):
         raise PermissionDenied
     result = export_actions.export_list(
-        acting_user=request.user, spec=spec, query=request.GET, request=request
+        acting_user=request.user, spec=spec, query=request.GET, fmt=fmt, request=request
     )
     if isinstance(result, Job):
         messages.info(request, _("The list is long; it is being exported in the background."))
         return redirect("jobs:job_detail", result.public_id)
-    response = HttpResponse(result.content, content_type=XLSX_CONTENT_TYPE)
+    response = HttpResponse(result.content, content_type=result.content_type)
     response["Content-Disposition"] = content_disposition_header(True, result.filename)
     return response

@@ -5,7 +5,7 @@ sheet holds what the page shows (the rankings sheet: every ranked member, not on
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -23,8 +23,8 @@ REDEMPTION_ROLES = R.REWARD_STAFF_ROLES
 class RankingExportSpec(ExportSpec):
     """The rankings' rows are grouped dicts; they get their ranks while they are written."""
 
-    def write(self, out: IO[bytes], rows: Iterator[Any]) -> int:
-        return super().write(out, queries.ranked(rows))
+    def prepare(self, objects: Iterator[Any]) -> Iterator[Any]:
+        return queries.ranked(objects)
 
 
 SPECS: dict[str, ExportSpec] = {

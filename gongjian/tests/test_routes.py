@@ -69,6 +69,7 @@ ANY_SIGNED_IN_PAGES = {
     "jobs:job_retry": "one's own job",
     "jobs:job_download": "one's own job's file",
     "jobs:export_start": "each export checks its own list's roles (jobs/exports.py)",
+    "jobs:export_start_as": "the same export as a .csv: each export checks its own list's roles (jobs/exports.py)",
     "notifications:inbox": "one's own notifications",
     "notifications:mark_all_read": "one's own notifications",
     "notifications:open": "one's own notification",

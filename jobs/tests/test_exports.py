@@ -146,7 +146,7 @@ def test_large_export_runs_as_a_job_with_a_download(cast, client, settings, run_
     assert len(rows) == 4 and not any("13800000001" in str(v) for r in rows for v in r)
     assert ".xlsx" in download["Content-Disposition"]
     event = AuditEvent.objects.get(action="export.members")
-    assert event.detail == {"rows": 3, "filters": {"in_service": "true"}, "inline": False}
+    assert event.detail == {"rows": 3, "filters": {"in_service": "true"}, "inline": False, "format": "xlsx"}
     assert AuditEvent.objects.filter(action="job.download").count() == 1
     for outsider in ("street2", "unit2", "unit"):
         cast.login(client, outsider)
@@ -158,18 +158,18 @@ def test_failed_export_can_be_retried(cast, client, settings, run_on_commit, mon
     from jobs.exports import ExportSpec
 
     settings.EXPORT_INLINE_MAX_ROWS = 0
-    real = ExportSpec.write
+    real = ExportSpec.export
 
-    def broken(self, out, rows):
+    def broken(self, out, queryset, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(ExportSpec, "write", broken)
+    monkeypatch.setattr(ExportSpec, "export", broken)
     cast.login(client, "street")
     run_on_commit(client.get, reverse("jobs:export_start", args=["units"]))
     job = Job.objects.get(kind=JobKind.EXPORT)
     assert job.status == JobStatus.FAILED and "disk full" in job.summary["error"]
     assert client.get(reverse("jobs:job_download", args=[job.public_id])).status_code == 404
-    monkeypatch.setattr(ExportSpec, "write", real)
+    monkeypatch.setattr(ExportSpec, "export", real)
     cast.login(client, "street2")
     assert client.post(reverse("jobs:job_retry", args=[job.public_id])).status_code == 404
     cast.login(client, "street")
@@ -182,7 +182,7 @@ def test_failed_export_can_be_retried(cast, client, settings, run_on_commit, mon
 def test_background_exports_read_the_same_rows_in_batches(cast, name):
     """A background export reads a batch at a time (no cursor left open while it writes its
     progress); it must give exactly the rows, in the order, that the list itself gives."""
-    from jobs.export_actions import rows_in_batches
+    from jobs.export_values import objects_in_batches
 
     queryset = all_specs()[name].queryset_for(cast.admin)
-    assert list(rows_in_batches(queryset, size=2)) == list(queryset)
+    assert list(objects_in_batches(queryset, size=2)) == list(queryset)
