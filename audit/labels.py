@@ -159,6 +159,7 @@ ACTION_LABELS = {
     # operations
     "ops.backup": _("Backup made"),
     "ops.restore": _("Backup restored"),
+    "demo.tier": _("City tier step built"),
 }
 
 # Codes made from a name: the longest prefix that matches gives the label.

@@ -157,20 +157,24 @@ def needs_list(scope: Scope, limit: int) -> list[Statement]:
     )
 
 
-def rankings(scope: Scope, limit: int) -> list[Statement]:
-    """/points/rankings/ and /api/v1/points/rankings: members by points in the scope, with the totals."""
+def rankings(scope: Scope, limit: int, start: object, end: object) -> list[Statement]:
+    """/points/rankings/ and /api/v1/points/rankings: members by points earned in the period (this
+    month by default) in the scope, with names and units, and the totals beside them."""
     where = community_where(scope, "p")
+    earned = f"p.redemption_id IS NULL AND p.created_at >= %s AND p.created_at < %s AND {where[0]}"
+    params = [start, end, *where[1]]
     return [
         (
-            "SELECT m.public_id, m.name, t.points, t.minutes FROM (SELECT p.member_id, sum(p.amount) AS points, "
-            f"sum(p.minutes) AS minutes FROM points_pointentry p WHERE {where[0]} GROUP BY p.member_id "
-            f"ORDER BY points DESC, p.member_id LIMIT {int(limit)}) t JOIN people_member m ON m.id = t.member_id "
-            "ORDER BY t.points DESC, m.id",
-            where[1],
+            "SELECT m.public_id, m.name, u.name, t.points, t.minutes FROM (SELECT p.member_id, "
+            f"sum(p.amount) AS points, sum(p.minutes) AS minutes FROM points_pointentry p WHERE {earned} "
+            f"GROUP BY p.member_id ORDER BY points DESC, minutes DESC LIMIT {int(limit)}) t "
+            "JOIN people_member m ON m.id = t.member_id LEFT JOIN orgs_unit u ON u.id = m.unit_id "
+            "ORDER BY t.points DESC, t.minutes DESC, m.name",
+            params,
         ),
         (
-            f"SELECT count(DISTINCT p.member_id), sum(p.amount) FROM points_pointentry p WHERE {where[0]}",
-            where[1],
+            f"SELECT count(DISTINCT p.member_id), sum(p.amount) FROM points_pointentry p WHERE {earned}",
+            params,
         ),
     ]
 

@@ -16,8 +16,22 @@ HERE = Path(__file__).resolve().parent
 FIELDS = ("bench", "measured", "baseline", "ratio", "target", "ok", "note")
 
 
+def _amount(value, unit: str) -> str:
+    return f"{float(value):,.1f} {unit}"
+
+
 def as_row(found: dict, default_name: str) -> Row:
-    """One dict of another bench as a Row: its known keys, typed; the bench's name by default."""
+    """One dict of another bench as a Row: its known keys, typed; the bench's name by default.
+    perf-exports' shape is read too: ``name``, ``seconds`` and ``baseline_seconds`` (megabytes when
+    ``unit`` is "MB")."""
+    found = dict(found)
+    unit = "MB" if found.get("unit") == "MB" else "s"
+    if "name" in found and "bench" not in found:
+        found["bench"] = found["name"]
+    if "seconds" in found and "measured" not in found:
+        found["measured"] = _amount(found["seconds"], unit)
+    if "baseline_seconds" in found and "baseline" not in found:
+        found["baseline"] = _amount(found["baseline_seconds"], unit)
     values = {k: found[k] for k in FIELDS if found.get(k) is not None}
     values.setdefault("bench", default_name)
     for key in ("bench", "measured", "baseline", "target", "note"):

@@ -147,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     if "export" in wanted:
         import external
 
-        rows += guarded("export", lambda: external.run("export_rows", "export", url, args.export_rows))
+        exported = min(args.export_rows, shape.members)  # a smaller tier exports what it holds
+        rows += guarded("export", lambda: external.run("export_rows", "export", url, exported))
     header.append(f"finished {datetime.now(UTC):%H:%M} UTC · load average {load_average()}")
     print("\n" + "\n".join(header[-1:]) + "\n")
     print(text_table(rows))

@@ -4,7 +4,7 @@ digits), beside the raw SQL of the same predicate on the bare table.
 Measured: the member list's query as the page runs it — ``Member.objects.visible_to(city user)
 .search(text)`` with the list's ``select_related``, its first page (25 rows) fetched. Baseline: the
 same columns and joins, the predicate written by hand as a range (``name_initials >= 'zh' AND
-name_initials < 'zi'``, ``name >= '张' AND name < '弡'``) or, for the phone tail, an equality on
+name_initials < 'zi'``, ``name LIKE '张%'`` on PostgreSQL, whose name index is varchar_pattern_ops) or, for the phone tail, an equality on
 the last four digits (``right(phone_hint, 4) = '1234'``), without the scope (the city sees every
 member).
 """
@@ -29,7 +29,13 @@ def search_sql(kind: str, text: str) -> b.Statement:
         where, params = b.prefix_range("m.name_initials", text.lower())
         order = "m.name_initials, m.id"
     elif kind == "name":
-        where, params = b.prefix_range("m.name", text)
+        from django.db import connection
+
+        # PostgreSQL's name index is varchar_pattern_ops: LIKE 'x%' is its range (gongjian/prefixes.py).
+        if connection.vendor == "postgresql":
+            where, params = "m.name LIKE %s", [text + "%"]
+        else:
+            where, params = b.prefix_range("m.name", text)
         order = "m.name, m.id"
     elif kind == "phone":
         from django.db import connection

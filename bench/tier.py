@@ -84,4 +84,10 @@ def level_accounts() -> dict:
     if not users[name].role_grants.exists():  # new, or its district went with a rebuilt tier
         district = Area.objects.filter(level=AreaLevel.DISTRICT).order_by("path").first()
         grant_role(acting_user=None, user=users[name], role=Role.ORG_DEPT, area=district)
+    # bench/export_rows.py (perf-exports) exports as ``orgdept``, the demo city's organisation
+    # department: on the tier that is one more city account.
+    if not get_user_model().objects.filter(username="orgdept").exists():
+        city = Area.objects.get(level=AreaLevel.CITY)
+        orgdept = create_user(acting_user=None, username="orgdept", password=None)
+        grant_role(acting_user=None, user=orgdept, role=Role.ORG_DEPT, area=city)
     return {level: users[name] for level, name in LEVEL_USERNAMES.items() if name in users}

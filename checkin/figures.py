@@ -8,16 +8,14 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q
-from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles as R
 from accounts.scope import scope_for
-from checkin.models import CheckIn, CheckInState
-from checkin.reconciliation import Period, rates_by_area
+from checkin.reconciliation import Period, Rate
 from gongjian.figures import Definition, counts, define
+from rollups.counting import read
 
 
 def reconciliation_url(user: Any, area: Any) -> str:
@@ -87,35 +85,24 @@ AWAITING = define(
 )
 
 
-@counts("in_service", "reported", "rate", "not_reported")
-def check_in_rates(user: Any, areas: Sequence[Any], on: date) -> dict[int, dict[str, Any]]:
-    """This month's rate of each area, one grouped query per depth of the areas."""
-    rates = rates_by_area(areas, Period.of("month", today=on))
-    return {
-        pk: {
+@counts("in_service", "reported", "rate", "not_reported", "awaiting_confirmation")
+def check_in_figures(user: Any, areas: Sequence[Any], on: date) -> dict[int, dict[str, Any]]:
+    """This month's rate of each area and the check-ins awaiting confirmation, read together from the
+    roll-ups (``checkin/rollups.py`` counts them by ``checkin.reconciliation``'s rules)."""
+    month = Period.of("month", today=on)
+    found = read(
+        ["checkin.rates", "checkin.awaiting"], [area.path for area in areas], span=(month.start, month.end)
+    )
+    figures = {}
+    for area in areas:
+        rate = Rate(
+            found["checkin.rates"][area.path]["in_service"], found["checkin.rates"][area.path]["reported"]
+        )
+        figures[area.pk] = {
             "in_service": rate.members,
             "reported": rate.reported,
             "rate": rate.percent,
             "not_reported": rate.members - rate.reported,
+            "awaiting_confirmation": found["checkin.awaiting"][area.path]["awaiting_confirmation"],
         }
-        for pk, rate in rates.items()
-    }
-
-
-@counts("awaiting_confirmation")
-def awaiting_confirmation(user: Any, areas: Sequence[Any], on: date) -> dict[int, dict[str, Any]]:
-    """Certified check-ins into each area's communities, one grouped query per depth of the areas."""
-    by_path = {area.path: area.pk for area in areas}
-    found: dict[int, dict[str, Any]] = {pk: {"awaiting_confirmation": 0} for pk in by_path.values()}
-    for length in sorted({len(path) for path in by_path}):
-        grouped = (
-            CheckIn.objects.filter(state=CheckInState.CERTIFIED)
-            .annotate(prefix=Substr("community_path", 1, length))
-            .filter(prefix__in=[path for path in by_path if len(path) == length])
-            .values("prefix")
-            .annotate(n=Count("id", filter=Q(state=CheckInState.CERTIFIED)))
-            .order_by()
-        )
-        for group in grouped:
-            found[by_path[group["prefix"]]]["awaiting_confirmation"] = group["n"]
-    return found
+    return figures

@@ -18,6 +18,7 @@ from audit.actions import record_event
 from checkin.models import UnitPairing
 from orgs.models import Unit
 from places.models import Area, AreaLevel
+from rollups.counting import mark_changed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -78,6 +79,7 @@ def create_unit_pairing(
     pairing = UnitPairing.objects.create(
         unit=unit, community=community, started_on=started_on, ended_on=ended_on, note=note
     )
+    mark_changed([""])  # the unit's members with no home on record may answer to another community now
     record_event(
         actor=acting_user,
         action="checkin.pairing_create",

@@ -53,6 +53,7 @@ from orgs.models import Unit
 from people.models import Member
 from places.models import Area
 from places.paths import subtree_q
+from rollups.counting import totals
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -222,22 +223,11 @@ def home_path(on: date) -> Case:
 
 def rates_by_area(areas: Iterable[Area], period: Period) -> dict[int, Rate]:
     """Each area's rate for the period (the same members as ``area_members``, whatever the areas: an
-    area and its children, say): per length of their paths one grouped query."""
-    by_path = {area.path: area.pk for area in areas}
-    found = {pk: Rate(0, 0) for pk in by_path.values()}
-    reported = Exists(counted_checkins(period).filter(member_id=OuterRef("pk")))
-    for length in sorted({len(path) for path in by_path}):
-        grouped = (
-            Member.objects.in_service()
-            .annotate(prefix=Substr(home_path(period.end), 1, length))
-            .filter(prefix__in=[path for path in by_path if len(path) == length])
-            .values("prefix")
-            .annotate(members=Count("id"), reported=Count("id", filter=Q(reported)))
-            .order_by()
-        )
-        for group in grouped:
-            found[by_path[group["prefix"]]] = Rate(group["members"], group["reported"])
-    return found
+    area and its children, say), read from the roll-ups (``checkin/rollups.py`` counts them by these
+    rules): a few small queries, however many members live there."""
+    areas = list(areas)
+    found = totals("checkin.rates", [area.path for area in areas], span=(period.start, period.end))
+    return {area.pk: Rate(found[area.path]["in_service"], found[area.path]["reported"]) for area in areas}
 
 
 # --- a unit's roster -------------------------------------------------------------------------------
@@ -374,7 +364,8 @@ def _state_counts() -> dict[str, Any]:
 def area_summary(
     area: Area, user: User | AnonymousUser, *, period: Period | None = None, today: date | None = None
 ) -> AreaSummary:
-    """Counts by status, backlog and its age, rate, drill-down rows and top units, in seven queries."""
+    """Counts by status, backlog and its age, rate, drill-down rows and top units: the rates from the
+    roll-ups, the check-ins counted live."""
     today = today or timezone.localdate()
     period = period or Period.of("month", today=today)
     checkins = area_checkins(area, user).active()
@@ -391,15 +382,17 @@ def area_summary(
         .annotate(n=Count("id"), confirmed=Count("id", filter=Q(state=CheckInState.CONFIRMED)))
         .order_by("-n", "unit__name")[:TOP_UNITS]
     )
+    children = list(Area.objects.visible_to(user).filter(parent=area))
+    rates_of = rates_by_area([area, *children], period)
     return AreaSummary(
         area=area,
         period=period,
-        rate=_rate_of(area_members(area, on=period.end), period),
+        rate=rates_of[area.pk],
         counts=counts,
         pending=counts[AWAITING_CONFIRMATION],
         oldest_pending_days=_days_since(totals["oldest"], today),
         oldest_pending=list(oldest),
-        children=_child_rows(area, user, checkins, period, today),
+        children=_child_rows(children, rates_of, checkins, today),
         top_units=[
             UnitCount(row["unit__public_id"], row["unit__name"], row["n"], row["confirmed"]) for row in top
         ],
@@ -407,11 +400,11 @@ def area_summary(
 
 
 def _child_rows(
-    area: Area, user: User | AnonymousUser, checkins: QuerySet, period: Period, today: date
+    children: list[Area], rates_of: dict[int, Rate], checkins: QuerySet, today: date
 ) -> list[ChildRow]:
-    """One row per child area: one query for the children, and per length of their paths (one, for
-    division codes) one grouped query of check-ins and one of members."""
-    rows = {child.path: ChildRow(child) for child in Area.objects.visible_to(user).filter(parent=area)}
+    """One row per child area: its rate (from the roll-ups, read with the area's) and, per length of
+    their paths (one, for division codes), one grouped query of check-ins."""
+    rows = {child.path: ChildRow(child, rate=rates_of[child.pk]) for child in children}
     for length in sorted({len(path) for path in rows}):
         grouped = (
             checkins.annotate(prefix=Substr("community_path", 1, length))
@@ -424,22 +417,6 @@ def _child_rows(
             row = rows[group["prefix"]]
             row.counts = {status: group[status] for status in STATUSES[1:]}
             row.oldest_pending_days = _days_since(group["oldest"], today)
-        reported = Exists(counted_checkins(period).filter(member_id=OuterRef("pk")))
-        home = Case(
-            When(residence_path="", then=rule_pairing_value(period.end)),
-            default=F("residence_path"),
-            output_field=CharField(),
-        )
-        members = (
-            area_members(area, on=period.end)
-            .annotate(prefix=Substr(home, 1, length))
-            .filter(prefix__in=list(rows))
-            .values("prefix")
-            .annotate(members=Count("id"), reported=Count("id", filter=Q(reported)))
-            .order_by()
-        )
-        for group in members:
-            rows[group["prefix"]].rate = Rate(group["members"], group["reported"])
     return list(rows.values())
 
 

@@ -21,6 +21,7 @@ from checkin.actions import transfer_checkin
 from checkin.models import CheckIn, CheckInPolicy, CheckInState, RenewalPeriod
 from checkin.renewal import renewal_due_on
 from places.models import Area, AreaLevel
+from rollups.counting import forget
 
 
 @transaction.atomic
@@ -45,6 +46,7 @@ def set_renewal_period(
     policy.updated_at = timezone.now()
     policy.updated_by = acting_user
     policy.save()
+    forget(["checkin.rates"])  # which check-ins count changes for every period: counted afresh
     record_event(
         actor=acting_user,
         action="checkin.renewal_period",

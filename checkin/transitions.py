@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from checkin.models import ACTIVE_STATES, CheckIn, CheckInEvent, CheckInState
+from people.models import Member
+from rollups.counting import mark_changed
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -57,6 +59,13 @@ def transition(
     elif target in (CheckInState.REJECTED, CheckInState.CHECKED_OUT):
         checkin.closed_at = now
     checkin.save()
+    # the roll-ups: the member's rate where they answer (where they live, or "" with no home on
+    # record) and the community's check-ins awaiting confirmation
+    if CheckIn.member.is_cached(checkin):
+        lives = [checkin.member.residence_path]
+    else:
+        lives = list(Member.objects.filter(pk=checkin.member_id).values_list("residence_path", flat=True))
+    mark_changed([*lives, checkin.community_path])
     return CheckInEvent.objects.create(
         checkin=checkin, from_state=previous, to_state=target, actor=actor, reason=reason[:200], via=via
     )

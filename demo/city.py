@@ -29,6 +29,7 @@ from orgs.models import PartyOrgKind, PostTitle, UnitKind
 from people.models import Member
 from places.actions import create_area, create_building, create_compound, create_grid
 from places.models import Area, AreaLevel
+from rollups.counting import rebuild
 
 
 def city_exists() -> bool:
@@ -67,6 +68,7 @@ def build_city(size: CitySize, *, out: Callable[[str], None] = print) -> Built:
         users = create_demo_accounts(layout=layout, people=people)
         seed_checkins(dice, layout, users, batch_size=size.batch_size, out=out)
         seed_service(dice, layout, users, out=out)
+        out(f"  roll-ups: {sum(rebuild(timezone.localdate()).values()):,} tallies")  # rows written in bulk
     return Built(layout=layout, people=seeded)
 
 

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "places",
     "orgs",
     "people",
+    "rollups",
     "jobs",
     "checkin",
     "service",

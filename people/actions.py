@@ -19,6 +19,7 @@ from audit.models import Outcome
 from gongjian.names import pinyin_initials
 from gongjian.privacy import InvalidNumber, decrypt, keyed_hash, normalize_id_number, normalize_phone, seal
 from people.models import Member, MemberStatus, Resident, SensitiveNumbers
+from rollups.counting import mark_changed
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -168,8 +169,10 @@ def save_member(
         and Member.objects.exclude(pk=person.pk).filter(id_number_hash=person.id_number_hash).exists()
     ):
         raise ValidationError({"id_number": _("Another member has this ID number.")})
+    lived = person.residence_path
     _fill_member(person, data, id_number)
     person.save()
+    mark_changed([lived, person.residence_path])  # the area figures count them where they live
     record_event(
         actor=acting_user,
         action="member.create" if creating else "member.update",
@@ -210,9 +213,11 @@ def save_resident(
     person.residence_compound = residence_compound
     person.residence_building = residence_building
     person.household_note = household_note
+    lived = person.residence_path
     derive_place_paths(person)
     creating = person.pk is None
     person.save()
+    mark_changed([lived, person.residence_path])
     record_event(
         actor=acting_user,
         action="resident.create" if creating else "resident.update",
@@ -353,6 +358,7 @@ def save_members_bulk(
 
     created: list[Member] = []
     updated: list[Member] = []
+    touched: set[str] = set()  # where they lived and live: the roll-ups count them there
     for data in rows:
         id_number = normalize_id_number(data.id_number)
         person = existing.get(keyed_hash("id_number", id_number))
@@ -361,11 +367,14 @@ def save_members_bulk(
             created.append(person)
         else:
             updated.append(person)
+        touched.add(person.residence_path)
         seal_numbers(person, id_number=id_number, phone=data.phone)
         _fill_member(person, data, id_number)
+        touched.add(person.residence_path)
         person.updated_at = timezone.now()
     Member.objects.bulk_create(created, batch_size=batch_size)
     Member.objects.bulk_update(updated, MEMBER_FIELDS, batch_size=batch_size)
+    mark_changed(touched)
     record_events(actor=acting_user, action="member.create", targets=list(created), detail={"via": via})
     record_events(actor=acting_user, action="member.update", targets=list(updated), detail={"via": via})
     return created, updated
@@ -416,6 +425,7 @@ def save_residents_bulk(
     """Create or update many residents at once (by ID-number hash), each audited, in bulk."""
     created: list[Resident] = []
     updated: list[Resident] = []
+    touched: set[str] = set()
     for data in rows:
         id_number = normalize_id_number(data.id_number)
         digest = keyed_hash("id_number", id_number)
@@ -425,6 +435,7 @@ def save_residents_bulk(
             created.append(person)
         else:
             updated.append(person)
+        touched.add(person.residence_path)
         seal_numbers(person, id_number=id_number, phone=data.phone)
         person.name = data.name.strip()
         person.name_initials = pinyin_initials(person.name)
@@ -434,8 +445,10 @@ def save_residents_bulk(
         person.residence_building = data.residence_building
         person.household_note = data.household_note
         derive_place_paths(person)
+        touched.add(person.residence_path)
     Resident.objects.bulk_create(created, batch_size=batch_size)
     Resident.objects.bulk_update(updated, RESIDENT_FIELDS, batch_size=batch_size)
+    mark_changed(touched)
     record_events(actor=acting_user, action="resident.create", targets=list(created), detail={"via": via})
     record_events(actor=acting_user, action="resident.update", targets=list(updated), detail={"via": via})
     return created, updated

@@ -22,6 +22,7 @@ from people.actions import derive_place_paths
 from people.keepers import keeps_area
 from people.models import Member, Resident
 from places.models import AreaLevel
+from rollups.counting import mark_changed
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -86,12 +87,14 @@ def move_home(
         "area": person.residence_area.name if person.residence_area else "",
         "building": str(person.residence_building or ""),
     }
+    lived = person.residence_path
     person.residence_area = area  # a resident's is never None: checked above
     person.residence_compound = compound
     person.residence_building = building
     derive_place_paths(person)
     fields = ["residence_area", "residence_compound", "residence_building", "residence_path", "grid_path"]
     person.save(update_fields=[*fields, *(["updated_at"] if isinstance(person, Member) else [])])
+    mark_changed([lived, person.residence_path])  # the area figures count them where they live
     record_event(
         actor=acting_user,
         action="member.move" if isinstance(person, Member) else "resident.move",

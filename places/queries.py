@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from accounts.scope import scope_for
 from orgs.models import PartyOrg, Unit
 from people.models import Member, Resident
 from places.models import Area, Building, Compound, Grid
 from places.paths import SEPARATOR, any_subtree_q, subtree_q
+from rollups.counting import read
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -102,8 +104,19 @@ def _outermost(paths: Iterable[str]) -> list[str]:
     return kept
 
 
+def _sees_everyone_living_in(user: User | AnonymousUser, prefixes: list[str]) -> bool:
+    """Whether ``Member``/``Resident.visible_to(user)`` holds everyone living in these subtrees: the
+    platform, or area roles whose own subtrees hold them (their scope is where people live)."""
+    scope = scope_for(user)
+    return scope.everything or all(
+        any(prefix.startswith(path) for path in scope.area_paths) for prefix in prefixes
+    )
+
+
 def subtree_counts(user: User | AnonymousUser, areas: Iterable[Area]) -> dict[int, Counts]:
-    """Each area's figures over its whole subtree, in four grouped queries however many areas."""
+    """Each area's figures over its whole subtree: members and residents from the roll-ups where the
+    user sees everyone living there (else counted live), units and organisations in two grouped
+    queries, however many areas."""
     areas = list(areas)
     if not areas:
         return {}
@@ -117,19 +130,27 @@ def subtree_counts(user: User | AnonymousUser, areas: Iterable[Area]) -> dict[in
         found = (by_path.get(SEPARATOR.join(codes[: i + 1]) + SEPARATOR) for i in range(len(codes)))
         return [c for c in found if c is not None]
 
-    members = Member.objects.visible_to(user).filter(any_subtree_q("residence_path", prefixes))
-    for row in (
-        members.order_by()
-        .values(key=F("residence_path"))
-        .annotate(n=Count("id"), s=Count("id", filter=Q(in_service=True)))
-    ):
-        for c in targets(row["key"]):
-            c.members += row["n"]
-            c.in_service += row["s"]
-    residents = Resident.objects.visible_to(user).filter(any_subtree_q("residence_path", prefixes))
-    for row in residents.order_by().values(key=F("residence_path")).annotate(n=Count("id")):
-        for c in targets(row["key"]):
-            c.residents += row["n"]
+    if _sees_everyone_living_in(user, prefixes):
+        # every member and resident living there is visible: the roll-ups' counts are the user's
+        rolled = read(["people.members", "people.residents"], list(by_path))
+        for path, c in by_path.items():
+            c.members = rolled["people.members"][path]["members"]
+            c.in_service = rolled["people.members"][path]["in_service"]
+            c.residents = rolled["people.residents"][path]["residents"]
+    else:
+        members = Member.objects.visible_to(user).filter(any_subtree_q("residence_path", prefixes))
+        for row in (
+            members.order_by()
+            .values(key=F("residence_path"))
+            .annotate(n=Count("id"), s=Count("id", filter=Q(in_service=True)))
+        ):
+            for c in targets(row["key"]):
+                c.members += row["n"]
+                c.in_service += row["s"]
+        residents = Resident.objects.visible_to(user).filter(any_subtree_q("residence_path", prefixes))
+        for row in residents.order_by().values(key=F("residence_path")).annotate(n=Count("id")):
+            for c in targets(row["key"]):
+                c.residents += row["n"]
     units = Unit.objects.visible_to(user).filter(any_subtree_q("address_area__path", prefixes))
     for row in units.order_by().values(key=F("address_area__path")).annotate(n=Count("id")):
         for c in targets(row["key"]):

@@ -18,7 +18,7 @@ from accounts.scope import scope_for
 from audit.models import AuditEvent
 from checkin import chase
 from checkin import reconciliation as rec
-from checkin.figures import check_in_rates
+from checkin.figures import check_in_figures
 from checkin.models import CheckIn, CheckInPolicy, CheckInState
 from checkin.renewal import months_before, renewal_due_on
 from checkin.renewal_actions import renew_checkin, set_renewal_period
@@ -65,7 +65,7 @@ def test_a_half_yearly_city_counts_an_old_check_in_as_due(cast, old_checkin):
     period = rec.Period.of("month")
     assert cast.m_member in chase.unreported(cast.places.a1, period=period)
     assert rec.rates(area=cast.places.a1, start=period.start, end=period.end).reported == 0
-    figures = check_in_rates(cast.orgdept, [cast.places.a1], timezone.localdate())[cast.places.a1.pk]
+    figures = check_in_figures(cast.orgdept, [cast.places.a1], timezone.localdate())[cast.places.a1.pk]
     assert figures["reported"] == 0 and figures["not_reported"] == figures["in_service"]
     summary = rec.unit_summary(cast.places.unit_a)  # the unit's roster: due to report again
     assert (summary[rec.CONFIRMED], summary[rec.NOT_SUBMITTED]) == (0, summary["members"])

@@ -95,6 +95,10 @@ def test_ranges():
 def test_other_benches_rows():
     row = external.as_row({"measured": 12, "ratio": "0.5", "ok": 1, "extra": "ignored"}, "export")
     assert (row.bench, row.measured, row.ratio, row.ok) == ("export", "12", 0.5, True)
+    exports = external.as_row(
+        {"name": "export .csv", "seconds": 2, "baseline_seconds": 1, "unit": "MB"}, "export"
+    )
+    assert (exports.bench, exports.measured, exports.baseline) == ("export .csv", "2.0 MB", "1.0 MB")
     assert external.run("no_such_bench", "roster import", "postgres://x/gj_bench", 10)[0].note.startswith(
         "not yet"
     )
@@ -188,7 +192,7 @@ def test_every_page_baseline_runs(cast):
             b.home_figures(scope),
             b.area_figures(scope),
             b.reconciliation(scope, start, end),
-            b.rankings(scope, 100),
+            b.rankings(scope, 100, start, end),
             b.needs_list(scope, 25),
             b.service_records_list(scope, 50),
         ]:
