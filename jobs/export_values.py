@@ -241,7 +241,7 @@ def streamed(queryset: QuerySet, plan: ValuePlan) -> Iterator[list[Any]]:
     connection = connections[queryset.db]
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         return plan.rows(read_apart(values))
-    return plan.rows(planned_whole(values.iterator(chunk_size=VALUE_CHUNK), queryset.db))
+    return plan.rows(values.iterator(chunk_size=VALUE_CHUNK))
 
 
 def read_apart(values: QuerySet) -> Iterator[tuple]:
@@ -272,9 +272,10 @@ def planned_whole(rows: Iterator[Any], alias: str) -> Iterator[Any]:
     member list, nested loops over the name index and five memoized joins, with JIT, twice the cost
     of the hash joins and one sort it chooses for the whole result — and outside a transaction
     Django's cursor is WITH HOLD, which computes the whole result at once anyway. On 200,000
-    members reading the rows took 3.6–6.6 s against 1.8 s (a COPY of the same query: 1.6 s)."""
+    members reading the rows took 3.6–6.6 s against 1.8 s (a COPY of the same query: 1.6 s).
+    Inside a transaction (tests; no caller in production) the cursor is not held and nothing is set."""
     connection = connections[alias]
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
         yield from rows
         return
     with connection.cursor() as cursor:

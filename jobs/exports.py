@@ -128,7 +128,7 @@ class ExportSpec:
         if plan is not None:
             if batched:
                 return in_batches(queryset, plan)
-            return planned_whole(streamed(queryset, plan), queryset.db)
+            return streamed(queryset, plan)
         if batched:
             objects = objects_in_batches(queryset)
         else:

@@ -37,11 +37,14 @@ def test_community_lookup_and_export_buttons(live_server, browser):
         ("street", "/grids/", "places-grid-export"),
         ("street", "/party-orgs/", "orgs-party-org-export"),
         ("admin", "/audit/", "audit-export"),
+        ("street", "/members/", "people-member-export"),
     ]
     for who, path, name in shots:
         page = signed_in(browser, live_server, who, cast.password, PHONE)
         page.goto(f"{live_server.url}{path}")
-        assert page.locator("a[data-export]").count() == 1
+        assert page.locator("a[data-export]:not([data-export-format])").count() == 1  # .xlsx
+        assert page.locator("a[data-export][data-export-format=csv]").count() == 1
+        assert page.locator("a[data-export-format=csv]").is_visible()
         page.screenshot(path=str(ARTIFACTS / f"{name}-360.png"), full_page=True)
         assert fits_the_phone(page), path
         page.context.close()
