@@ -146,3 +146,18 @@ def test_roster_import_writes_and_reports_what_the_old_path_did(cast, client, ru
         golden[kind] = got
         GOLDEN.write_text(json.dumps(golden, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     assert got == golden[kind]
+
+
+def test_calamine_reads_a_workbook_as_openpyxl_does(settings):
+    from jobs import roster_files
+
+    content = xlsx_bytes(_clean_rows(csv=False))
+    assert roster_files.calamine_reads_as_openpyxl(content)
+
+    def trimmed(rows):  # openpyxl pads every row to MAX_COLUMNS; the header decides what is read
+        return [(n, cells[:13]) for n, cells in rows]
+
+    assert trimmed(roster_files.calamine_rows(content)) == trimmed(roster_files.openpyxl_rows(content))
+    assert not roster_files.calamine_reads_as_openpyxl(xlsx_bytes(_bad_rows()))  # a formula: openpyxl
+    settings.IMPORT_MAX_ROWS = 3
+    assert not roster_files.calamine_reads_as_openpyxl(xlsx_bytes([row(300)] * 1100))
