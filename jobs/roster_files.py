@@ -32,7 +32,6 @@ from python_calamine import CalamineError, CalamineWorkbook
 from jobs.roster import COLUMNS, NOTES_MARKER, Column, RosterRow, is_empty
 
 MB = 1024 * 1024
-MAX_FILE_BYTES = 20 * MB
 # Unpacked, a real roster takes about 1 KB a row (20,000 rows with long skills: 20.5 MB); allow 2 KB.
 UNPACKED_BYTES_PER_ROW = 2048
 UNPACKED_BYTES_BASE = 1 * MB  # styles, theme, the header and notes rows
@@ -47,8 +46,8 @@ class RosterFileError(ValueError):
 
 def check_upload(filename: str, size: int) -> None:
     """Refuse at once what no roster can be: the wrong type, or too large to store."""
-    if size > MAX_FILE_BYTES:
-        raise RosterFileError(_("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES // MB})
+    if size > settings.IMPORT_MAX_FILE_MB * MB:
+        raise RosterFileError(_("The file is larger than %(mb)d MB.") % {"mb": settings.IMPORT_MAX_FILE_MB})
     if not filename.lower().endswith((".xlsx", ".csv")):
         raise RosterFileError(_("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
 

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -161,3 +162,31 @@ def test_calamine_reads_a_workbook_as_openpyxl_does(settings):
     assert not roster_files.calamine_reads_as_openpyxl(xlsx_bytes(_bad_rows()))  # a formula: openpyxl
     settings.IMPORT_MAX_ROWS = 3
     assert not roster_files.calamine_reads_as_openpyxl(xlsx_bytes([row(300)] * 1100))
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_the_import_writes_what_the_check_built_without_reading_the_file_again(
+    cast, client, run_on_commit, monkeypatch, django_assert_num_queries, size
+):
+    from jobs import actions
+
+    cast.login(client, "unit")
+    rows = [row(500 + n, f"成员{n}") for n in range(size)] + [row(2, "李四")]  # one update
+    upload(client, csv_bytes(rows, "utf-8-sig"), "名单.csv")
+    job = Job.objects.latest("created_at")
+    assert job.errors == [] and job.params["checked"]
+
+    def no_second_read(job):
+        raise AssertionError("the file was read again")
+
+    monkeypatch.setattr(actions, "read_input", no_second_read)
+    job.status = "queued"
+    job.params = {**job.params, "confirmed": True}
+    job.save()
+    # the same queries for 4 rows or 61: claim, lease, heartbeat, lock, snapshot, COPYs, audit, finish
+    with django_assert_num_queries(22 if connection.vendor == "sqlite" else 21):
+        actions.run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == "succeeded" and job.summary["new"] == size and job.summary["updates"] == 1
+    assert AuditEvent.objects.filter(action="member.create", detail__via="import").count() == size
+    assert not actions.read_header(job.params["checked"])  # the stored check is gone with the file
