@@ -190,3 +190,21 @@ def test_the_import_writes_what_the_check_built_without_reading_the_file_again(
     assert job.status == "succeeded" and job.summary["new"] == size and job.summary["updates"] == 1
     assert AuditEvent.objects.filter(action="member.create", detail__via="import").count() == size
     assert not actions.read_header(job.params["checked"])  # the stored check is gone with the file
+
+
+def test_a_place_renamed_after_the_preview_is_reported_by_row_and_nothing_written(
+    cast, client, run_on_commit
+):
+    cast.login(client, "unit")
+    rows = [row(600, "甲一"), row(601, "乙二", 居住小区="阳光小区", 居住楼栋="1号楼")]
+    upload(client, csv_bytes(rows, "utf-8-sig"), "名单.csv")
+    job = Job.objects.latest("created_at")
+    assert job.errors == [] and job.params["checked"]
+    compound = cast.places.compound_a1
+    compound.name = "阳光花园"  # renamed between the preview and the confirmation
+    compound.save()
+    before = Member.objects.count()
+    run_on_commit(client.post, reverse("jobs:job_confirm", args=[job.public_id]))
+    job.refresh_from_db()
+    assert job.status == "failed" and {(e["row"], e["column"]) for e in job.errors} == {(3, "居住小区")}
+    assert Member.objects.count() == before  # row 2 was not written either
