@@ -159,6 +159,53 @@ def copy_text(model: type[models.Model], columns: Sequence[str], blocks: Iterabl
                 copy.write(block)
 
 
+def update_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    batch_size: int = 5000,
+) -> int:
+    """Update existing rows of ``model``: each row is the primary key then the values of ``columns``
+    (as the database stores them). PostgreSQL: COPY into a temporary table, then one ``UPDATE … FROM``;
+    SQLite: one ``UPDATE`` a row (``executemany``). Answers how many rows were given."""
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    pk = model._meta.pk
+    assert pk is not None
+    key = quote(pk.column)
+    written = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            names = ", ".join(quote(c) for c in [pk.column, *columns])
+            # names from the model's meta, quoted
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE bulk_update_rows ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {names} FROM {table} WITH NO DATA"
+            )
+            raw = cursor.cursor
+            with (
+                connection.wrap_database_errors,
+                raw.copy(f"COPY bulk_update_rows ({names}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+                    written += 1
+            sets = ", ".join(f"{quote(c)} = u.{quote(c)}" for c in columns)
+            cursor.execute(f"UPDATE {table} SET {sets} FROM bulk_update_rows u WHERE {table}.{key} = u.{key}")  # noqa: S608
+            cursor.execute("DROP TABLE bulk_update_rows")
+            return written
+        sets = ", ".join(f"{quote(c)} = %s" for c in columns)
+        sql = f"UPDATE {table} SET {sets} WHERE {key} = %s"  # noqa: S608
+        iterator = iter(rows)
+        while batch := list(islice(iterator, batch_size)):
+            cursor.executemany(sql, [[*row[1:], row[0]] for row in batch])
+            written += len(batch)
+    return written
+
+
 def reset_sequence(model: type[models.Model]) -> None:
     """Move the primary key's sequence past the highest key (after rows written with explicit keys)."""
     alias = router.db_for_write(model)

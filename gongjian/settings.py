@@ -472,7 +472,9 @@ ACTIVATION_CODE_DAYS = envint("ACTIVATION_CODE_DAYS", 30)
 # Outside channels for notifications (dotted paths); the console in development.
 NOTIFICATION_CHANNELS = envlist("NOTIFICATION_CHANNELS", ["notifications.channels.ConsoleChannel"])
 
-IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 20000)
+# A roster file runs as a background job with progress (jobs): a million rows is about 110 MB of CSV.
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 1_000_000)
+IMPORT_MAX_FILE_MB = envint("IMPORT_MAX_FILE_MB", 200)
 # The national division list (GB/T 2260 + the statistics bureau's 12-digit codes), from the npm
 # package china-division (make assets installs it); golive's division picker reads it.
 DIVISIONS_DB = Path(envstr("DIVISIONS_DB", str(BASE_DIR / "node_modules/china-division/dist/data.sqlite")))

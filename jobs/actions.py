@@ -36,6 +36,7 @@ from gongjian.privacy import decrypt, encrypt
 from jobs.export_actions import run_export
 from jobs.models import Job, JobKind, JobStatus
 from jobs.roster import check_roster
+from jobs.roster_checked import discard_checked, read_header, save_checked, write_checked
 from jobs.roster_files import RosterFileError, check_upload, read_roster
 from jobs.roster_lookups import existing_members
 from jobs.running import (
@@ -125,6 +126,7 @@ def discard_input(job: Job) -> None:
     if job.input_file:
         job.input_file.delete(save=False)
         Job.objects.filter(pk=job.pk).update(input_file="")
+    discard_checked(job.params.get("checked", ""))
 
 
 @transaction.atomic
@@ -241,9 +243,13 @@ def _run_check(job: Job) -> None:
     """Read and check an uploaded roster; the job becomes a preview with its errors or its counts."""
     unit = _unit_of(job)
     rows = _read_rows(job)
-    check = check_roster(unit=unit, rows=rows, progress=progress(job, "checking"))
+    check = check_roster(unit=unit, rows=rows, progress=_every(progress(job, "checking")))
+    params = job.params
+    if not check.errors:  # kept for the import: the rows built, so the file is not read again
+        checked = save_checked(name=f"jobs/checked/{job.public_id}.jsonl.gz", unit=unit, check=check)
+        params = {**params, "checked": checked}
     with transaction.atomic():
-        finish(job, status=JobStatus.PREVIEW, errors=check.errors, summary=check.summary)
+        finish(job, status=JobStatus.PREVIEW, errors=check.errors, summary=check.summary, params=params)
         record_event(
             actor=job.created_by,
             action="import.check",
@@ -254,11 +260,63 @@ def _run_check(job: Job) -> None:
         discard_input(job)  # it cannot be confirmed: nothing worth keeping
 
 
+PROGRESS_EVERY = 10_000  # rows between two committed progress writes
+
+
+def _every(report):
+    """``report`` thinned to one committed write per PROGRESS_EVERY rows (and the last)."""
+    last = [0]
+
+    def thinned(done: int) -> None:
+        if done - last[0] >= PROGRESS_EVERY:
+            last[0] = done
+            report(done)
+
+    return thinned
+
+
 def _run_import(job: Job) -> None:
     unit = _unit_of(job)
+    checked = job.params.get("checked", "")
+    header = read_header(checked)
+    if header is not None:
+        update(job, total=header["rows"])
+        progress(job, "writing")
+        # The rows as the check built them, written if the database still says what it said then
+        # (jobs.roster_checked); all in one transaction, with the job's success and its audit row.
+        with transaction.atomic():
+            written = write_checked(name=checked, unit=unit, acting_user=job.created_by)
+            if written is not None:
+                _import_done(job, unit, rows=header["rows"], new=written.new, updates=written.updates)
+        if written is not None:
+            discard_input(job)
+            return
+    _check_and_import(job, unit)
+
+
+def _import_done(job: Job, unit: Unit, *, rows: int, new: int, updates: int) -> None:
+    finish(  # only if this run still holds the job; else everything written is rolled back
+        job,
+        status=JobStatus.SUCCEEDED,
+        done=rows,
+        finished_at=timezone.now(),
+        errors=[],
+        summary={"rows": rows, "new": new, "updates": updates, "errors": 0, "phase": ""},
+    )
+    record_event(
+        actor=job.created_by,
+        action="import.members",
+        target=unit,
+        detail={"job": str(job.public_id), "rows": rows, "new": new, "updates": updates},
+    )
+
+
+def _check_and_import(job: Job, unit: Unit) -> None:
+    """The import without a stored check, or when the database changed since: read and check the
+    file again, then write."""
     rows = _read_rows(job)
     # Pass 1, outside the transaction: check again (the database may have changed since the preview).
-    check = check_roster(unit=unit, rows=rows, progress=progress(job, "checking"))
+    check = check_roster(unit=unit, rows=rows, progress=_every(progress(job, "checking")))
     if check.errors:
         job.summary = check.summary
         raise JobAborted(
@@ -293,21 +351,7 @@ def _run_import(job: Job) -> None:
             existing={digest: locked[m.pk] for digest, m in existing.items()},
             via="import",
         )
-        new, updates = len(created), len(updated)
-        finish(  # only if this run still holds the job; else everything above is rolled back
-            job,
-            status=JobStatus.SUCCEEDED,
-            done=len(rows),
-            finished_at=timezone.now(),
-            errors=[],
-            summary={"rows": len(rows), "new": new, "updates": updates, "errors": 0, "phase": ""},
-        )
-        record_event(
-            actor=job.created_by,
-            action="import.members",
-            target=unit,
-            detail={"job": str(job.public_id), "rows": len(rows), "new": new, "updates": updates},
-        )
+        _import_done(job, unit, rows=len(rows), new=len(created), updates=len(updated))
     discard_input(job)
 
 

@@ -144,6 +144,7 @@ class RosterCheck:
     new: int = 0
     updates: int = 0
     members: list[tuple[int, MemberData]] = field(default_factory=list)
+    existing: dict[int, int] = field(default_factory=dict)  # row number -> the member it updates
 
     @property
     def summary(self) -> dict[str, int]:
@@ -458,6 +459,7 @@ def _resolve(unit: Unit, parsed: list[_Parsed], check: RosterCheck, known: Known
             check.new += 1
         else:
             check.updates += 1
+            check.existing[p.number] = member.pk
         check.members.append(
             (
                 p.number,

@@ -16,6 +16,7 @@ from accounts.models import Role
 from accounts.scope import scope_for
 from audit.actions import record_event, record_events
 from audit.models import Outcome
+from gongjian import bulk
 from gongjian.names import pinyin_initials
 from gongjian.privacy import InvalidNumber, decrypt, keyed_hash, normalize_id_number, normalize_phone, seal
 from people.models import Member, MemberStatus, Resident, SensitiveNumbers
@@ -341,6 +342,16 @@ MEMBER_FIELDS = [
 ]
 
 
+def prepare_member(person: Member, data: MemberData) -> Member:
+    """Set on ``person`` (not saved) what ``data`` says, with ``save_member``'s rules: the numbers
+    sealed, name initials, gender and birth date from the ID number, the place paths. The row must
+    have been checked (numbers valid). The bulk writers build every row with it."""
+    id_number = normalize_id_number(data.id_number)
+    seal_numbers(person, id_number=id_number, phone=data.phone)
+    _fill_member(person, data, id_number)
+    return person
+
+
 @transaction.atomic
 def save_members_bulk(
     *,
@@ -368,11 +379,10 @@ def save_members_bulk(
         else:
             updated.append(person)
         touched.add(person.residence_path)
-        seal_numbers(person, id_number=id_number, phone=data.phone)
-        _fill_member(person, data, id_number)
+        prepare_member(person, data)
         touched.add(person.residence_path)
         person.updated_at = timezone.now()
-    Member.objects.bulk_create(created, batch_size=batch_size)
+    bulk.insert(Member, created, batch_size=batch_size)  # COPY on PostgreSQL
     Member.objects.bulk_update(updated, MEMBER_FIELDS, batch_size=batch_size)
     mark_changed(touched)
     record_events(actor=acting_user, action="member.create", targets=list(created), detail={"via": via})

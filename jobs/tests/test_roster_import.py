@@ -259,13 +259,13 @@ def test_conflict_after_preview_fails_the_job_then_retry_succeeds(cast, client, 
 def test_failure_while_writing_leaves_nothing_half_written(cast, client, run_on_commit, monkeypatch):
     from jobs import actions
 
-    real = actions.save_members_bulk
+    real = actions.write_checked
 
     def fails_after_writing(**kwargs):
         real(**kwargs)
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(actions, "save_members_bulk", fails_after_writing)
+    monkeypatch.setattr(actions, "write_checked", fails_after_writing)
     cast.login(client, "unit")
     upload(client, xlsx_bytes([row(190, "甲"), row(191, "乙"), row(192, "丙")]))
     before = Member.objects.count()

@@ -82,13 +82,13 @@ def test_a_check_whose_worker_died_can_be_run_again(cast, client, run_on_commit)
 def test_an_import_killed_while_writing_leaves_nothing_and_can_be_retried(
     cast, client, confirmed, run_on_commit, monkeypatch
 ):
-    real = actions.save_members_bulk
+    real = actions.write_checked
 
     def dies_after_writing(**kwargs):
         real(**kwargs)
         raise WorkerKilled
 
-    monkeypatch.setattr(actions, "save_members_bulk", dies_after_writing)
+    monkeypatch.setattr(actions, "write_checked", dies_after_writing)
     with pytest.raises(WorkerKilled):
         actions.run_job(confirmed.pk)
     job = Job.objects.get(pk=confirmed.pk)
@@ -102,7 +102,7 @@ def test_an_import_killed_while_writing_leaves_nothing_and_can_be_retried(
     actions.sweep_jobs()
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "worker stopped" in job.summary["error"]
-    monkeypatch.setattr(actions, "save_members_bulk", real)
+    monkeypatch.setattr(actions, "write_checked", real)
     run_on_commit(client.post, reverse("jobs:job_retry", args=[job.public_id]))
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and job.attempts == 2
@@ -110,21 +110,21 @@ def test_an_import_killed_while_writing_leaves_nothing_and_can_be_retried(
 
 
 def test_a_run_given_up_for_dead_cannot_overwrite_its_job(cast, confirmed, monkeypatch):
-    real = actions.check_roster
+    real = actions.read_header  # the import's first step: the stored check
 
-    def slow_check(**kwargs):
-        result = real(**kwargs)
+    def slow_check(*args, **kwargs):
+        result = real(*args, **kwargs)
         # meanwhile the sweep failed the job and its owner retried it: another run holds it now
         Job.objects.filter(pk=confirmed.pk).update(status=JobStatus.QUEUED)
         return result
 
-    monkeypatch.setattr(actions, "check_roster", slow_check)
+    monkeypatch.setattr(actions, "read_header", slow_check)
     actions.run_job(confirmed.pk)
     job = Job.objects.get(pk=confirmed.pk)
     assert job.status == JobStatus.QUEUED and job.errors == []  # neither succeeded nor failed by the old run
     assert "phase" not in job.summary or job.summary["phase"] != "writing"
     assert not Member.objects.filter(name__in=NAMES).exists()
-    monkeypatch.setattr(actions, "check_roster", real)
+    monkeypatch.setattr(actions, "read_header", real)
     actions.run_job(job.pk)  # the new run
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and Member.objects.filter(name__in=NAMES).count() == 3
