@@ -108,7 +108,7 @@ def _step(report: Report, name: str, out: Callable[[str], None]):
     report.seconds[name] = took
     added = {k: v for k, v in report.counts.items() if before.get(k) != v}
     record_event(actor=None, action="demo.tier", detail={"step": name, "counts": added, "seconds": took})
-    rows = sum(added.values())
+    rows = sum(v for k, v in added.items() if k != "in_service" and not k.startswith("checkins_"))
     rate = f", {rows / took['wall']:,.0f} rows/s" if rows and took["wall"] else ""
     out(f"  {name}: {took['wall']} s wall, {took['cpu']} s CPU{rate}")
 
