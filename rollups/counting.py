@@ -247,7 +247,7 @@ def rebuild(today: date) -> dict[str, int]:
     db = _db()
     written: dict[str, int] = defaultdict(int)
     for g in groups():
-        spans = g.spans(today) if g.per_period else [None]
+        spans: list[Span | None] = [*g.spans(today)] if g.per_period else [None]
         kept = [period_key(span) for span in spans]
         Tally.objects.using(db).filter(group=g.name).exclude(period__in=kept).delete()
         Fill.objects.using(db).filter(group=g.name).exclude(period__in=kept).delete()
