@@ -11,8 +11,6 @@ what the viewer may see (``Member.objects.visible_to``); phone numbers are only 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import reduce
-from operator import or_
 from typing import TYPE_CHECKING, Any, cast
 
 import django_filters
@@ -44,12 +42,12 @@ from checkin.reconciliation import (
     Period,
     Rate,
     area_members,
-    area_members_q,
     counted_checkins,
     rule_pairing_value,
 )
 from people.models import Member, MemberQuerySet
 from places.models import Area
+from rollups.counting import read_periods
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -130,20 +128,12 @@ def last_months(last: date, count: int) -> list[Period]:
 
 
 def monthly_rates(area: Area, periods: list[Period]) -> list[Rate]:
-    """The area's rate for each period (as ``rates(area=...)`` gives it) in one query: a conditional
-    count per period over the members who belong to the area on any of their last days."""
-    counts: dict[str, Any] = {}
-    belongs = []
-    for n, period in enumerate(periods):
-        inside = area_members_q(area, on=period.end)
-        reported = Exists(counted_checkins(period).filter(member_id=OuterRef("pk")))
-        counts[f"m{n}"] = Count("id", filter=inside)
-        counts[f"r{n}"] = Count("id", filter=inside & Q(reported))
-        belongs.append(inside)
+    """The area's rate for each period (as ``rates(area=...)`` gives it), read from the roll-ups
+    (``checkin/rollups.py`` counts them by the same rules) in two queries however many periods."""
     if not periods:
         return []
-    totals = Member.objects.in_service().filter(reduce(or_, belongs)).order_by().aggregate(**counts)
-    return [Rate(totals[f"m{n}"], totals[f"r{n}"]) for n in range(len(periods))]
+    found = read_periods("checkin.rates", [area.path], [(p.start, p.end) for p in periods])
+    return [Rate(by_path[area.path]["in_service"], by_path[area.path]["reported"]) for by_path in found]
 
 
 # --- the one FilterSet of the page, the API and the export ------------------------------------------

@@ -111,9 +111,9 @@ def _recount(g: Group, span: Span | None, versions: dict[str, int] | None, db: s
             unique_fields=["group", "period", "key", "path", "measure"],
             update_fields=["value"],
         )
+        # counted in full: the FULL mark's version is filed with the rest, so ``forget`` (which moves
+        # every mark) makes the next read count the group in full again
         filled = [Fill(group=g.name, period=period, key=key, version=v) for key, v in versions.items()]
-        if keys is None:
-            filled.append(Fill(group=g.name, period=period, key=FULL, version=0))
         Fill.objects.using(db).bulk_create(
             filled,
             batch_size=1000,
@@ -123,88 +123,104 @@ def _recount(g: Group, span: Span | None, versions: dict[str, int] | None, db: s
         )
 
 
-def _span(g: Group, span: Span | None) -> Span | None:
-    return span if g.per_period else None
+Sheet = tuple[Group, "Span | None"]  # a group, for a period (None: a group without periods)
 
 
-def _period(g: Group, span: Span | None) -> str:
-    return period_key(_span(g, span))
+def _filed(sheets: list[Sheet]) -> Q:
+    """The rows of these sheets: each group for its period (``""`` for the groups without periods)."""
+    return reduce(or_, (Q(group=g.name, period=period_key(span)) for g, span in sheets))
 
 
-def _filed(gs: list[Group], span: Span | None) -> Q:
-    """The rows of these groups, each for its period (``""`` for the groups without periods)."""
-    return reduce(or_, (Q(group=g.name, period=_period(g, span)) for g in gs))
-
-
-def _refresh(gs: list[Group], span: Span | None, prefixes: list[str], db: str) -> None:
-    """Recount, group by group, the keys under ``prefixes`` (and the groups' floating keys) whose marks
-    moved on since their tallies were counted: two queries when nothing did."""
-    full = set(Fill.objects.using(db).filter(_filed(gs, span), key=FULL).values_list("group", flat=True))
-    for g in gs:
-        if g.name not in full:
-            _recount(g, _span(g, span), None, db)
-    counted = [g for g in gs if g.name in full]
-    if not counted:
-        return
+def _refresh(sheets: list[Sheet], prefixes: list[str], db: str) -> None:
+    """Recount, sheet by sheet, the keys under ``prefixes`` (and the groups' floating keys) whose marks
+    moved on since their tallies were counted, or the whole sheet where it was never counted in full
+    (its ``FULL`` fill missing or older than the ``FULL`` mark): one query when nothing changed."""
     fresh = {
         f"fresh{n}": Exists(
             Fill.objects.using(db).filter(
-                group=g.name, period=_period(g, span), key=OuterRef("key"), version=OuterRef("version")
+                group=g.name, period=period_key(span), key=OuterRef("key"), version=OuterRef("version")
             )
         )
-        for n, g in enumerate(counted)
+        for n, (g, span) in enumerate(sheets)
     }
-    floating = {key for g in counted for key in g.floating}
-    marks = (
+    floating = {key for g, _span in sheets for key in g.floating}
+    marks = list(
         Mark.objects.using(db)
-        .filter(any_subtree_q("key", prefixes) | Q(key__in=floating))
+        .filter(any_subtree_q("key", prefixes) | Q(key__in=[*floating, FULL]))
         .annotate(**fresh)
-        .exclude(reduce(and_, (Q(**{name: True}) for name in fresh)))
+        # the FULL mark always comes back: its flags say which sheets were counted in full
+        .exclude(Q(reduce(and_, (Q(**{name: True}) for name in fresh))) & ~Q(key=FULL))
         .values("key", "version", *fresh)
     )
-    stale: dict[str, dict[str, int]] = defaultdict(dict)
+    full = next((mark for mark in marks if mark["key"] == FULL), None)
+    if full is None:  # a new database: the mark that says "counted in full" is made once
+        mark_changed([FULL])
+    stale: dict[int, dict[str, int]] = defaultdict(dict)
     for mark in marks:
-        for n, g in enumerate(counted):
+        if mark["key"] == FULL:
+            continue
+        for n, (g, _span) in enumerate(sheets):
             if not mark[f"fresh{n}"] and (mark["key"] in g.floating or mark["key"] not in floating):
-                stale[g.name][mark["key"]] = mark["version"]
-    for g in counted:
-        versions = stale.get(g.name)
-        if versions and len(versions) > RECOUNT_ALL_OVER:
-            _recount(g, _span(g, span), None, db)
+                stale[n][mark["key"]] = mark["version"]
+    for n, (g, span) in enumerate(sheets):
+        versions = stale.get(n)
+        if full is None or not full[f"fresh{n}"] or (versions and len(versions) > RECOUNT_ALL_OVER):
+            _recount(g, span, None, db)
         elif versions:
-            _recount(g, _span(g, span), versions, db)
+            _recount(g, span, versions, db)
+
+
+def _read(sheets: list[Sheet], paths: list[str]) -> dict[tuple[str, str], dict[str, dict[str, int]]]:
+    """Each sheet's measures for each path, summed over its subtree, by (group, period key)."""
+    found = {
+        (g.name, period_key(span)): {path: dict.fromkeys(g.measures, 0) for path in paths}
+        for g, span in sheets
+    }
+    if not paths or not sheets:
+        return found
+    db = _db()
+    _refresh(sheets, _outermost(paths), db)
+    per_depth = [
+        Tally.objects.using(db)
+        .filter(_filed(sheets))
+        .filter(any_subtree_q("path", _outermost(same)))
+        .annotate(prefix=Substr("path", 1, length))
+        .filter(prefix__in=same)
+        .values("group", "period", "prefix", "measure")
+        .annotate(total=Sum("value"))
+        .order_by()
+        for length in sorted({len(path) for path in paths})
+        for same in [[path for path in paths if len(path) == length]]
+    ]
+    grouped = per_depth[0].union(*per_depth[1:], all=True) if len(per_depth) > 1 else per_depth[0]
+    for row in grouped:  # one query: a grouped sum per depth of the paths, in a UNION ALL
+        found[(row["group"], row["period"])][row["prefix"]][row["measure"]] = row["total"]
+    return found
 
 
 def read(
     names: Sequence[str], paths: Iterable[str], *, span: Span | None = None
 ) -> dict[str, dict[str, dict[str, int]]]:
     """The groups' measures for each path, each summed over the path's subtree: ``{group: {path:
-    {measure: n}}}``. The stale keys under the paths are recounted first; then one grouped sum per
-    length of the paths. Nothing changed: two queries, plus one per length."""
+    {measure: n}}}``; ``span`` is the period of the groups counted per period. The stale keys under the
+    paths are recounted first; then one grouped sum per depth of the paths, all in one query. Nothing
+    changed: two queries."""
     gs = [group(name) for name in names]
     if span is None and any(g.per_period for g in gs):
         raise ValueError("roll-ups counted per period need a span")
-    paths = list(dict.fromkeys(paths))
-    found = {g.name: {path: dict.fromkeys(g.measures, 0) for path in paths} for g in gs}
-    if not paths or not gs:
-        return found
-    db = _db()
-    _refresh(gs, span, _outermost(paths), db)
-    for length in sorted({len(path) for path in paths}):
-        same = [path for path in paths if len(path) == length]
-        grouped = (
-            Tally.objects.using(db)
-            .filter(_filed(gs, span))
-            .filter(any_subtree_q("path", _outermost(same)))
-            .annotate(prefix=Substr("path", 1, length))
-            .filter(prefix__in=same)
-            .values("group", "prefix", "measure")
-            .annotate(total=Sum("value"))
-            .order_by()
-        )
-        for row in grouped:
-            found[row["group"]][row["prefix"]][row["measure"]] = row["total"]
-    return found
+    sheets = [(g, span if g.per_period else None) for g in gs]
+    found = _read(sheets, list(dict.fromkeys(paths)))
+    return {g.name: found[(g.name, period_key(s))] for g, s in sheets}
+
+
+def read_periods(name: str, paths: Iterable[str], spans: Sequence[Span]) -> list[dict[str, dict[str, int]]]:
+    """A per-period group's measures for each path and each span (a chart of months, say), in the
+    order of ``spans``: two queries when nothing changed, however many spans."""
+    g = group(name)
+    if not g.per_period:
+        raise ValueError(f"roll-up group {name!r} is not counted per period")
+    found = _read([(g, span) for span in dict.fromkeys(spans)], list(dict.fromkeys(paths)))
+    return [found[(g.name, period_key(span))] for span in spans]
 
 
 def totals(name: str, paths: Iterable[str], *, span: Span | None = None) -> dict[str, dict[str, int]]:
@@ -231,7 +247,7 @@ def rebuild(today: date) -> dict[str, int]:
     db = _db()
     written: dict[str, int] = defaultdict(int)
     for g in groups():
-        spans = g.spans(today) if g.per_period else [None]
+        spans: list[Span | None] = [*g.spans(today)] if g.per_period else [None]
         kept = [period_key(span) for span in spans]
         Tally.objects.using(db).filter(group=g.name).exclude(period__in=kept).delete()
         Fill.objects.using(db).filter(group=g.name).exclude(period__in=kept).delete()

@@ -263,8 +263,8 @@ def test_query_counts_do_not_grow_with_members(scene, django_assert_num_queries)
         with django_assert_num_queries(1):
             rec.rates(area=p.city, start=m.start, end=m.end)
         rec.area_summary(p.street_a, scene.admin, period=m)  # the roll-ups recount what changed
-        # four of check-ins, the children, and the roll-ups' rates: the fill, the marks, a sum per depth
-        with django_assert_num_queries(9):
+        # four of check-ins, the children, and the roll-ups' rates: the stale marks, the sums
+        with django_assert_num_queries(7):
             rec.area_summary(p.street_a, scene.admin, period=m)
 
     measure()
@@ -390,9 +390,9 @@ AREA_PAGE_QUERIES = (
     # session, user, the second factor's device, grants, unread badge, area, summary (7), ancestors, units,
     # session save (3);
     # whom to chase (checkin/tests/test_chase.py): the area in its filter, counts, page count and rows,
-    # and the rate by month (one query); the roll-ups' rates (docs/ROLLUPS.md): whether filled, the
-    # stale marks, a sum per depth, in place of the two grouped counts of members
-    25
+    # and the rate by month; the rates from the roll-ups (docs/ROLLUPS.md): the stale marks and the
+    # sums, for the summary and again for the rate by month
+    24
 )
 
 

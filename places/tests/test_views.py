@@ -186,10 +186,10 @@ def test_area_detail_queries_do_not_grow_with_children(client, cast, django_asse
     url = area_url(getattr(cast.places, place))
     # 15, and two grouped check-in queries (the area's depth and its children's) for the in-service
     # figure, which is the reconciliation's (issue 9: one definition per figure); the second factor's
-    # device (django-otp: street and organisation department sessions are privileged); the roll-ups
-    # (docs/ROLLUPS.md): once warm, whether filled and the stale marks, a sum per depth
+    # device (django-otp: street and organisation department sessions are privileged); the figures come
+    # from the roll-ups (docs/ROLLUPS.md): once warm, the stale marks and the sums, for each read
     client.get(url)  # the roll-ups recount what the cast's set-up changed, once
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(18):
         client.get(url)
     before = _count_queries(client, url)
     _add_communities(cast, 6)
