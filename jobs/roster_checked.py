@@ -41,6 +41,7 @@ from orgs.models import PartyOrg, Unit
 from people.actions import MEMBER_FIELDS, prepare_member
 from people.models import Member
 from places.models import Area, Building, Compound
+from rollups.counting import mark_changed
 
 VERSION = 1
 # the member columns a roster row sets (people.actions.MEMBER_FIELDS, but updated_at), as attnames
@@ -49,6 +50,7 @@ ROW_COLUMNS = [_ATTNAMES[name] for name in MEMBER_FIELDS if name != "updated_at"
 _HASH = ROW_COLUMNS.index("id_number_hash")
 _NAME = ROW_COLUMNS.index("name")
 _AREA = ROW_COLUMNS.index("residence_area_id")
+_PATH = ROW_COLUMNS.index("residence_path")
 CHUNK = 20_000  # keys in one IN (PostgreSQL); SQLite gets 900
 
 
@@ -147,6 +149,8 @@ class Written:
     new: int = 0
     updates: int = 0
     communities: set[int] = field(default_factory=set)  # residence areas of the members written
+    # where the members written lived and live: the roll-ups recount those places (rollups.mark_changed)
+    places: set[str] = field(default_factory=set)
 
 
 def write_checked(*, name: str, unit: Unit, acting_user: Any, via: str = "import") -> Written | None:
@@ -185,6 +189,7 @@ def write_checked(*, name: str, unit: Unit, acting_user: Any, via: str = "import
             created.append(("people.member", str(key), values[_NAME]))
             if values[_AREA] is not None:
                 written.communities.add(values[_AREA])
+            written.places.add(values[_PATH])
             yield [public_id.get_db_prep_save(key, connection), *values, *(v for _c, v in rest), stamp, stamp]
 
     columns = [*["public_id"], *ROW_COLUMNS, *(c for c, _v in rest), "created_at", "updated_at"]
@@ -199,9 +204,17 @@ def write_checked(*, name: str, unit: Unit, acting_user: Any, via: str = "import
             values = row[2:]
             if values[_AREA] is not None:
                 written.communities.add(values[_AREA])
+            written.places.add(values[_PATH])
             updated.append(("people.member", str(row[1]), values[_NAME]))
             yield [row[1], *values, stamp]
 
+    moving = [pk for pk in expected.values() if pk is not None]
+    for start in range(0, len(moving), CHUNK):
+        written.places.update(
+            Member.objects.filter(pk__in=moving[start : start + CHUNK]).values_list(
+                "residence_path", flat=True
+            )
+        )
     written.updates = bulk.update_rows(
         Member, [fields[c].column for c in [*ROW_COLUMNS, "updated_at"]], update_rows()
     )
@@ -212,6 +225,7 @@ def write_checked(*, name: str, unit: Unit, acting_user: Any, via: str = "import
                 Member.objects.filter(pk__in=pks[start : start + CHUNK]).values_list("pk", "public_id")
             )
         updated = [(kind, str(public_ids[int(pk)]), label) for kind, pk, label in updated]
+    mark_changed(written.places)
     record_target_events(actor=acting_user, action="member.create", targets=created, detail={"via": via})
     record_target_events(actor=acting_user, action="member.update", targets=updated, detail={"via": via})
     return written

@@ -38,6 +38,7 @@ from demo.tier.structure import counts as structure_counts
 from gongjian.bulk import reset_sequence
 from people.models import Member, Resident
 from points.models import PointEntry
+from rollups.counting import rebuild
 from service.models import ServiceRecord
 
 DEFAULT_PASSWORD = "tier-pass-2026!"
@@ -153,13 +154,14 @@ def build_tier(options: TierOptions, *, password: str = DEFAULT_PASSWORD, out=pr
             report.seconds["indexes_by_kind"] = indexes.put_back(aside, out=out)
         with _step(report, "accounts", out):
             report.counts["accounts"] = create_accounts(layout, password)
-        # TODO(rollups): rebuild the area roll-ups here once the rollups app is merged.
         with _step(report, "analyze", out):
             with connection.cursor() as cursor:
                 for model in BIG:
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
             for model in BIG:
                 reset_sequence(model)
+        with _step(report, "rollups", out):  # the area figures, counted once from what was written
+            rebuild(timezone.localdate())
         report.seconds["total"] = {"wall": round(time.perf_counter() - started, 1)}
         return TierBuild.objects.create(
             options=options.key(), version=VERSION, counts=report.counts, seconds=report.seconds
