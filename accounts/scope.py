@@ -1,6 +1,8 @@
 """What a user may see, computed once per request from their role grants.
 
-Every model's ``visible_to(user)`` turns this Scope into a filter; nothing else decides access.
+Every model's ``visible_to(user)`` turns this Scope into a filter; nothing else decides access. The
+grants are read once per request (``grants_of``, kept on the user object beside the scope), so a page
+that also lists them (the home page) asks no second query.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from accounts.models import Role
 from places.paths import any_subtree_q
 
 _CACHE_ATTR = "_gongjian_scope"
+_GRANTS_ATTR = "_gongjian_grants"
 
 
 @dataclass(frozen=True)
@@ -79,15 +82,29 @@ def scope_for(user) -> Scope:
     return scope
 
 
+def grants_of(user) -> list:
+    """The user's role grants with their area, unit and grid, read once and kept on the user object for
+    the rest of the request (the scope is computed from them; pages that show them reuse the list)."""
+    if user is None or not user.is_authenticated:
+        return []
+    cached = getattr(user, _GRANTS_ATTR, None)
+    if cached is None:
+        cached = list(user.role_grants.select_related("area", "unit", "grid"))
+        setattr(user, _GRANTS_ATTR, cached)
+    return cached
+
+
 def forget_scope(user) -> None:
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    """Drop the scope and the grants kept on the user object (a grant was given or revoked)."""
+    for attr in (_CACHE_ATTR, _GRANTS_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def _compute(user) -> Scope:
     from people.models import Member, Resident
 
-    grants = list(user.role_grants.select_related("area", "unit", "grid"))
+    grants = grants_of(user)
     roles = frozenset(g.role for g in grants)
     if user.is_superuser or Role.PLATFORM_ADMIN in roles:
         return Scope(everything=True, roles=roles | {Role.PLATFORM_ADMIN})

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from accounts.models import Role
-from accounts.scope import scope_for
+from accounts.scope import grants_of, scope_for
 from checkin.reconciliation import unit_summary
 from gongjian.figures import area_figures
 from gongjian.work import items_for
@@ -32,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "portal/home.html",
         {
-            "grants": user.role_grants.select_related("area", "unit", "grid"),
+            "grants": grants_of(user),
             "scope": scope,
             "work": items_for(user, scope),
             "areas": _held_areas(user, scope),

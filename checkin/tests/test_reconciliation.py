@@ -383,16 +383,14 @@ def test_unit_page_queries_stay_constant(client, scene, django_assert_num_querie
         assert client.get(page).status_code == 200
 
 
-# session, user, the second factor's device (django-otp), role grants, unread badge, unit, roster (2), rate,
-# session save (3)
-UNIT_PAGE_QUERIES = 12
+# session, user, the second factor's device (django-otp), role grants, unread badge, unit, roster (2), rate
+UNIT_PAGE_QUERIES = 9
 AREA_PAGE_QUERIES = (
-    # session, user, the second factor's device, grants, unread badge, area, summary (7), ancestors, units,
-    # session save (3);
+    # session, user, the second factor's device, grants, unread badge, area, summary (7), ancestors, units;
     # whom to chase (checkin/tests/test_chase.py): the area in its filter, counts, page count and rows,
     # and the rate by month; the rates from the roll-ups (docs/ROLLUPS.md): the stale marks and the
     # sums, for the summary and again for the rate by month
-    24
+    21
 )
 
 

@@ -47,7 +47,7 @@ def test_inbox_queries_do_not_grow(client, cast, django_assert_num_queries):
         client.get(reverse("notifications:inbox"))
 
 
-INBOX_QUERIES = 11  # session, user, count, unread count, navbar badge, grants + member (navigation), page, session save (3)
+INBOX_QUERIES = 8  # session, user, count, unread count, navbar badge, grants + member (navigation), page
 
 
 def test_mark_all_read(client, cast):

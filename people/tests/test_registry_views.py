@@ -156,7 +156,7 @@ def test_applicant_list_query_count(client, cast, registries, django_assert_num_
     cast.login(client, "street")
     url = reverse("people:applicant_list")
     client.get(url)
-    with django_assert_num_queries(10):  # + the second factor's device (django-otp: a privileged session)
+    with django_assert_num_queries(7):  # + the second factor's device (django-otp: a privileged session)
         client.get(url)
     p = cast.places
     for n in range(10):
@@ -168,5 +168,5 @@ def test_applicant_list_query_count(client, cast, registries, django_assert_num_
             party_org=p.org_a1,
             applied_on=date(2025, 1, 1),
         )
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         client.get(url)

@@ -146,10 +146,10 @@ def test_member_list_query_count_does_not_grow(client, cast, django_assert_num_q
     cast.login(client, "admin")
     url = reverse("people:member_list")
     client.get(url)  # warm up (content types, etc.)
-    with django_assert_num_queries(12):  # + the second factor's device (django-otp: a privileged session)
+    with django_assert_num_queries(9):  # + the second factor's device (django-otp: a privileged session)
         client.get(url)
     _add_members(cast, 30)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         response = client.get(url, {"q": "测试", "in_service": "true"})
     assert detail_links(response) == 25
 
@@ -304,7 +304,7 @@ def test_resident_list_query_count(client, cast, django_assert_num_queries):
     cast.login(client, "community")
     url = reverse("people:resident_list")
     client.get(url)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         client.get(url)
     p = cast.places
     for n in range(5):
@@ -316,7 +316,7 @@ def test_resident_list_query_count(client, cast, django_assert_num_queries):
             residence_compound=p.compound_a1,
             residence_building=p.building_a1,
         )
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert "居民4" in text(response)
 

@@ -134,8 +134,8 @@ def test_my_points_queries_do_not_grow_with_entries(client, scene, django_assert
 
 
 # session, user, grants, member (scope), member_of, served communities (2), balance, minutes, ranks,
-# entries (count, page), unread badge, session save (3)
-MY_POINTS_QUERIES = 16
+# entries (count, page), unread badge
+MY_POINTS_QUERIES = 13
 
 
 # --- the supermarket --------------------------------------------------------------------------------
@@ -239,8 +239,8 @@ def test_rewards_queries_do_not_grow_with_rewards(client, scene, django_assert_n
 
 
 # session, user, grants, member (scope), member_of, balance, served (2), area paths, their streets,
-# rewards, unread, session save (3)
-REWARDS_QUERIES = 14
+# rewards, unread
+REWARDS_QUERIES = 11
 
 
 # --- the shop ---------------------------------------------------------------------------------------
@@ -373,8 +373,8 @@ def test_shop_queries_do_not_grow(client, scene, django_assert_num_queries):
         assert client.get(SHOP).status_code == 200
 
 
-# session, user, grants, areas, rewards, placed (count, page), recent, unread, session save (3)
-SHOP_QUERIES = 12
+# session, user, grants, areas, rewards, placed (count, page), recent, unread
+SHOP_QUERIES = 9
 
 
 # --- rankings ---------------------------------------------------------------------------------------
@@ -477,8 +477,8 @@ def test_rankings_queries_do_not_grow(client, ranked, django_assert_num_queries)
 
 
 # session, user, grants, community choices (exists, options), unit choices (exists, options), rows,
-# totals, the units' chart, unread, session save (3)
-RANKINGS_QUERIES = 14
+# totals, the units' chart, unread
+RANKINGS_QUERIES = 11
 
 
 def chart_on(body: str, chart_id: str) -> dict | None:
@@ -576,8 +576,8 @@ def test_ledger_queries_do_not_grow(client, ranked, django_assert_num_queries):
         assert client.get(LEDGER).status_code == 200
 
 
-# session, user, grants, entries (count, page), community options, unread, session save (3)
-LEDGER_QUERIES = 10
+# session, user, grants, entries (count, page), community options, unread
+LEDGER_QUERIES = 7
 
 
 @pytest.mark.parametrize("page", [RANKINGS, LEDGER])

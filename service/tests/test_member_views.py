@@ -702,7 +702,7 @@ def _home_scene(cast, n: int) -> None:
         post(cast, f"岗位{i}", capacity=2)
 
 
-HOME_QUERIES = 16
+HOME_QUERIES = 13
 
 
 def test_member_home_queries_do_not_grow_with_rows(client, cast, django_assert_num_queries):
@@ -717,7 +717,7 @@ def test_member_home_queries_do_not_grow_with_rows(client, cast, django_assert_n
     assert "需求7" in page and "岗位7" in page
 
 
-RECORDS_QUERIES = 13
+RECORDS_QUERIES = 10
 
 
 def test_my_records_queries_do_not_grow_with_rows(client, cast, django_assert_num_queries):

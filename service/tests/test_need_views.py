@@ -149,7 +149,7 @@ def test_the_need_page_query_count_is_pinned(cast, client, django_assert_num_que
     )
     cast.login(client, "community")
     client.get(detail(need))  # warm the session
-    with django_assert_num_queries(23):  # 9 of them rank the suggestions (service/suggestions.py)
+    with django_assert_num_queries(20):  # 9 of them rank the suggestions (service/suggestions.py)
         assert client.get(detail(need)).status_code == 200
 
 

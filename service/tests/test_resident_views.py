@@ -309,8 +309,8 @@ def test_my_needs_queries_do_not_grow(client, cast, django_assert_num_queries):
 
 
 # session, user, grants, resident (scope), needs (count, page, assignments), records to confirm,
-# records to rate, projects, unread, session save (3)
-MY_NEEDS_QUERIES = 14
+# records to rate, projects, unread
+MY_NEEDS_QUERIES = 11
 
 
 # --- rating a project -------------------------------------------------------------------------------

@@ -129,7 +129,7 @@ def test_resource_list_queries(client, cast, django_assert_num_queries):
     cast.login(client, "community")
     client.get(reverse("service:resource_list"))
     # session, user, role grants; count, categories, unread, units, page; the session's save (3)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         response = client.get(reverse("service:resource_list"))
     assert response.status_code == 200
 
@@ -277,7 +277,7 @@ def test_project_list_queries(client, cast, django_assert_num_queries):
     cast.login(client, "community")
     client.get(reverse("service:project_list"))
     # session, user, grants; count, unread, communities, units, page, units of the page; session save (3)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         response = client.get(reverse("service:project_list"))
     assert response.status_code == 200
 
@@ -380,7 +380,7 @@ def test_project_detail_queries(client, cast, django_assert_num_queries):
     offer(cast)
     cast.login(client, "community")
     client.get(detail_url(p))
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(14):
         response = client.get(detail_url(p))
     assert response.status_code == 200
 
@@ -565,7 +565,7 @@ def test_unit_service_queries(client, cast, django_assert_num_queries):
     client.get(url)
     # session, user, second factor's device, grants; units; figures (4); rows count, unread, rows page;
     # session save (3)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(12):
         response = client.get(url)
     assert response.status_code == 200
 

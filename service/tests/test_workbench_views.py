@@ -147,7 +147,7 @@ def test_the_desk_query_count_is_pinned(cast, client, django_assert_num_queries)
         need(cast, f"更多需求{n}", beneficiary_resident=cast.r_a)
     cast.login(client, "street")
     client.get(reverse("service:workbench"))
-    with django_assert_num_queries(17):  # + the second factor's device (django-otp: a privileged session)
+    with django_assert_num_queries(14):  # + the second factor's device (django-otp: a privileged session)
         assert client.get(reverse("service:workbench")).status_code == 200
 
 
@@ -212,7 +212,7 @@ def test_the_need_list_query_count_is_pinned(cast, client, django_assert_num_que
         need(cast, f"需求{n}", beneficiary_resident=cast.r_a)
     cast.login(client, "community")
     client.get(reverse("service:need_list"))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         assert client.get(reverse("service:need_list")).status_code == 200
 
 
@@ -278,7 +278,7 @@ def test_the_record_list_query_count_is_pinned(cast, client, django_assert_num_q
         record(cast, hours_ago=10 + n, minutes=20)
     cast.login(client, "community")
     client.get(reverse("service:record_list"))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         assert client.get(reverse("service:record_list")).status_code == 200
 
 
