@@ -21,6 +21,7 @@ from ninja.pagination import paginate
 from accounts import roles
 from accounts.api import require_roles
 from accounts.models import Role
+from checkin.reconciliation import Period as Months
 from gongjian.api_shapes import ErrorOut, ListPage, Ref
 from orgs.models import Unit
 from people.models import Member
@@ -223,8 +224,9 @@ def list_balances(request: HttpRequest, filters: Query[BalanceQuery]):
 @paginate(ListPage)
 def rankings(request: HttpRequest, filters: Query[RankingQuery]):
     """Members ranked by the points their service earned in the period (redemptions do not lower a
-    rank). ``community``: everything booked there (a published ranking); ``unit``: the unit's
-    members; neither: the entries the caller may see. A community or unit the caller cannot see
+    rank): this month, as on the page, unless ``start`` or ``end`` is given. ``community``: everything
+    booked there (a published ranking); ``unit``: the unit's members; neither: the entries the caller
+    may see. A community or unit the caller cannot see
     answers 404. Roles: areas, unit admin, inspector, member; else 403."""
     require_roles(request, READ_ROLES)
     entries = PointEntry.objects.filter(redemption__isnull=True)
@@ -232,11 +234,15 @@ def rankings(request: HttpRequest, filters: Query[RankingQuery]):
         area = get_object_or_404(Area.objects.visible_to(request.auth), public_id=filters.community)
         entries = entries.filter(subtree_q("community_path", area.path))
     else:
-        entries = entries.filter(pk__in=PointEntry.objects.visible_to(request.auth).values("pk"))
+        # the scope's own predicate (path ranges, unit and member ids) on the entries themselves: as
+        # ``pk__in`` a sub-select of every visible entry, it read the whole ledger for a city
+        entries = entries & PointEntry.objects.visible_to(request.auth)
     if filters.unit:
         unit = get_object_or_404(Unit.objects.visible_to(request.auth), public_id=filters.unit)
         entries = entries.filter(unit=unit)
     start, end = filters.bounds()
+    if start is None and end is None:  # the page's default period: this month (a ranking is of a period)
+        start, end = Months.of("month").bounds()
     if start:
         entries = entries.filter(created_at__gte=start)
     if end:

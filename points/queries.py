@@ -49,6 +49,20 @@ def earning(entries: PointEntryQuerySet) -> PointEntryQuerySet:
     return entries.filter(EARNING)
 
 
+def earned_by_member(entries: PointEntryQuerySet, start: datetime, end: datetime) -> QuerySet:
+    """One row per member with points or hours earned in [start, end), grouped by ``member_id``
+    alone: ``member_id, points, time_minutes``, in no order. What the totals and a member's rank
+    count, without joining every ranked member's name and unit as the shown rows must."""
+    return (
+        earning(entries)
+        .in_period(start, end)
+        .order_by()
+        .values("member_id")
+        .annotate(points=Sum("amount"), time_minutes=Sum("minutes"))
+        .filter(~Q(points=0) | ~Q(time_minutes=0))
+    )
+
+
 def ranking_rows(entries: PointEntryQuerySet, start: datetime, end: datetime) -> QuerySet:
     """One row per member with points or hours earned in [start, end): a grouped query of dicts
     ``member_id, member__public_id, member__name, member__unit__name, points, time_minutes``
@@ -213,19 +227,20 @@ def catalogue_areas(user) -> QuerySet:
     return staffed_areas(user)
 
 
-def rank_of(rows: QuerySet, member_id: int) -> RankRow | None:
-    """The member's row of a ranking (from ``ranking_rows``), with its rank: for a member below the
-    rows shown. Two queries: their row, and how many did better."""
-    own = rows.filter(member_id=member_id).first()
+def rank_of(entries: PointEntryQuerySet, start: datetime, end: datetime, member_id: int) -> RankRow | None:
+    """The member's row of the ranking of ``entries`` in [start, end), with its rank: for a member
+    below the rows shown. Two queries: their row, and how many did better."""
+    own = ranking_rows(entries, start, end).filter(member_id=member_id).first()
     if own is None:
         return None
-    better = rows.filter(points__gt=own["points"]).count()
+    better = earned_by_member(entries, start, end).filter(points__gt=own["points"]).count()
     return replace(next(ranked([own])), rank=better + 1)
 
 
-def ranking_totals(rows: QuerySet) -> dict:
-    """Members ranked, and the points and hours of all of them (one query over the grouped rows)."""
-    totals = rows.aggregate(
+def ranking_totals(entries: PointEntryQuerySet, start: datetime, end: datetime) -> dict:
+    """Members ranked, and the points and hours of all of them: one query over the entries grouped
+    by member (no names or units joined: at city level that join read the whole member table)."""
+    totals = earned_by_member(entries, start, end).aggregate(
         total_members=Count("member_id"), total_points=Sum("points"), total_minutes=Sum("time_minutes")
     )
     return {

@@ -333,9 +333,10 @@ def rankings(request: HttpRequest) -> HttpResponse:
     filterset = RankingFilter(request.GET, queryset=queries.rankable_entries(request.user), request=request)
     rows = list(queries.ranked(filterset.qs[:RANKING_LIMIT]))
     member = own_member(request.user) if Role.MEMBER in scope_for(request.user).roles else None
+    entries, (start, end) = filterset.entries, filterset.period.bounds()
     mine = None
     if member is not None and all(row.member_id != member.pk for row in rows):
-        mine = queries.rank_of(filterset.qs, member.pk)
+        mine = queries.rank_of(entries, start, end, member.pk)
     return render(
         request,
         "points/rankings.html",
@@ -348,7 +349,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
             "period": filterset.period,
             "community": filterset.chosen_community,
             "limit": RANKING_LIMIT,
-            "totals": queries.ranking_totals(filterset.qs),
+            "totals": queries.ranking_totals(entries, start, end),
         },
         status=400 if filterset.form.errors else 200,
     )

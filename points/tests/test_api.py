@@ -177,6 +177,41 @@ def test_rankings_per_community_unit_and_period(earned, api_get):
     assert [r["member"]["name"] for r in api_get("unit2", "points/rankings").json()["items"]] == ["赵六"]
 
 
+def test_rankings_default_to_this_month_as_the_page_does(earned, api_get):
+    """Without ``start`` or ``end`` the ranking is of this month (the page's default), not of all
+    time: a ranking of every entry ever booked grows with the ledger."""
+    a1 = str(earned.places.a1.public_id)
+    assert api_get("community", "points/rankings", community=a1).json()["count"] == 2
+    month_ago = timezone.now() - timedelta(days=40)  # the entries are booked after that month ends
+    with time_machine.travel(month_ago, tick=False):
+        assert api_get("community", "points/rankings", community=a1).json()["count"] == 0
+        until = (timezone.localdate() + timedelta(days=60)).isoformat()
+        assert api_get("community", "points/rankings", community=a1, end=until).json()["count"] == 2
+
+
+def test_rankings_without_a_place_keep_to_the_scope_and_do_not_grow(
+    earned, api_get, django_assert_max_num_queries
+):
+    """No community or unit named: the caller's visible entries, filtered on the entries themselves
+    (their path, unit, member) in the one grouped query, whatever the number of members ranked."""
+    cast = earned
+    api_get("street", "points/rankings")
+    with django_assert_max_num_queries(4):  # token + user, role grants, count, page
+        small = api_get("street", "points/rankings").json()
+    assert [r["member"]["name"] for r in small["items"]] == ["赵六", "张三丰"]
+    _earn(cast, cast.member, 60, hours_ago=30)
+    cast.m_a2.user = cast.dept
+    cast.m_a2.save(update_fields=["user"])
+    grant_role(acting_user=None, user=cast.dept, role=Role.MEMBER)
+    cast.m_a2.residence_area = cast.places.a1
+    cast.m_a2.save(update_fields=["residence_area"])
+    _earn(cast, cast.dept, 60, hours_ago=50)
+    with django_assert_max_num_queries(4):
+        bigger = api_get("street", "points/rankings").json()
+    assert bigger["count"] == 3
+    assert [r["member"]["name"] for r in api_get("community2", "points/rankings").json()["items"]] == []
+
+
 def test_equal_points_share_a_rank(earned, api_get):
     cast = earned
     cast.m_a2.user = cast.dept

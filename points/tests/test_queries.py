@@ -136,11 +136,11 @@ def test_limit_keeps_the_best(scene):
 
 
 def test_totals_and_rank_of(scene):
-    rows = queries.ranking_rows(PointEntry.objects.all(), *month())
-    assert queries.ranking_totals(rows) == {"members": 3, "points": 55, "hours": 5.5}
-    li = queries.rank_of(rows, scene.m_a2.pk)
+    entries = PointEntry.objects.all()
+    assert queries.ranking_totals(entries, *month()) == {"members": 3, "points": 55, "hours": 5.5}
+    li = queries.rank_of(entries, *month(), scene.m_a2.pk)
     assert (li.rank, li.points) == (3, 10)
-    assert queries.rank_of(rows, scene.m_b.pk) is None
+    assert queries.rank_of(entries, *month(), scene.m_b.pk) is None
 
 
 def test_my_ranks_in_one_query(scene, django_assert_num_queries):

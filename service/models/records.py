@@ -156,6 +156,9 @@ class ServiceRecord(models.Model):
         verbose_name_plural = _("service records")
         indexes = [
             models.Index(fields=["member", "started_at"], name="record_member_started"),
+            # the list order (newest first): a page walks the index instead of sorting every record
+            # in scope (2.8 s at 2,000,000 records for the city; a street filters as it walks)
+            models.Index(fields=["-started_at", "-id"], name="record_list_order"),
             models.Index(fields=["community", "state"], name="record_community_state"),
             models.Index(fields=["unit", "state"], name="record_unit_state"),
         ]

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -40,15 +40,24 @@ router = Router(tags=["service"])
 STAFF = roles.SERVICE_STAFF_ROLES
 
 
+def _public_id_of(model, field: str) -> Subquery:
+    """The public id of the row ``field`` points to, as a sub-select run for the rows fetched."""
+    return Subquery(model.objects.filter(pk=OuterRef(field)).values("public_id")[:1])
+
+
 def _records(request: HttpRequest) -> QuerySet[ServiceRecord]:
+    """The records the caller may see with what a record's answer names. Four tables joined, the
+    rest fetched beside them: joined all at once (twelve tables), PostgreSQL spent 20–30 ms planning
+    a page that runs in 1 ms (EXPLAIN's planning time on the 200,000-member tier)."""
     return (
         ServiceRecord.objects.visible_to(request.auth)
-        .select_related("member", "unit", "community", "category", "beneficiary_resident", "rating", "post")
+        .select_related("member", "unit", "community", "category")
+        .prefetch_related("beneficiary_resident", "rating", "post")
         .annotate(
-            need_uuid=F("need__public_id"),
-            post_uuid=F("post__public_id"),
-            pairing_uuid=F("pairing__public_id"),
-            project_uuid=F("project__public_id"),
+            need_uuid=_public_id_of(Need, "need_id"),
+            post_uuid=_public_id_of(ServicePost, "post_id"),
+            pairing_uuid=_public_id_of(HouseholdPairing, "pairing_id"),
+            project_uuid=_public_id_of(Project, "project_id"),
         )
     )
 

@@ -1262,11 +1262,18 @@ def test_records_list_query_count_is_pinned(cast, api_get, django_assert_max_num
             record_actions.confirm_as_beneficiary(acting_user=cast.resident, record=record, score=5)
     api_get("community", "service-records")
     api_get("member", "service-records")
-    with django_assert_max_num_queries(4):  # token + user, role grants, count, page
+    # token + user, role grants, count, page; beside the page (one query each, when named): the
+    # beneficiaries, the ratings, the posts
+    with django_assert_max_num_queries(4 + 3):
         body = api_get("community", "service-records").json()
     assert body["count"] == 3 and sorted(r["score"] or 0 for r in body["items"]) == [0, 0, 5]
-    with django_assert_max_num_queries(5):  # + the member's own record
+    with django_assert_max_num_queries(5 + 3):  # + the member's own record
         assert api_get("member", "service-records").json()["count"] == 3
+    for n in range(3, 9):  # three times the rows: the same queries
+        _record(cast, hours_ago=3 + n * 2, minutes=60)
+    with django_assert_max_num_queries(4 + 3):
+        body = api_get("community", "service-records").json()
+    assert body["count"] == 9 and sorted(r["score"] or 0 for r in body["items"]) == [0] * 8 + [5]
 
 
 # --- the OpenAPI document -------------------------------------------------------------------------
