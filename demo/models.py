@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class TierBuild(models.Model):
@@ -19,6 +20,8 @@ class TierBuild(models.Model):
 
     class Meta:
         ordering = ["-finished_at"]
+        verbose_name = _("city tier build")
+        verbose_name_plural = _("city tier builds")
 
     def __str__(self) -> str:
         return f"tier {self.version} {self.finished_at:%Y-%m-%d %H:%M}"

@@ -77,9 +77,9 @@ def test_a_tiny_tier_has_the_numbers_asked_for():
     assert built.counts["members"] == 3000 and built.counts["service_records"] == 6000
     assert {"people", "service", "indexes"} <= set(built.seconds)
     steps = AuditEvent.objects.filter(action="demo.tier")
-    assert steps.count() == 7  # one row a step, not one a person
+    assert steps.count() == 8  # one row a step, not one a person
     assert sorted(e.detail["step"] for e in steps) == sorted(
-        ["empty", "structure", "people", "service", "indexes", "accounts", "analyze"]
+        ["empty", "structure", "people", "service", "indexes", "accounts", "analyze", "rollups"]
     )
 
 
