@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
+from typing import Any, NamedTuple
 
 from demo import vocab
 from demo.layout import CityLayout, CommunityPlace, Dice, Home, Weighted
@@ -132,6 +133,51 @@ def _batched(
     return done
 
 
+class Membership(NamedTuple):
+    """What the dice say of a member's standing and places (``draw_membership``)."""
+
+    status: str
+    joined: date
+    place: Any  # the unit's place in the layout (in service), else None
+    unit: Any
+    org: Any
+    community: Any  # None: lives outside the city
+    home: Home | None
+    building: Any
+
+
+def draw_membership(people: People, birth: date, age: int, in_service: bool) -> Membership:
+    """A member's status and joining date, unit and party organisation, and home: in service, a unit
+    drawn by size and a home near it more often than not (3% outside the city); else a community's
+    home and, now and then, the compound's own organisation. The demo city and the city tier both
+    draw their members with it, in this order of dice."""
+    d = people.dice
+    if d.chance(0.04 if age < 40 else 0.01):
+        status, joined = MemberStatus.PROBATIONARY, people.days_ago(15, 360)
+    else:
+        earliest = birth + timedelta(days=18 * 365 + 5)
+        latest = min(people.today - timedelta(days=400), birth + timedelta(days=50 * 365))
+        span = max(0, (latest - earliest).days)
+        status, joined = MemberStatus.FULL, earliest + timedelta(days=int(d.rng.random() * span))
+    place = unit = org = None
+    if in_service:
+        place = people.units.draw(d)
+        unit, org = place.unit, place.org
+        near = people.near.get(place.street_id)
+        if d.chance(0.03):
+            community = None  # lives outside the city
+        elif near and d.chance(0.55):
+            community = d.pick(near)
+        else:
+            community = people.communities.draw(d)
+    else:
+        community = people.communities.draw(d)
+    home, building = people.home(community) if community else (None, None)
+    if not in_service:
+        org = home.org if home is not None and d.chance(0.25) else community.org
+    return Membership(status, joined, place, unit, org, community, home, building)
+
+
 def member_rows(people: People, count: int) -> Iterator[Member]:
     """``count`` members: about a third in service (with a unit), the rest retired or living-in members."""
     d = people.dice
@@ -147,29 +193,9 @@ def member_rows(people: People, count: int) -> Iterator[Member]:
             age = d.between(25, 75)
         id_number = people.id_number(male, age)
         birth = birth_date_from_id(id_number)
-        if d.chance(0.04 if age < 40 else 0.01):
-            status, joined = MemberStatus.PROBATIONARY, people.days_ago(15, 360)
-        else:
-            earliest = birth + timedelta(days=18 * 365 + 5)
-            latest = min(people.today - timedelta(days=400), birth + timedelta(days=50 * 365))
-            span = max(0, (latest - earliest).days)
-            status, joined = MemberStatus.FULL, earliest + timedelta(days=int(d.rng.random() * span))
-        unit = org = None
-        if in_service:
-            place = people.units.draw(d)
-            unit, org = place.unit, place.org
-            near = people.near.get(place.street_id)
-            if d.chance(0.03):
-                community = None  # lives outside the city
-            elif near and d.chance(0.55):
-                community = d.pick(near)
-            else:
-                community = people.communities.draw(d)
-        else:
-            community = people.communities.draw(d)
-        home, building = people.home(community) if community else (None, None)
-        if not in_service:
-            org = home.org if home is not None and d.chance(0.25) else community.org
+        drawn = draw_membership(people, birth, age, in_service)
+        status, joined, unit, org = drawn.status, drawn.joined, drawn.unit, drawn.org
+        community, home, building = drawn.community, drawn.home, drawn.building
         n_skills = d.pick((0, 0, 1, 1, 2))
         name = people.name(male)
         member = Member(

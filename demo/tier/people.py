@@ -48,13 +48,13 @@ from demo.checkin_plans import (
     replay,
 )
 from demo.layout import CityLayout, CommunityPlace, Dice
-from demo.persons import BIRTH_ANCHOR, People, PhoneNumbers, initials
+from demo.persons import BIRTH_ANCHOR, People, PhoneNumbers, draw_membership, initials
 from demo.tier.options import TierOptions
 from demo.tier.structure import public_id
 from gongjian import bulk
 from gongjian.privacy import birth_date_from_id, seal
 from people.actions import derive_place_paths
-from people.models import Gender, Member, MemberStatus, Resident
+from people.models import Gender, Member, Resident
 
 CHUNK = 10_000
 # Serial numbers of certificates: checkin.codes.new_serial's shape (BD-year-8 characters of its
@@ -280,30 +280,9 @@ class _Maker:
         for pk, (in_service, male, id_number) in enumerate(numbers, start=first):
             birth = birth_date_from_id(id_number)
             age = (BIRTH_ANCHOR - birth).days // 365
-            if d.chance(0.04 if age < 40 else 0.01):
-                status, joined = MemberStatus.PROBATIONARY, people.days_ago(15, 360)
-            else:
-                earliest = birth + timedelta(days=18 * 365 + 5)
-                latest = min(people.today - timedelta(days=400), birth + timedelta(days=50 * 365))
-                span = max(0, (latest - earliest).days)
-                status, joined = MemberStatus.FULL, earliest + timedelta(days=int(d.rng.random() * span))
-            place = None
-            if in_service:
-                place = people.units.draw(d)
-                unit, org = place.unit, place.org
-                near = people.near.get(place.street_id)
-                if d.chance(0.03):
-                    community = None  # lives outside the city
-                elif near and d.chance(0.55):
-                    community = d.pick(near)
-                else:
-                    community = people.communities.draw(d)
-            else:
-                unit = None
-                community = people.communities.draw(d)
-            home, building = people.home(community) if community else (None, None)
-            if not in_service:
-                org = home.org if home is not None and d.chance(0.25) else community.org
+            drawn = draw_membership(people, birth, age, in_service)
+            status, joined, place, unit, org = drawn.status, drawn.joined, drawn.place, drawn.unit, drawn.org
+            community, home, building = drawn.community, drawn.home, drawn.building
             name, name_initials = self.name(male)
             residence_path, grid_path = home_paths(community.area if community else None, building)
             skills = "、".join(d.sample(vocab.SKILLS, d.pick((0, 0, 1, 1, 2))))
