@@ -231,17 +231,20 @@ def _login_for(c):
 
 
 def _seed_migration_rows() -> None:
-    """Put back the service menu and the default points rule, which data migrations made, if they
+    """Put back the service menu, the default points rule and the case categories, which data migrations made, if they
     are gone (the migrations' forwards are idempotent)."""
     from importlib import import_module
 
     from django.apps import apps
 
+    from cases.models import CaseCategory
     from service.models import ServiceCategory
 
     if not ServiceCategory.objects.exists():
         import_module("service.migrations.0002_default_menu").forwards(apps, None)
         import_module("points.migrations.0003_default_rule").forwards(apps, None)
+    if not CaseCategory.objects.exists():
+        import_module("cases.migrations.0002_standard_categories").forwards(apps, None)
 
 
 class _Shelf:

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "service",
     "points",
     "notifications",
+    "cases",
     "golive",
     "portal",
     "ops",
@@ -435,6 +436,12 @@ CHECKIN_PENDING_REMINDER_DAYS = envint("CHECKIN_PENDING_REMINDER_DAYS", 7)
 # held for the community's review; records older than this many days cannot be logged.
 SERVICE_REPLY_HOURS = envint("SERVICE_REPLY_HOURS", 24)
 SERVICE_MAX_HOURS_PER_DAY = envint("SERVICE_MAX_HOURS_PER_DAY", 8)
+# Cases (issue 13, docs/CASES.md): a resolved case nobody confirmed closes unrated after this many days;
+# an overdue case goes to the district this many working days after its deadline; a report on the same
+# place and category within this many days is offered as a possible duplicate.
+CASE_CONFIRM_DAYS = envint("CASE_CONFIRM_DAYS", 7)
+CASE_ESCALATE_DISTRICT_DAYS = envint("CASE_ESCALATE_DISTRICT_DAYS", 2)
+CASE_DUPLICATE_DAYS = envint("CASE_DUPLICATE_DAYS", 7)
 SERVICE_SAME_BENEFICIARY_PER_WEEK = envint("SERVICE_SAME_BENEFICIARY_PER_WEEK", 3)
 SERVICE_RECORD_MAX_AGE_DAYS = envint("SERVICE_RECORD_MAX_AGE_DAYS", 30)
 SERVICE_CODE_ATTEMPTS = envint("SERVICE_CODE_ATTEMPTS", 5)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("checkin.urls")),
     path("", include("service.urls")),
     path("", include("points.urls")),
+    path("", include("cases.urls")),
     path("", include("notifications.urls")),
     path("golive/", include("golive.urls")),
     path("audit/", include("audit.urls")),
