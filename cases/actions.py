@@ -726,6 +726,29 @@ def merge_case(*, acting_user, case: Case, into: Case, reason: str = "", request
     return case
 
 
+# --- the reporter's phone ---------------------------------------------------------------------------
+
+
+def reveal_reporter_phone(*, acting_user, case: Case, request=None) -> str:
+    """The reporter's phone in full, for a handler or the staff to call back; every attempt is audited
+    (``privacy.reveal.reporter_phone``). Not atomic on purpose: a refused attempt keeps its audit row."""
+    from audit.models import Outcome
+    from cases.access import sees_reporter
+    from gongjian.privacy import decrypt
+
+    if not sees_reporter(acting_user, case):
+        record_event(
+            actor=acting_user,
+            action="privacy.reveal.reporter_phone",
+            target=case,
+            request=request,
+            outcome=Outcome.DENIED,
+        )
+        raise PermissionDenied(_("Only the case's handlers and staff see the reporter's phone."))
+    record_event(actor=acting_user, action="privacy.reveal.reporter_phone", target=case, request=request)
+    return decrypt(case.reporter_phone_cipher) if case.reporter_phone_cipher else ""
+
+
 # --- multi-party meetings -----------------------------------------------------------------------------
 
 

@@ -133,3 +133,16 @@ def test_merge_a_duplicate(cast):
     second.refresh_from_db()
     assert second.state == CaseState.MERGED and second.merged_into == first
     assert list(possible_duplicates(first)) == []
+
+
+def test_the_reporters_phone_is_sealed_and_revealed_only_to_those_handling_it(cast):
+    case = grid_case(cast, reporter_name="王阿姨", reporter_phone="13912345678")
+    case.refresh_from_db()
+    assert "13912345678" not in case.reporter_phone_cipher and case.reporter_phone_masked == "139****5678"
+    assert actions.reveal_reporter_phone(acting_user=cast.community, case=case) == "13912345678"
+    with pytest.raises(PermissionDenied):
+        actions.reveal_reporter_phone(acting_user=cast.inspector, case=case)
+    outcomes = list(
+        AuditEvent.objects.filter(action="privacy.reveal.reporter_phone").values_list("outcome", flat=True)
+    )
+    assert sorted(outcomes) == ["denied", "success"]
