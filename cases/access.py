@@ -108,10 +108,13 @@ def sees_reporter(user, case: Case) -> bool:
 
 def holder_staff(case: Case) -> list[User]:
     """Who hears that a case is waiting at its holder: the accounts holding the holder's role over the
-    holder's area."""
+    holder's area or an area above it (a city's organisation department hears of a case escalated to one
+    of its districts)."""
     role = HOLDER_ROLE[case.holder_level]
-    grants = RoleGrant.objects.filter(role=role, area=case.holder_area).select_related("user")
-    return [g.user for g in grants if g.user.is_active]
+    codes = [c for c in case.holder_area.path.split(".") if c]
+    above = [".".join(codes[: n + 1]) + "." for n in range(len(codes))]
+    grants = RoleGrant.objects.filter(role=role, area__path__in=above).select_related("user")
+    return list({g.user.pk: g.user for g in grants if g.user.is_active}.values())
 
 
 def unit_handlers(unit_ids) -> list[User]:

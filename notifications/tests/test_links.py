@@ -279,7 +279,106 @@ def milestone_done(cast) -> None:
     )
 
 
+# --- cases (issue 13) ---
+
+
+def a_case(cast):
+    from cases.actions import report_case
+    from cases.models import CaseCategory
+
+    return report_case(
+        acting_user=cast.grid,
+        title="楼道堆物",
+        category=CaseCategory.objects.get(code="piles"),
+        building=cast.places.building_a1,
+    )
+
+
+def case_dispatched(cast):
+    from cases.actions import dispatch_case
+
+    case = a_case(cast)
+    [lead] = dispatch_case(acting_user=cast.street, case=case, lead=cast.places.dept_a)
+    return case, lead
+
+
+def case_accepted(cast):
+    from cases.actions import accept_dispatch
+
+    case, lead = case_dispatched(cast)
+    accept_dispatch(acting_user=cast.dept, dispatch=lead)
+    return case
+
+
+def case_returned(cast) -> None:
+    from cases.actions import return_dispatch
+
+    _, lead = case_dispatched(cast)
+    return_dispatch(acting_user=cast.dept, dispatch=lead, reason="不属于本部门")
+
+
+def case_resolved(cast):
+    from cases.actions import resolve_case
+
+    case = case_accepted(cast)
+    resolve_case(acting_user=cast.dept, case=case, result="已清理")
+    return case
+
+
+def case_reopened(cast) -> None:
+    from cases.actions import rate_case
+
+    rate_case(acting_user=cast.grid, case=case_resolved(cast), rating="unsatisfied")
+
+
+def case_escalated(cast) -> None:
+    from cases.actions import escalate_overdue
+
+    case = a_case(cast)
+    type(case).objects.filter(pk=case.pk).update(due_at=timezone.now() - timedelta(days=10))
+    escalate_overdue()
+
+
+def case_meeting(cast) -> None:
+    from cases.actions import call_meeting
+
+    case = case_accepted(cast)
+    call_meeting(
+        acting_user=cast.street,
+        case=case,
+        title="六方会议",
+        starts_at=timezone.now() + timedelta(days=1),
+        place="社区会议室",
+        invited_units=[cast.places.dept_a],
+    )
+
+
+def case_due_soon(cast) -> None:
+    from cases.actions import send_reminders
+
+    case = case_accepted(cast)
+    type(case).objects.filter(pk=case.pk).update(due_at=timezone.now() + timedelta(hours=3))
+    send_reminders()
+
+
+def case_accept_soon(cast) -> None:
+    from cases.actions import send_reminders
+
+    _, lead = case_dispatched(cast)
+    type(lead).objects.filter(pk=lead.pk).update(accept_by=timezone.now() + timedelta(hours=1))
+    send_reminders()
+
+
 SCENARIOS = {
+    "case.new": [a_case],
+    "case.dispatched": [case_dispatched],
+    "case.returned": [case_returned],
+    "case.resolved": [case_resolved],
+    "case.reopened": [case_reopened],
+    "case.escalated": [case_escalated],
+    "case.meeting": [case_meeting],
+    "case.due_soon": [case_due_soon],
+    "case.accept_soon": [case_accept_soon],
     "checkin.submitted": [submitted, resubmitted],
     "checkin.certified": [certified],
     "checkin.confirmed": [confirmed],
