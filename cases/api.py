@@ -38,15 +38,15 @@ from cases.schemas import (
     CaseIn,
     CaseOut,
     CaseQuery,
-    CategoryGroupOut,
-    CloseIn,
-    DispatchIn,
-    HandlerIn,
-    MergeIn,
-    ProgressIn,
-    RateIn,
-    ReopenIn,
-    ReturnIn,
+    CaseCategoryGroupOut,
+    CaseCloseIn,
+    CaseDispatchIn,
+    CaseHandlerIn,
+    CaseMergeIn,
+    CaseProgressIn,
+    CaseRateIn,
+    CaseReopenIn,
+    CaseReturnIn,
 )
 from gongjian.api_shapes import ErrorOut, ListPage, one_of
 from places.models import Area, AreaLevel, Building, Compound, Grid
@@ -79,7 +79,7 @@ WORK_ROLES = (*STAFF_ROLES, *HANDLER_ROLES)
 
 @router.get(
     "/case-categories",
-    response=list[CategoryGroupOut],
+    response=list[CaseCategoryGroupOut],
     operation_id="list_case_categories",
     description="The category tree in use: each group with the categories a case is filed under, their "
     "deadlines in Chinese working days and default handlers. A category's ``code`` is its Open311 "
@@ -245,7 +245,7 @@ def get_case(request: HttpRequest, case_id: UUID):
     "each to accept within the category's window; a case with a lead can be given more co-handlers. "
     "A unit that cannot be called answers 422. Roles: street, organisation department; else 403.",
 )
-def dispatch_case(request: HttpRequest, case_id: UUID, payload: DispatchIn):
+def dispatch_case(request: HttpRequest, case_id: UUID, payload: CaseDispatchIn):
     require_roles(request, DISPATCH_ROLES)
     case = _case(request, case_id)
     units = dispatchable_units(case)
@@ -290,7 +290,7 @@ def _own_dispatch(request: HttpRequest, case: Case, unit_id: UUID | None, doing:
     description="报到: the department or unit called to the case accepts it; the lead's acceptance starts "
     "the handling. Roles: department, unit admin (of a unit called to it); else 403.",
 )
-def accept_case(request: HttpRequest, case_id: UUID, payload: HandlerIn):
+def accept_case(request: HttpRequest, case_id: UUID, payload: CaseHandlerIn):
     require_roles(request, HANDLER_ROLES)
     case = _case(request, case_id)
     dispatch = _own_dispatch(request, case, payload.unit, _("accepts"))
@@ -305,7 +305,7 @@ def accept_case(request: HttpRequest, case_id: UUID, payload: HandlerIn):
     description="退回: the department or unit returns the case with a reason; nothing is lost — a returned "
     "lead puts the case back on the street's board. Roles: department, unit admin; else 403.",
 )
-def return_case(request: HttpRequest, case_id: UUID, payload: ReturnIn):
+def return_case(request: HttpRequest, case_id: UUID, payload: CaseReturnIn):
     require_roles(request, HANDLER_ROLES)
     case = _case(request, case_id)
     dispatch = _own_dispatch(request, case, payload.unit, _("returns"))
@@ -322,7 +322,7 @@ def return_case(request: HttpRequest, case_id: UUID, payload: ReturnIn):
     description="What has been done so far: a handler that accepted the case, or its staff. Roles: "
     "community, street, organisation department, department, unit admin; else 403.",
 )
-def record_progress(request: HttpRequest, case_id: UUID, payload: ProgressIn):
+def record_progress(request: HttpRequest, case_id: UUID, payload: CaseProgressIn):
     require_roles(request, WORK_ROLES)
     case = _case(request, case_id)
     actions.record_progress(acting_user=request.auth, case=case, text=payload.text, request=request)
@@ -338,7 +338,7 @@ def record_progress(request: HttpRequest, case_id: UUID, payload: ProgressIn):
     "reporter to confirm and rate it. Roles: community, street, organisation department, department, "
     "unit admin; else 403.",
 )
-def close_case(request: HttpRequest, case_id: UUID, payload: CloseIn):
+def close_case(request: HttpRequest, case_id: UUID, payload: CaseCloseIn):
     require_roles(request, WORK_ROLES)
     case = _case(request, case_id)
     actions.resolve_case(acting_user=request.auth, case=case, result=payload.result, request=request)
@@ -353,7 +353,7 @@ def close_case(request: HttpRequest, case_id: UUID, payload: CloseIn):
     "satisfied closes it; unsatisfied reopens it once to the same handler, then escalates it. Roles: "
     "any that reads cases (the action checks it is the reporter); else 403.",
 )
-def rate_case(request: HttpRequest, case_id: UUID, payload: RateIn):
+def rate_case(request: HttpRequest, case_id: UUID, payload: CaseRateIn):
     require_roles(request, CASE_READ_ROLES)
     case = _case(request, case_id)
     actions.rate_case(
@@ -370,7 +370,7 @@ def rate_case(request: HttpRequest, case_id: UUID, payload: RateIn):
     "closed case back — once to the same handler, then one level up. Roles: any that reads cases; "
     "else 403.",
 )
-def reopen_case(request: HttpRequest, case_id: UUID, payload: ReopenIn):
+def reopen_case(request: HttpRequest, case_id: UUID, payload: CaseReopenIn):
     require_roles(request, CASE_READ_ROLES)
     case = _case(request, case_id)
     actions.reopen_case(acting_user=request.auth, case=case, reason=payload.reason, request=request)
@@ -385,7 +385,7 @@ def reopen_case(request: HttpRequest, case_id: UUID, payload: ReopenIn):
     "calls are withdrawn and its reporter follows the other case. Answers the merged case. Roles: "
     "community, street, organisation department (over both cases); else 403.",
 )
-def merge_case(request: HttpRequest, case_id: UUID, payload: MergeIn):
+def merge_case(request: HttpRequest, case_id: UUID, payload: CaseMergeIn):
     require_roles(request, STAFF_ROLES)
     case = _case(request, case_id)
     into = Case.objects.visible_to(request.auth).filter(public_id=payload.into).first()

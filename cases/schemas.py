@@ -32,13 +32,13 @@ from service.schemas import EventOut, calendar_day, caller, local_time
 # --- categories ------------------------------------------------------------------------------------
 
 
-class CategoryRef(Schema):
+class CaseCategoryRef(Schema):
     id: UUID = Field(alias="public_id")
     code: str = Field(description="The Open311 service_code.")
     name: str
 
 
-class CategoryOut(Schema):
+class CaseCategoryOut(Schema):
     id: UUID = Field(alias="public_id")
     code: str = Field(description="The Open311 service_code.")
     name: str
@@ -49,8 +49,8 @@ class CategoryOut(Schema):
     default_handler: Ref | None = Field(description="The department the dispatch form offers first.")
 
 
-class CategoryGroupOut(CategoryOut):
-    children: list[CategoryOut] = Field(description="The categories a case is filed under.")
+class CaseCategoryGroupOut(CaseCategoryOut):
+    children: list[CaseCategoryOut] = Field(description="The categories a case is filed under.")
 
     @staticmethod
     def resolve_children(obj):
@@ -66,7 +66,7 @@ class CaseOut(Schema):
         description="The case number read out on the phone (Open311 service_request_id)."
     )
     title: str
-    category: CategoryRef
+    category: CaseCategoryRef
     source: CaseSource
     state: CaseState
     street: Ref
@@ -90,7 +90,7 @@ class CaseOut(Schema):
         return obj.rating or None
 
 
-class DispatchOut(Schema):
+class CaseDispatchOut(Schema):
     id: UUID = Field(alias="public_id")
     unit: Ref
     role: DispatchRole
@@ -107,7 +107,7 @@ class DispatchOut(Schema):
     completed_on_time: bool | None
 
 
-class UpdateOut(Schema):
+class CaseUpdateOut(Schema):
     id: UUID = Field(alias="public_id")
     kind: UpdateKind
     text: str
@@ -159,8 +159,8 @@ class CaseDetailOut(CaseOut):
     result: str
     rating_comment: str
     merged_into: str | None = Field(description="The number of the case it was merged into.")
-    dispatches: list[DispatchOut] = Field(description="Every department and unit called, newest first.")
-    updates: list[UpdateOut] = Field(description="The report, progress and the result, oldest first.")
+    dispatches: list[CaseDispatchOut] = Field(description="Every department and unit called, newest first.")
+    updates: list[CaseUpdateOut] = Field(description="The report, progress and the result, oldest first.")
     events: list[CaseEventOut] = Field(description="The history: every change, who and when.")
 
     @staticmethod
@@ -244,7 +244,7 @@ class CaseIn(Schema):
     external_id: str = Field("", max_length=64, description="The ticket's number in the source system.")
 
 
-class DispatchIn(Schema):
+class CaseDispatchIn(Schema):
     lead: UUID | None = Field(
         None, description="The lead handler (主办单位); omitted to add co-handlers only."
     )
@@ -262,33 +262,33 @@ class DispatchIn(Schema):
         return local_time(moment)
 
 
-class HandlerIn(Schema):
+class CaseHandlerIn(Schema):
     unit: UUID | None = Field(
         None, description="The department or unit answering, when the caller answers for several."
     )
 
 
-class ReturnIn(HandlerIn):
+class CaseReturnIn(CaseHandlerIn):
     reason: str = Field(..., max_length=200)
 
 
-class ProgressIn(Schema):
+class CaseProgressIn(Schema):
     text: str = Field(..., max_length=2000, description="What has been done so far.")
 
 
-class CloseIn(Schema):
+class CaseCloseIn(Schema):
     result: str = Field(..., max_length=2000, description="What was done: a case is not closed without it.")
 
 
-class RateIn(Schema):
+class CaseRateIn(Schema):
     rating: Literal["satisfied", "basic", "unsatisfied"]
     comment: str = Field("", max_length=200)
 
 
-class ReopenIn(Schema):
+class CaseReopenIn(Schema):
     reason: str = Field(..., max_length=200, description="What is still wrong.")
 
 
-class MergeIn(Schema):
+class CaseMergeIn(Schema):
     into: UUID = Field(description="The case that carries on.")
     reason: str = Field("", max_length=200)
