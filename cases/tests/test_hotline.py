@@ -179,3 +179,32 @@ def test_the_template(cast):
     sheet.parent.save(out)
     result = import_hotline(acting_user=cast.street, content=out.getvalue(), filename="filled.xlsx")
     assert [c["ticket"] for c in result.created] == ["T-from-template"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_import_page_on_a_phone_and_a_desktop(live_server, browser, tmp_path):
+    """The street uploads a file with a good, a repeated and a bad row and reads the result, at 360 px
+    and on a desktop (screenshots in /tmp/shots/api/)."""
+    from pathlib import Path
+
+    from conftest import build_cast
+    from gongjian.browser_testing import DESK, PHONE, fits_the_phone, signed_in
+
+    shots = Path("/tmp/shots/api")
+    shots.mkdir(parents=True, exist_ok=True)
+    cast = build_cast()
+    for name, viewport in (("360", PHONE), ("1280", DESK)):
+        upload = tmp_path / f"tickets-{name}.csv"
+        upload.write_bytes(
+            csv_of([good(f"W-{name}"), good(f"W-{name}"), good(f"X-{name}", category="没有这个分类")])
+        )
+        page = signed_in(browser, live_server, "street", cast.password, viewport)
+        page.goto(live_server.url + reverse("cases:hotline_import"))
+        page.set_input_files("input[name=file]", str(upload))
+        page.click("main form button[type=submit]")
+        page.wait_for_selector("#hotline-result")
+        assert "没有这个分类" in page.locator("#hotline-result").inner_text()
+        if viewport is PHONE:
+            assert fits_the_phone(page)
+        page.screenshot(path=str(shots / f"hotline-{name}.png"), full_page=True)
+        page.context.close()

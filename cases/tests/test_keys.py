@@ -77,3 +77,30 @@ def test_list_query_count_is_pinned(cast, django_assert_max_num_queries):
     client.get(reverse("cases:keys"))
     with django_assert_max_num_queries(12):
         assert client.get(reverse("cases:keys")).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_keys_page_on_a_phone_and_a_desktop(live_server, browser):
+    """The administrator creates a key and sees it once, at 360 px and on a desktop (screenshots in
+    /tmp/shots/api/)."""
+    from pathlib import Path
+
+    from conftest import build_cast
+    from gongjian.browser_testing import DESK, PHONE, fits_the_phone, signed_in
+
+    shots = Path("/tmp/shots/api")
+    shots.mkdir(parents=True, exist_ok=True)
+    cast = build_cast()
+    actions.create_open311_key(acting_user=cast.admin, name="旧系统", area=cast.places.street_b)
+    for name, viewport in (("360", PHONE), ("1280", DESK)):
+        page = signed_in(browser, live_server, "admin", cast.password, viewport)
+        page.goto(live_server.url + reverse("cases:keys"))
+        page.fill("input[name=name]", f"12345 热线 {name}")
+        page.select_option("select[name=area]", str(cast.places.street_a.public_id))
+        page.click("main form button[type=submit]")
+        page.wait_for_selector(".alert-success code")
+        assert page.locator(".alert-success code").inner_text().startswith("o311_")
+        if viewport is PHONE:
+            assert fits_the_phone(page)
+        page.screenshot(path=str(shots / f"keys-{name}.png"), full_page=True)
+        page.context.close()
