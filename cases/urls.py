@@ -1,6 +1,6 @@
 """The cases' pages, one module a part of the product (cases/pages/)."""
 
-from cases.pages import board, detail, field, figures, inbox, keys
+from cases.pages import board, detail, field, figures, hotline, inbox, keys
 
 app_name = "cases"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *inbox.urlpatterns,
     *figures.urlpatterns,
     *keys.urlpatterns,
+    *hotline.urlpatterns,
 ]

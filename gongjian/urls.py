@@ -30,6 +30,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("pick/<slug:name>/", pickers.picker_options, name="picker_options"),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("cases.open311")),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon, name="favicon"),
     path("health/", HealthCheckView.as_view(checks=health.checks()), name="health"),

@@ -18,6 +18,7 @@ COLLECTIONS = [
     "commercial-buildings",
     "trade-unions",
     "youth-league-orgs",
+    "cases",
 ]
 
 
@@ -37,6 +38,7 @@ def test_openapi_lists_every_collection(openapi):
         assert detail, collection
     assert "/api/v1/auth/token" in paths
     assert "/api/v1/members/{member_id}/reveal" in paths
+    assert "/api/v1/case-categories" in paths
 
 
 def test_openapi_describes_paging_filters_and_auth(openapi):

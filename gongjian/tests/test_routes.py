@@ -49,6 +49,11 @@ PUBLIC_PAGES = {
     "accounts:register": "a resident registers before having an account",
     "accounts:register_details": "a resident registers before having an account",
     "accounts:register_places": "the compounds and buildings of a community, for the registration form",
+    "open311:discovery": "Open311 GeoReport v2 is public by the spec: where the endpoint is and its formats",
+    "open311:services": "Open311: the case categories, the same for everyone",
+    "open311:service_definition": "Open311: a category's (empty) attributes",
+    "open311:requests": "Open311: public fields of cases only (cases/open311.py); filing needs an api_key",
+    "open311:request": "Open311: one case's public fields (cases/open311.py)",
 }
 
 # API operations anyone may call, each with its reason (the rest need a bearer token or a session).
