@@ -327,8 +327,10 @@ def figures(user, by: str, period: Period, *, now: datetime | None = None) -> Fi
         total.counts.update(_case_counts(cases, period, now, None)[None])
         total.counts.update(_dispatch_counts(dispatches, period, now, None, ACCEPT_KEYS)[None])
         total.counts.update({k: v or 0 for k, v in total.counts.items()})
-        model = MODEL[by]
-        names = model._default_manager.in_bulk([k for k in found if k is not None])
+        groups = MODEL[by]._default_manager.all()
+        if by == "category":
+            groups = groups.select_related("parent")  # its name says its group
+        names = groups.in_bulk([k for k in found if k is not None])
     rows = []
     for key, row in found.items():
         if key is None or row.empty:
