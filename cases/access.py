@@ -22,7 +22,7 @@ from accounts.models import Role, RoleGrant
 from accounts.scope import scope_for
 from orgs.models import Unit, UnitKind
 from places.models import Area, AreaLevel
-from places.paths import subtree_q
+from places.paths import any_subtree_q, subtree_q
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -104,6 +104,40 @@ def sees_reporter(user, case: Case) -> bool:
         or dispatches(user, case)
         or handles_case(user, case)
     )
+
+
+def held_by_q(user) -> Q:
+    """Cases waiting at the user's own level: held by a community, street or district whose holder role
+    the user has over it (the "to triage" of the boards and the home). Every case for an administrator."""
+    scope = scope_for(user)
+    if scope.everything:
+        return Q(pk__isnull=False)
+    q = Q(pk__in=[])
+    for level, role in HOLDER_ROLE.items():
+        paths = scope.paths_for(role)
+        if paths:
+            q |= Q(holder_level=level) & any_subtree_q("holder_area__path", paths)
+    return q
+
+
+def sees_reporter_q(user) -> Q:
+    """``sees_reporter`` as a filter on cases, for lists and exports decided in the query: the reporter,
+    the staff over the case's place or holding it, the street committee or organisation department over
+    its street, and the handlers of a unit dispatched to it (not withdrawn)."""
+    scope = scope_for(user)
+    if scope.everything:
+        return Q(pk__isnull=False)
+    if user is None or not user.is_authenticated:
+        return Q(pk__in=[])
+    places = [p for role in (Role.COMMUNITY, Role.STREET, *DISPATCH_ROLES) for p in scope.paths_for(role)]
+    q = Q(reporter_id=user.pk) | any_subtree_q("area_path", places) | held_by_q(user)
+    units = handler_unit_ids(user)
+    if units:
+        from cases.models import CaseDispatch
+
+        handled = CaseDispatch.objects.filter(unit_id__in=units).exclude(state="withdrawn")
+        q |= Q(pk__in=handled.values("case_id"))
+    return q
 
 
 def holder_staff(case: Case) -> list[User]:

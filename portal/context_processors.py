@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts import roles as R
 from accounts.models import Role
 from accounts.scope import scope_for
+from cases.exports import CASE_LIST_ROLES
+from cases.measures import FIGURE_ROLES as CASE_FIGURE_ROLES
 
 
 class HELD(tuple):
@@ -19,6 +21,7 @@ class HELD(tuple):
 REGISTERS = _("Registers")
 SERVICE_LISTS = _("Service")
 CITY_RULES = _("City rules")
+CASES = _("Cases")
 
 NAV = [
     ("portal:home", _("Home"), None, None),
@@ -69,6 +72,12 @@ NAV = [
     ("service:menu", _("Service menu"), R.CITY_RULE_ROLES, CITY_RULES),
     ("points:rules", _("Point rules"), R.CITY_RULE_ROLES, CITY_RULES),
     ("checkin:policy", _("Check-in policy"), R.CITY_RULE_ROLES, CITY_RULES),
+    # The whistle (issue 13): the department's inbox first, the boards and lists under one menu.
+    ("cases:inbox", _("Case inbox"), HELD(Role.DEPARTMENT, Role.UNIT_ADMIN), None),
+    ("cases:board", _("Dispatch board"), HELD(Role.COMMUNITY, Role.STREET, Role.ORG_DEPT), CASES),
+    ("cases:stuck", _("Stuck cases"), HELD(Role.STREET, Role.ORG_DEPT), CASES),
+    ("cases:case_list", _("All cases"), CASE_LIST_ROLES, CASES),
+    ("cases:figures", _("Case figures"), CASE_FIGURE_ROLES, CASES),
     ("jobs:import_members", _("Roster import"), R.IMPORT_ROLES, None),
     ("accounts:activation_codes", _("Activation codes"), HELD(Role.UNIT_ADMIN), None),
     ("jobs:job_list", _("Jobs"), None, None),
