@@ -169,9 +169,7 @@ class TextPhotosForm(forms.Form):
 class DispatchForm(forms.Form):
     """吹哨: a lead handler and co-handlers among the units the case may be whistled to, and a deadline."""
 
-    lead = PublicIdChoiceField(
-        Unit.objects.none(), label=_("Lead handler"), required=False, empty_label=_("Choose…")
-    )
+    lead = forms.ChoiceField(label=_("Lead handler"), required=False)
     co_handlers = forms.MultipleChoiceField(
         label=_("Co-handlers"), required=False, widget=forms.SelectMultiple(attrs={"size": 4})
     )
@@ -186,13 +184,17 @@ class DispatchForm(forms.Form):
     def __init__(self, *args, units, has_lead: bool, default_lead=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.units = units
-        self.fields["lead"].queryset = units
+        self.fields["lead"].choices = [("", _("Choose…")), *((str(u.public_id), u.name) for u in units)]
         self.fields["co_handlers"].choices = [(str(u.public_id), u.name) for u in units]
         if has_lead:
             del self.fields["lead"]
         elif default_lead is not None and not self.is_bound:
-            self.initial["lead"] = default_lead.public_id
+            self.initial["lead"] = str(default_lead.public_id)
         style_form(self)
+
+    def clean_lead(self) -> Unit | None:
+        wanted = self.cleaned_data.get("lead")
+        return next((u for u in self.units if str(u.public_id) == wanted), None)
 
     def clean_co_handlers(self) -> list[Unit]:
         wanted = set(self.cleaned_data["co_handlers"])
