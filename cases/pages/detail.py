@@ -74,7 +74,6 @@ EVENT_LABELS = {
     "auto_close": gettext_lazy("Closed without confirmation"),
 }
 UPDATE_LABELS = {
-    "report": gettext_lazy("Reported, with"),
     "progress": gettext_lazy("Progress"),
     "result": gettext_lazy("Result"),
 }
@@ -165,8 +164,10 @@ def _who(user, case: Case, see_reporter: bool) -> str:
 
 
 def _timeline(case: Case, see_reporter: bool) -> list[dict]:
-    """The case's events and what was written on it (report, progress, result, with photos), in time
-    order, each with who and when."""
+    """The case's events and what was written on it (progress and results, with their photos; the
+    report's photos with the report), in time order, each with who and when."""
+    updates = list(case.updates.select_related("author", "dispatch__unit").prefetch_related("photos"))
+    report_photos = [p for u in updates if u.kind == "report" for p in u.photos.all()]
     rows = []
     for event in case.events.select_related("actor", "unit").order_by("at", "id"):
         if event.action in SHOWN_AS_UPDATES:
@@ -176,32 +177,29 @@ def _timeline(case: Case, see_reporter: bool) -> list[dict]:
             reason = ""
         rows.append(
             {
-                "kind": "event",
                 "action": event.action,
                 "label": EVENT_LABELS.get(event.action, event.action),
                 "who": _who(event.actor, case, see_reporter),
                 "unit": event.unit.name if event.unit_id else "",
                 "at": event.at,
                 "text": reason,
-                "photos": [],
-                "key": (event.at, 0, event.pk),
+                "photos": report_photos if event.action == "report" else [],
+                "key": (event.at, event.pk),
             }
         )
-    updates = case.updates.select_related("author", "dispatch__unit").prefetch_related("photos")
     for update in updates:
-        if update.kind == "report" and not update.photos.all():
-            continue  # the description is on the page already
+        if update.kind == "report":
+            continue  # its words are the description, its photos are with the report
         rows.append(
             {
-                "kind": "update",
                 "action": update.kind,
                 "label": UPDATE_LABELS.get(update.kind, update.kind),
                 "who": _who(update.author, case, see_reporter),
                 "unit": update.dispatch.unit.name if update.dispatch_id else "",
                 "at": update.at,
-                "text": update.text if update.kind != "report" else "",
+                "text": update.text,
                 "photos": list(update.photos.all()),
-                "key": (update.at, 1, update.pk),
+                "key": (update.at, 0),
             }
         )
     rows.sort(key=lambda r: r["key"])
@@ -285,7 +283,6 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **kept) -
             .select_related("category", "community")
             .order_by("reported_at", "id")
         )
-    report_photos = []
     refusal = " ".join(
         str(e) for f in kept.values() if hasattr(f, "errors") for errors in f.errors.values() for e in errors
     )
@@ -304,7 +301,6 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **kept) -
         "timeline": _timeline(case, see),
         "meetings": meetings,
         "duplicates": duplicates,
-        "report_photos": report_photos,
         "refusal": refusal,
         "plain_state": plain_state(case),
         **forms,
