@@ -158,7 +158,7 @@ class TextPhotosForm(forms.Form):
     """Progress or the result, with photos as evidence."""
 
     text = forms.CharField(
-        label=_("What was done"),
+        label=_("What has been done"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={**TEXT, "rows": 3}),
