@@ -65,6 +65,15 @@ def dispatches(user, case: Case) -> bool:
     return scope.everything or any(scope.holds_area(role, case.street) for role in DISPATCH_ROLES)
 
 
+def runs_case(user, case: Case) -> bool:
+    """Who calls and records a multi-party meeting on the case: its triaging or dispatching staff, or the
+    handler of its accepted lead dispatch."""
+    if triages(user, case) or dispatches(user, case):
+        return True
+    units = handler_unit_ids(user)
+    return bool(units) and case.dispatches.filter(role="lead", state="accepted", unit_id__in=units).exists()
+
+
 def city_path(area: Area) -> str:
     """The path of the city an area lies in (its first segment)."""
     return area.path.split(".", 1)[0] + "."

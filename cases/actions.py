@@ -35,6 +35,7 @@ from cases.access import (
     holder_staff,
     is_reporter,
     next_holder,
+    runs_case,
     triages,
     unit_handlers,
 )
@@ -752,11 +753,6 @@ def reveal_reporter_phone(*, acting_user, case: Case, request=None) -> str:
 # --- multi-party meetings -----------------------------------------------------------------------------
 
 
-def _runs_case(user, case: Case) -> bool:
-    lead = case.dispatches.filter(role=DispatchRole.LEAD, state=DispatchState.ACCEPTED).first()
-    return triages(user, case) or dispatches(user, case) or (lead is not None and handles(user, lead))
-
-
 @transaction.atomic
 def call_meeting(
     *,
@@ -773,7 +769,7 @@ def call_meeting(
     other parties; the units' handlers are told."""
     title = _text(title, field="title", message=_("Give the meeting a title."), limit=80)
     place = _text(place, field="place", message=_("Say where the meeting is."), limit=120)
-    if not _runs_case(acting_user, case):
+    if not runs_case(acting_user, case):
         raise PermissionDenied(_("Only the case's staff or lead handler call a meeting on it."))
     _require_state(case, *OPEN_CASE_STATES, doing=_("given a meeting"))
     if starts_at < timezone.now() - timedelta(days=1):
@@ -819,7 +815,7 @@ def record_meeting(
     """Who came and what was agreed: the meeting is held."""
     agreed = _text(agreed, field="agreed", message=_("Write what was agreed."))
     meeting = CaseMeeting.objects.select_for_update().select_related("case").get(pk=meeting.pk)
-    if not _runs_case(acting_user, meeting.case):
+    if not runs_case(acting_user, meeting.case):
         raise PermissionDenied(_("Only the case's staff or lead handler record its meetings."))
     if meeting.state != MeetingState.CALLED:
         raise ValidationError(_("This meeting is %(state)s.") % {"state": meeting.get_state_display()})

@@ -47,6 +47,9 @@ NAV = [
     # The same page, for the grid worker who reports what a resident needs (not help for themself).
     ("service:ask", _("Report a need for a resident"), HELD(Role.GRID_WORKER), None),
     ("service:my_needs", _("My requests"), HELD(Role.RESIDENT), None),
+    # The whistle (issue 13): the grid worker's grid, and everyone's own reports of problems.
+    ("cases:my_grid", _("My grid"), HELD(Role.GRID_WORKER), None),
+    ("cases:my_cases", _("My reports"), HELD(Role.GRID_WORKER, Role.RESIDENT, Role.MEMBER), None),
     ("service:workbench", _("Service desk"), HELD(Role.COMMUNITY, Role.STREET), None),
     ("service:unit_service", _("Members' service"), HELD(Role.UNIT_ADMIN, Role.INSPECTOR), SERVICE_LISTS),
     ("service:need_list", _("Needs"), R.SERVICE_AREA_ROLES, SERVICE_LISTS),
