@@ -748,6 +748,7 @@ def call_meeting(
 ) -> CaseMeeting:
     """A multi-party meeting on a case (六方会议): the staff or the lead handler invites the units and the
     other parties; the units' handlers are told."""
+    case = _lock(case)  # its state as it is now: the event records it, whatever the caller's copy says
     title = _text(title, field="title", message=_("Give the meeting a title."), limit=80)
     place = _text(place, field="place", message=_("Say where the meeting is."), limit=120)
     if not _runs_case(acting_user, case):
