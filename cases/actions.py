@@ -64,7 +64,7 @@ from cases.models import (
 from cases.workdays import add_working_days, working_days_between
 from gongjian.privacy import InvalidNumber, normalize_phone, seal
 from notifications.actions import notify
-from orgs.models import Unit
+from orgs.models import Unit, UnitKind
 from places.models import Area, AreaLevel, Building, Compound, Grid
 from service.records.checks import checked_photos
 
@@ -767,6 +767,7 @@ def call_meeting(
 ) -> CaseMeeting:
     """A multi-party meeting on a case (六方会议): the staff or the lead handler invites the units and the
     other parties; the units' handlers are told."""
+    case = _lock(case)  # its state as it is now: the event records it, whatever the caller's copy says
     title = _text(title, field="title", message=_("Give the meeting a title."), limit=80)
     place = _text(place, field="place", message=_("Say where the meeting is."), limit=120)
     if not runs_case(acting_user, case):
@@ -832,6 +833,31 @@ def record_meeting(
         detail={"meeting": str(meeting.public_id)},
     )
     return meeting
+
+
+# --- categories --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_default_handler(
+    *, acting_user, category: CaseCategory, unit: Unit | None, request=None
+) -> CaseCategory:
+    """The department the street's dispatch form offers first for a category (None: no default). Kept by
+    the platform administrator; ``acting_user`` None is the system (the demo city's build)."""
+    if acting_user is not None and not scope_for(acting_user).everything:
+        raise PermissionDenied(_("Only the platform administrator sets a category's default handler."))
+    if unit is not None and unit.kind != UnitKind.DEPARTMENT:
+        raise ValidationError({"default_handler": _("A default handler is a functional department.")})
+    category.default_handler = unit
+    category.save(update_fields=["default_handler"])
+    record_event(
+        actor=acting_user,
+        action="case.category_handler",
+        request=request,
+        target=category,
+        detail={"unit": unit.name if unit else ""},
+    )
+    return category
 
 
 # --- grids at work ------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.sql.subqueries import DeleteQuery
 
+from cases.models import Case
 from checkin.models import Certificate, CheckIn, Team, UnitPairing
 from demo import vocab
 from demo.accounts import CAST_PREFIX, DEMO_USERNAMES
@@ -137,6 +138,9 @@ def reset_city(*, out: Callable[[str], None] = print) -> None:
     areas = Area.objects.filter(subtree_q("path", city.path))
     units = Unit.objects.filter(address_area__in=areas)
     orgs = PartyOrg.objects.filter(Q(area__in=areas) | Q(unit__in=units))
+    # Cases protect their streets and the units they were whistled to; their dispatches, updates, photos,
+    # events and meetings cascade, responsibility areas go with their grids and members.
+    _delete_in_chunks(Case.objects.filter(street__in=areas), out, "cases")
     _reset_service(areas, units, orgs, users, out)
     users.delete()
     Post.objects.filter(party_org__in=orgs).delete()

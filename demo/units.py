@@ -110,7 +110,7 @@ def build_units(dice: Dice, size: CitySize, layout: CityLayout) -> None:
     for i in range(department_count(size)):
         district = layout.districts[i % len(layout.districts)]
         bureau = vocab.DEPARTMENT_BUREAUS[(i // len(layout.districts)) % len(vocab.DEPARTMENT_BUREAUS)]
-        name = f"龙岩市公安局{district.name[:-1]}分局" if bureau == "公安分局" else f"{district.name}{bureau}"
+        name = department_name(bureau, district)
         streets = [s for s in layout.streets if s.parent_id == district.pk]
         street = streets[(i // len(layout.districts)) % len(streets)]
         place = _create(
@@ -147,6 +147,42 @@ def build_units(dice: Dice, size: CitySize, layout: CityLayout) -> None:
             if kind == UnitKind.STATE_FIRM and n == 0:
                 layout.demo_unit = place
     layout.units.extend(layout.departments)
+
+
+def department_name(bureau: str, district) -> str:
+    return f"龙岩市公安局{district.name[:-1]}分局" if bureau == "公安分局" else f"{district.name}{bureau}"
+
+
+def bureau_of(unit) -> str:
+    """The bureau (vocab.DEPARTMENT_BUREAUS) a department is of, by its name."""
+    return next(
+        (
+            b
+            for b in vocab.DEPARTMENT_BUREAUS
+            if unit.name.endswith(b) or (b == "公安分局" and "公安局" in unit.name)
+        ),
+        "",
+    )
+
+
+def add_department(dice: Dice, layout: CityLayout, bureau: str) -> UnitPlace:
+    """One more functional department, of ``bureau``, in the seat district's first street (a small demo
+    city has too few for the cases' categories)."""
+    district = layout.districts[0]
+    street = next(s for s in layout.streets if s.parent_id == district.pk)
+    place = _create(
+        dice,
+        layout,
+        kind=UnitKind.DEPARTMENT,
+        name=department_name(bureau, district),
+        area=street,
+        street=street,
+        road=f"{street.name[:-2]}路",
+        code=len(layout.units) + 1,
+    )
+    layout.departments.append(place)
+    layout.units.append(place)
+    return place
 
 
 def _location(dice: Dice, layout: CityLayout, name: str, seat) -> CommunityPlace:

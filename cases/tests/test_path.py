@@ -146,3 +146,24 @@ def test_the_reporters_phone_is_sealed_and_revealed_only_to_those_handling_it(ca
         AuditEvent.objects.filter(action="privacy.reveal.reporter_phone").values_list("outcome", flat=True)
     )
     assert sorted(outcomes) == ["denied", "success"]
+
+
+def test_a_meeting_records_the_case_as_it_is_now(cast):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    case = grid_case(cast)
+    [lead] = actions.dispatch_case(acting_user=cast.street, case=case, lead=cast.places.dept_a)
+    actions.accept_dispatch(acting_user=cast.dept, dispatch=lead)
+    assert case.state == CaseState.TRIAGE  # the caller's copy is stale
+    actions.call_meeting(
+        acting_user=cast.street,
+        case=case,
+        title="六方会议",
+        starts_at=timezone.now() + dt.timedelta(days=1),
+        place="社区党群服务中心",
+        invited_units=[cast.places.dept_a],
+    )
+    event = case.events.last()
+    assert (event.action, event.from_state, event.to_state) == ("meeting", "handling", "handling")

@@ -30,8 +30,9 @@ from points.models import PointEntry
 from service.models import ProjectState
 
 
-def seed_service(dice: Dice, layout: CityLayout, users: dict, *, out: Callable[[str], None] = print) -> None:
-    """The service loop of the demo city (in its build's transaction)."""
+def seed_service(dice: Dice, layout: CityLayout, users: dict, *, out: Callable[[str], None] = print) -> Loop:
+    """The service loop of the demo city (in its build's transaction); answers the loop, whose cast the
+    cases go on with (demo/cases)."""
     with translation.override("zh-hans"):  # notes and messages are stored as the actions would write them
         loop = Loop(dice, layout, users)
         with quiet_outbox():
@@ -57,3 +58,4 @@ def seed_service(dice: Dice, layout: CityLayout, users: dict, *, out: Callable[[
         f"{c['projects']} projects, {entries:,} points entries, {c['redemptions']} redemptions; "
         f"{loop.cast.made} accounts act in them"
     )
+    return loop

@@ -30,6 +30,8 @@ class Cast:
         self._staff = {layout.communities[0].area.pk: users["community"]}
         self._grid = {layout.streets[0].pk: users["grid"]}
         self._units = {layout.demo_unit.unit.pk: users["unit"]}
+        self._streets = {layout.streets[0].pk: users["street"], layout.streets[1].pk: users["street2"]}
+        self._departments = {layout.departments[0].unit.pk: users["dept"]}
         self._members = {member.pk: users["member"]}
         self._residents = {resident.pk: users["resident"]}
         self.made = 0
@@ -67,6 +69,22 @@ class Cast:
                 f"u{unit.pk}", f"{unit.name}党务专员", Role.UNIT_ADMIN, unit=unit
             )
         return self._units[unit.pk]
+
+    def street_staff(self, street):
+        """Who works for the street's working committee (``street`` and ``street2`` for the first two)."""
+        if street.pk not in self._streets:
+            self._streets[street.pk] = self._account(
+                f"s{street.code}", f"{street.name}工作人员", Role.STREET, area=street
+            )
+        return self._streets[street.pk]
+
+    def department(self, unit):
+        """Who answers for a functional department's cases (``dept`` for the first one)."""
+        if unit.pk not in self._departments:
+            self._departments[unit.pk] = self._account(
+                f"d{unit.pk}", f"{unit.name}值班员", Role.DEPARTMENT, unit=unit
+            )
+        return self._departments[unit.pk]
 
     def member(self, member: Member):
         """The member's own account (made and linked the first time they act)."""
