@@ -89,6 +89,8 @@ NAV = [
     ("golive:readiness", _("Readiness for go-live"), (Role.ORG_DEPT,), None),
     ("golive:residents", _("Import residents"), HELD(Role.COMMUNITY), None),
     ("accounts:sms_counts", _("Text messages"), (Role.PLATFORM_ADMIN,), None),
+    ("cases:keys", _("Open311 API keys"), (Role.PLATFORM_ADMIN,), None),
+    ("cases:hotline_import", _("Hotline tickets import"), (Role.STREET, Role.ORG_DEPT), None),
 ]
 
 

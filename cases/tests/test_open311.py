@@ -231,10 +231,12 @@ def test_post_refusals_are_400(cast, client, key, fields, words):
 def test_where_a_request_lands(cast, client, key):
     made, raw = key
     p = cast.places
+
     def land(**f):
         return Case.objects.get(
             number=post(client, api_key=raw, service_code="piles", **f).json()[0]["service_request_id"]
         )
+
     assert land(address_id=p.grid_a3.code).grid == p.grid_a3
     assert land(address_id=str(p.compound_a1.public_id)).compound == p.compound_a1
     assert land(address_id=p.a2.code).community == p.a2
@@ -345,3 +347,12 @@ def test_hostile_input_never_500s(cast, client, key):
         {"lat": "nan", "long": "inf", "service_code": "piles"},
     ):
         assert post(client, api_key=raw, **fields).status_code == 400
+
+
+def test_requests_query_count_is_pinned(cast, client, django_assert_max_num_queries):
+    for n in range(8):
+        case = grid_case(cast, title=f"问题{n}")
+        actions.dispatch_case(acting_user=cast.street, case=case, lead=cast.places.dept_a)
+    client.get(f"{BASE}/requests.json")
+    with django_assert_max_num_queries(2):  # the cases with their category and places, their leads
+        assert len(client.get(f"{BASE}/requests.json").json()) == 8

@@ -5,6 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from cases.actions import report_case
+from cases.tests.fixtures import category, grid_case
 from gongjian.names import pinyin_initials
 from people.actions import seal_numbers
 from people.models import Applicant, CommercialBuilding, TradeUnion, YouthLeagueOrg
@@ -60,4 +62,9 @@ def registries(cast):
     r.union_b = TradeUnion.objects.create(name="西城商贸工会", area=p.b1, unit=p.unit_b)
     r.league_a = YouthLeagueOrg.objects.create(name="东城团工委", area=p.street_a, secretary_name="林")
     r.league_b = YouthLeagueOrg.objects.create(name="西城团工委", area=p.street_b)
+    # a case in each street, reported by its grid worker (the cases API is a collection too)
+    r.case_a = grid_case(cast)
+    r.case_b = report_case(
+        acting_user=cast.grid2, title="西城楼道堆物", category=category(), building=p.building_b1
+    )
     return r

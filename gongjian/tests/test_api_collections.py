@@ -19,6 +19,7 @@ COLLECTIONS = {
     "commercial-buildings": (lambda c, r: r.cbuilding_a, "grid"),
     "trade-unions": (lambda c, r: r.union_a, "member"),
     "youth-league-orgs": (lambda c, r: r.league_a, "unit"),
+    "cases": (lambda c, r: r.case_a, "inspector"),
 }
 
 

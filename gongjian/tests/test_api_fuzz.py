@@ -75,6 +75,7 @@ def world(cast, registries):
         "org_id": registries.league_a,
         "checkin_id": checkin,
         "transfer_id": transfer,
+        "case_id": registries.case_a,
     }
     headers = {
         who: {"Authorization": f"Bearer {issue_api_token(acting_user=getattr(cast, who))}"} for who in ROLES

@@ -417,6 +417,7 @@ def test_every_api_object_answers_an_outsider_404(cast, objects, openapi, bearer
             ("trade-unions", "trade_union_id"),
             ("youth-league-orgs", "org_id"),
             ("checkins", "checkin_id"),
+            ("cases", "case_id"),
         ]
     }
     assert covered_by_the_cast <= checked, covered_by_the_cast - checked
