@@ -36,6 +36,11 @@ def returned_q() -> Q:
     return Q(state=CaseState.TRIAGE, pk__in=returned_leads.values("case_id"))
 
 
+def new_q(user) -> Q:
+    """To triage at the user's level, returned ones aside (they have their own section)."""
+    return to_triage_q(user) & ~returned_q()
+
+
 def due_soon_q(now: datetime) -> Q:
     """``CaseQuerySet.due_soon`` with the board's window, as a filter."""
     return Q(state__in=OPEN_CASE_STATES, due_at__gte=now, due_at__lt=now + DUE_SOON)
@@ -64,7 +69,7 @@ def board_counts(user, now: datetime) -> dict[str, int]:
     cases = Case.objects.visible_to(user)
     stuck = Case.objects.stuck(now).values("pk")
     return cases.order_by().aggregate(
-        new=Count("id", filter=to_triage_q(user)),
+        new=Count("id", filter=new_q(user)),
         due_soon=Count("id", filter=due_soon_q(now)),
         overdue=Count("id", filter=overdue_q(now)),
         returned=Count("id", filter=returned_q()),
@@ -76,7 +81,7 @@ def board_sections(user, now: datetime, shown: int) -> dict[str, list[Case]]:
     """The first ``shown`` cards of each section, the most pressing first."""
     cases = with_dispatches(Case.objects.visible_to(user))
     return {
-        "new": list(cases.filter(to_triage_q(user)).order_by("reported_at", "id")[:shown]),
+        "new": list(cases.filter(new_q(user)).order_by("reported_at", "id")[:shown]),
         "due_soon": list(cases.filter(due_soon_q(now)).order_by("due_at", "id")[:shown]),
         "overdue": list(cases.filter(overdue_q(now)).order_by("due_at", "id")[:shown]),
         "returned": list(cases.filter(returned_q()).order_by("-updated_at", "-id")[:shown]),

@@ -72,7 +72,7 @@ SPECS = {
                 Col(_("Due"), "due_at", 16),
                 Col(_("Resolved at"), "resolved_at", 16),
                 Col(_("On time"), "completed_on_time", 8),
-                Col(_("Satisfaction"), "get_rating_display", 10),
+                Col(_("Reporter's rating"), "get_rating_display", 10),
                 Col(_("Reopened"), "reopen_count", 8),
                 Col(_("Escalated"), "escalation_level", 8),
                 Col(_("Reporter's name"), "reporter_shown", 10),

@@ -137,7 +137,7 @@ class CaseFilter(django_filters.FilterSet):
     period = django_filters.ChoiceFilter(
         choices=measures.PERIOD_CHOICES, method="filter_nothing", label=_("Period")
     )
-    on = MonthFilter(method="filter_nothing", label=_("Month"))
+    on = MonthFilter(method="filter_nothing", label=_("Containing the month"))
     figure = django_filters.ChoiceFilter(
         choices=[(key, label) for key, label in measures.LABELS.items()],
         method="filter_figure",

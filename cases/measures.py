@@ -68,7 +68,7 @@ LABELS = {
     RECEIVED: _("Received"),
     ACCEPT_DUE: _("Due to be accepted"),
     ACCEPTED_ON_TIME: _("Accepted on time"),
-    DUE: _("Due"),
+    DUE: _("Due in the period"),
     COMPLETED_ON_TIME: _("Completed on time"),
     RATED: _("Rated"),
     SATISFIED: _("Satisfied"),

@@ -75,8 +75,8 @@ def case_desk(user: Any, scope: Any) -> list[Item]:
     now = timezone.now()
     counts: dict[str, Any] = {}
     if triage:
-        counts["triage"] = Count("id", filter=desks.to_triage_q(user))
-        counts["triage_since"] = Min("reported_at", filter=desks.to_triage_q(user))
+        counts["triage"] = Count("id", filter=desks.new_q(user))
+        counts["triage_since"] = Min("reported_at", filter=desks.new_q(user))
     if dispatch:
         counts["returned"] = Count("id", filter=desks.returned_q())
         counts["stuck"] = Count("id", filter=Q(pk__in=Case.objects.stuck(now).values("pk")))
@@ -93,7 +93,7 @@ def case_desk(user: Any, scope: Any) -> list[Item]:
     items = []
     if triage:
         label = (
-            _("New cases to dispatch (吹哨) or settle")
+            _("New cases to dispatch or settle")
             if dispatch
             else _("New cases to settle or pass up to the street")
         )
@@ -110,7 +110,7 @@ def case_desk(user: Any, scope: Any) -> list[Item]:
             )
         )
         items.append(
-            Item("cases.stuck", _("Stuck cases (督办)"), found["stuck"], reverse("cases:stuck"), overdue=True)
+            Item("cases.stuck", _("Stuck cases"), found["stuck"], reverse("cases:stuck"), overdue=True)
         )
     if grid:
         items.append(

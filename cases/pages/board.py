@@ -5,7 +5,6 @@ says so, the phone masked."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from accounts import roles as R
 from accounts.decorators import role_required
+from accounts.models import Role
 from accounts.scope import scope_for
 from cases import desks
 from cases.exports import CASE_LIST_ROLES, cases_for
@@ -24,6 +24,8 @@ from gongjian.pages import paginate
 from service.desk import filters_active, style_filter_form
 
 BOARD_ROLES = R.AREA_ROLES
+# The list's roles, and the reporters who follow their own cases on it (visible_to: only theirs).
+CASE_READ_ROLES = (*CASE_LIST_ROLES, Role.RESIDENT, Role.MEMBER)
 CARDS_SHOWN = 8
 PER_PAGE = 25
 
@@ -33,7 +35,7 @@ def _list_rows(queryset):
 
 
 @require_GET
-@login_required
+@role_required(*CASE_READ_ROLES)
 def case_list(request: HttpRequest) -> HttpResponse:
     """Every case the viewer may see (a reporter: their own), filtered; the figures' links land here."""
     user = request.user
