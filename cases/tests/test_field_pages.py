@@ -251,3 +251,27 @@ def test_people_to_visit_are_residents_with_open_needs_or_recent_reports(client,
     cast.login(client, "grid")
     body = client.get(desk(cast.places.grid_a3)).content.decode()
     assert "data-visit" in body and "孙大妈" in body
+
+
+def test_the_community_files_for_a_caller_who_then_is_not_the_reporter(client, cast):
+    cast.login(client, "community")
+    page = client.get(REPORT).content.decode()
+    assert 'name="reporter_phone"' in page and f"community:{cast.places.a2.public_id}" not in page
+    client.post(
+        REPORT,
+        report_data(
+            cast,
+            place=f"community:{cast.places.a1.public_id}",
+            reporter_name="来电群众",
+            reporter_phone="13900003333",
+        ),
+    )
+    case = Case.objects.get()
+    assert case.source == CaseSource.COMMUNITY and case.reporter is None and case.grid is None
+    assert case.reporter_phone_hint
+
+
+def test_a_place_of_another_community_is_not_offered_to_its_resident(client, cast):
+    cast.login(client, "resident")
+    page = client.post(REPORT, report_data(cast, place=f"community:{cast.places.b1.public_id}"))
+    assert page.status_code == 400 and not Case.objects.exists()
