@@ -165,6 +165,10 @@ class TextPhotosForm(forms.Form):
     )
     photos = photos_field(_("Photos"))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].widget.attrs["required"] = True  # the action asks for it
+
 
 class DispatchForm(forms.Form):
     """吹哨: a lead handler and co-handlers among the units the case may be whistled to, and a deadline."""
@@ -188,8 +192,10 @@ class DispatchForm(forms.Form):
         self.fields["co_handlers"].choices = [(str(u.public_id), u.name) for u in units]
         if has_lead:
             del self.fields["lead"]
-        elif default_lead is not None and not self.is_bound:
-            self.initial["lead"] = str(default_lead.public_id)
+        else:
+            self.fields["lead"].widget.attrs["required"] = True  # the action asks for it: not "optional"
+            if default_lead is not None and not self.is_bound:
+                self.initial["lead"] = str(default_lead.public_id)
         style_form(self)
 
     def clean_lead(self) -> Unit | None:
@@ -247,6 +253,8 @@ class MeetingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.units = units
         self.fields["invited_units"].choices = [(str(u.public_id), u.name) for u in units]
+        for name in ("title", "place"):  # the action asks for them
+            self.fields[name].widget.attrs["required"] = True
         style_form(self)
 
     def clean_invited_units(self) -> list[Unit]:
@@ -271,6 +279,7 @@ class MeetingRecordForm(forms.Form):
         self.fields["attended_units"].choices = [(str(u.public_id), u.name) for u in units]
         for name in ("attendees", "agreed"):
             self.fields[name].widget.attrs.setdefault("class", "form-control")
+        self.fields["agreed"].widget.attrs["required"] = True
 
     def clean_attended_units(self) -> list[Unit]:
         wanted = set(self.cleaned_data["attended_units"])

@@ -8,7 +8,6 @@ the page (PRG); a refusal shows the page again with the action's words beside wh
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.decorators import role_required
+from accounts.models import Role
 from cases import actions
 from cases.access import (
     dispatchable_units,
@@ -90,7 +91,14 @@ PLAIN_STATE = {
     CaseState.CLOSED: gettext_lazy("Closed."),
     CaseState.MERGED: gettext_lazy("Somebody reported the same problem; it is followed there."),
 }
-SIZES = ("thumb", "phone")
+# Who opens a case page at all (visible_to decides which cases): every role, since members, residents and
+# inspectors see the cases they reported. Each step asks for the roles that can ever take it;
+# cases/access.py decides whether this viewer may take it on this case.
+CASE_ROLES = tuple(Role.values)
+TRIAGE_ROLES = (Role.COMMUNITY, Role.STREET, Role.ORG_DEPT)
+WHISTLE_ROLES = (Role.STREET, Role.ORG_DEPT)
+HANDLER_ROLES = (Role.DEPARTMENT, Role.UNIT_ADMIN)
+WORK_ROLES = (*TRIAGE_ROLES, *HANDLER_ROLES)
 
 
 def plain_state(case: Case) -> str:
@@ -309,7 +317,7 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **kept) -
 
 
 @require_GET
-@login_required
+@role_required(*CASE_ROLES)
 def case_detail(request: HttpRequest, public_id) -> HttpResponse:
     return _case_page(request, _case(request, public_id))
 
@@ -332,7 +340,7 @@ def _act(request: HttpRequest, case: Case, form, key: str, run, *, anchor: str =
 
 
 @require_POST
-@login_required
+@role_required(*TRIAGE_ROLES)
 def case_pass_up(request: HttpRequest, public_id) -> HttpResponse:
     case = _case(request, public_id)
     form = ReasonForm(request.POST, auto_id="passup_%s")
@@ -353,7 +361,7 @@ def case_pass_up(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@role_required(*WHISTLE_ROLES)
 def case_dispatch(request: HttpRequest, public_id) -> HttpResponse:
     case = _case(request, public_id)
     units = list(dispatchable_units(case)[:300])
@@ -378,7 +386,7 @@ def case_dispatch(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@role_required(*TRIAGE_ROLES)
 def case_merge(request: HttpRequest, public_id) -> HttpResponse:
     case = _case(request, public_id)
     form = MergeForm(request.POST, auto_id="merge_%s")
@@ -399,7 +407,7 @@ def case_merge(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@role_required(*WORK_ROLES)
 def meeting_call(request: HttpRequest, public_id) -> HttpResponse:
     case = _case(request, public_id)
     form = MeetingForm(request.POST, units=list(dispatchable_units(case)[:300]), auto_id="meeting_%s")
@@ -425,7 +433,7 @@ def meeting_call(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@role_required(*WORK_ROLES)
 def meeting_record(request: HttpRequest, public_id) -> HttpResponse:
     meeting = _meeting(request, public_id)
     case = _case(request, meeting.case.public_id)
@@ -456,7 +464,7 @@ def meeting_record(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@role_required(*HANDLER_ROLES)
 def dispatch_accept(request: HttpRequest, public_id) -> HttpResponse:
     dispatch = _dispatch(request, public_id)
     case = _case(request, dispatch.case.public_id)
@@ -477,7 +485,7 @@ def dispatch_accept(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@role_required(*HANDLER_ROLES)
 def dispatch_return(request: HttpRequest, public_id) -> HttpResponse:
     dispatch = _dispatch(request, public_id)
     case = _case(request, dispatch.case.public_id)
@@ -499,7 +507,7 @@ def dispatch_return(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@role_required(*WORK_ROLES)
 def case_progress(request: HttpRequest, public_id) -> HttpResponse:
     case = _case(request, public_id)
     form = TextPhotosForm(request.POST, request.FILES, auto_id="progress_%s")
@@ -521,7 +529,7 @@ def case_progress(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@role_required(*WORK_ROLES)
 def case_resolve(request: HttpRequest, public_id) -> HttpResponse:
     case = _case(request, public_id)
     form = TextPhotosForm(request.POST, request.FILES, auto_id="resolve_%s")
@@ -546,7 +554,7 @@ def case_resolve(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@role_required(*CASE_ROLES)
 def case_rate(request: HttpRequest, public_id) -> HttpResponse:
     case = _case(request, public_id)
     form = RateForm(request.POST, auto_id="rate_%s")
@@ -569,7 +577,7 @@ def case_rate(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@role_required(*CASE_ROLES)
 def case_reopen(request: HttpRequest, public_id) -> HttpResponse:
     case = _case(request, public_id)
     form = ReasonForm(request.POST, auto_id="reopen_%s")
@@ -615,7 +623,7 @@ def _my_case_page(request: HttpRequest, case: Case, *, status: int = 200, **kept
 
 
 @require_GET
-@login_required
+@role_required(*CASE_ROLES)
 def my_case(request: HttpRequest, public_id) -> HttpResponse:
     """The reporter's status page: the state in plain words, the result, and the rate/reopen forms."""
     case = _case(request, public_id)
@@ -625,7 +633,7 @@ def my_case(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@role_required(*CASE_ROLES)
 def my_cases(request: HttpRequest) -> HttpResponse:
     """The cases the user reported, newest first."""
     rows = (
@@ -644,7 +652,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@role_required(*CASE_ROLES)
 def photo(request: HttpRequest, public_id) -> HttpResponse:
     """A case's photo, served privately to whoever may see the case (``?size=thumb`` for the small one)."""
     visible = Case.objects.visible_to(request.user).values("pk")

@@ -251,3 +251,59 @@ def test_people_to_visit_are_residents_with_open_needs_or_recent_reports(client,
     cast.login(client, "grid")
     body = client.get(desk(cast.places.grid_a3)).content.decode()
     assert "data-visit" in body and "孙大妈" in body
+
+
+def test_the_community_files_for_a_caller_who_then_is_not_the_reporter(client, cast):
+    cast.login(client, "community")
+    page = client.get(REPORT).content.decode()
+    assert 'name="reporter_phone"' in page and f"community:{cast.places.a2.public_id}" not in page
+    client.post(
+        REPORT,
+        report_data(
+            cast,
+            place=f"community:{cast.places.a1.public_id}",
+            reporter_name="来电群众",
+            reporter_phone="13900003333",
+        ),
+    )
+    case = Case.objects.get()
+    assert case.source == CaseSource.COMMUNITY and case.reporter is None and case.grid is None
+    assert case.reporter_phone_hint
+
+
+def test_a_place_of_another_community_is_not_offered_to_its_resident(client, cast):
+    cast.login(client, "resident")
+    page = client.post(REPORT, report_data(cast, place=f"community:{cast.places.b1.public_id}"))
+    assert page.status_code == 400 and not Case.objects.exists()
+
+
+def test_the_grid_desk_shows_the_grids_live_needs_and_whom_they_are_for(client, cast):
+    from service.models import ServiceCategory
+    from service.needs.actions import post_need
+
+    item = ServiceCategory.objects.filter(parent__isnull=False).first()
+    need = post_need(
+        acting_user=cast.grid,
+        title="帮忙买菜",
+        category=item,
+        community=cast.places.a1,
+        grid=cast.places.grid_a3,
+        compound=cast.places.compound_a1,
+        building=cast.places.building_a1,
+        beneficiary_resident=cast.r_a,
+    )
+    cast.login(client, "grid")
+    body = client.get(desk(cast.places.grid_a3)).content.decode()
+    assert "帮忙买菜" in body and str(need.public_id) in body
+    assert "孙大妈" in body.split('id="visit"')[1]  # an open need: a visit
+    cast.login(client, "community2")
+    assert client.get(desk(cast.places.grid_a3)).status_code == 404
+
+
+def test_a_refused_report_keeps_the_category_chosen(client, cast):
+    cast.login(client, "grid")
+    page = client.post(REPORT, report_data(cast, title=""))
+    body = page.content.decode()
+    assert page.status_code == 400
+    assert f'value="{category().public_id}" autocomplete="off" checked' in body
+    assert f'value="{category().parent.code}" autocomplete="off" checked' in body

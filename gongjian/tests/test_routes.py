@@ -137,6 +137,7 @@ OUTSIDER_PAGES = {
     "people:applicant_advance": ("applicant_a", "unit", "community2"),
     "people:transfer_start": ("m_member", "unit", "unit2"),
     "checkin:member_move": ("m_member", "member", "unit2"),
+    "cases:grid_desk": ("grid_a3", "grid", "grid2"),
 }
 
 # Object pages not asked here, each with its reason.
@@ -159,6 +160,9 @@ OUTSIDERS_ELSEWHERE = {
     "service:confirm_by_code": "public, by a one-time code",
     "people:transfer_detail": "no transfer in the cast: people/tests/test_transfers.py",
     "people:registry_edit": "takes the registry's name too: people/tests/test_keeping_registries.py",
+    "cases:case_detail": "no case in the cast: cases/tests/test_case_page.py",
+    "cases:my_case": "no case in the cast: cases/tests/test_case_page.py",
+    "cases:photo": "no case in the cast: cases/tests/test_case_page.py",
 }
 
 # API reads a user with no role may use, each with its reason.
