@@ -2,7 +2,7 @@
 beside the same page read alone in the same run.
 
 gunicorn serves the page as bench/throughput.py starts it (DEBUG=0, 2 gthread workers of 4 threads;
-the bench's SECRET_KEY, so the session it signs in is the server's too). A reader in its own process
+a SECRET_KEY the bench signs its session in with, so the session is the server's too). A reader in its own process
 GETs the page back to back, as the street's account (the session cookie of
 accounts.second_factor_actions.sign_in_verified, and a bearer token for an API path), for ``seconds``:
 first alone (the baseline), then while writer threads report cases (cases.actions.report_case, as the
@@ -19,6 +19,7 @@ and achieved, their p50/p95. The bench's cases are deleted afterwards (external_
 from __future__ import annotations
 
 import multiprocessing
+import secrets
 import threading
 import time
 import urllib.error
@@ -226,19 +227,18 @@ def forget_bench_cases() -> int:
 
 
 @contextmanager
-def server(database_url: str) -> Iterator[tuple]:
+def server(database_url: str, secret_key: str) -> Iterator[tuple]:
     """gunicorn as bench/throughput.py runs it, with the bench's SECRET_KEY; yields its base URL, the
     process and its log."""
     import subprocess
 
-    from django.conf import settings
     from throughput import free_port, server_env
 
     port = free_port()
     var_dir = ROOT / "var" / "bench" / "server"
     var_dir.mkdir(parents=True, exist_ok=True)
     env = server_env(database_url, port, str(var_dir))
-    env["SECRET_KEY"] = settings.SECRET_KEY  # the session signed in here must be valid there
+    env["SECRET_KEY"] = secret_key  # the session signed in here must be valid there
     python = str(ROOT / ".venv/bin/python")
     subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
     log = var_dir / "gunicorn-cases.log"
@@ -315,18 +315,20 @@ def run(
     seconds: float = 30,
     workers: int = 4,
 ) -> list[Row]:
-    from django.test import Client
+    from django.test import Client, override_settings
     from throughput import wait_until_up
 
     from accounts.actions import issue_api_token
     from accounts.second_factor_actions import sign_in_verified
 
+    secret_key = secrets.token_urlsafe(64)
     client = Client()
-    sign_in_verified(client, user)
+    with override_settings(SECRET_KEY=secret_key):  # the session's signature and auth hash, as the server's
+        sign_in_verified(client, user)
     cookie = client.cookies["sessionid"].value
     token = issue_api_token(acting_user=user)
     intake = Intake(user)
-    with server(database_url) as (base, process, log):
+    with server(database_url, secret_key) as (base, process, log):
         wait_until_up(base, token, process, log)
         read = http_reader(base + page, cookie=cookie, token=token)
         status = read()
