@@ -9,7 +9,7 @@ markdown to var/bench/<date>.md.
 
 DATABASE_URL (default postgres://postgres@127.0.0.1:5432/gj_bench_tier) must name a database
 containing "bench"; it is created when missing. The benches: tier, pages, search, throughput,
-import, reconciliation, export (bench/README.md says what each measures and its baseline).
+cases, import, reconciliation, export (bench/README.md says what each measures and its baseline).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from measure import Row, git_commit, load_average, markdown_table, text_table  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/gj_bench_tier"
-BENCHES = ["tier", "pages", "search", "throughput", "import", "reconciliation", "export"]
+BENCHES = ["tier", "pages", "search", "throughput", "cases", "import", "reconciliation", "export"]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -43,6 +43,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--wrk-seconds", type=int, default=10, help="wrk duration per URL")
     p.add_argument("--import-rows", type=int, default=1_000_000)
     p.add_argument("--export-rows", type=int, default=2_000_000)
+    p.add_argument("--cases-page", default="/cases/figures/", help="the page read while cases are written")
+    p.add_argument("--cases-rate", type=float, default=5.0, help="cases reported and dispatched a second")
+    p.add_argument("--cases-seconds", type=float, default=30, help="each phase of the cases bench")
     p.add_argument("--out", default=str(ROOT / "var" / "bench"), help="directory of the markdown report")
     return p.parse_args(argv)
 
@@ -140,6 +143,15 @@ def main(argv: list[str] | None = None) -> int:
         import throughput
 
         rows += guarded("throughput", lambda: throughput.run(url, users["street"], seconds=args.wrk_seconds))
+    if "cases" in wanted:
+        import case_intake
+
+        rows += guarded(
+            "cases",
+            lambda: case_intake.run(
+                url, users["street"], page=args.cases_page, rate=args.cases_rate, seconds=args.cases_seconds
+            ),
+        )
     if "import" in wanted:
         import external
 

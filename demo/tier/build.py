@@ -1,5 +1,5 @@
 """Build the city tier in one transaction: empty the database's city, then structure, people (with
-check-ins), service records and points, accounts; then indexes, ANALYZE, sequences, and a TierBuild row.
+check-ins), service records and points, cases, accounts; then indexes, ANALYZE, sequences, and a TierBuild row.
 
 Each step writes one audit row (action ``demo.tier``, its counts and seconds in the detail), not one
 per row written: a tier is a benchmark fixture made by one command, and twenty million audit rows
@@ -24,12 +24,14 @@ from django.utils import timezone
 from accounts.actions import create_user, grant_role
 from accounts.models import Role
 from audit.actions import record_event
+from cases.models import Case, CaseDispatch, CaseEvent
 from checkin.models import Certificate, CheckIn, CheckInEvent, TeamMembership
 from demo.layout import Dice
 from demo.models import TierBuild
 from demo.persons import People
 from demo.reset import reset_city
 from demo.tier import indexes
+from demo.tier.cases import write_cases
 from demo.tier.options import VERSION, TierOptions
 from demo.tier.people import make_context, write_people
 from demo.tier.service import write_service
@@ -44,7 +46,18 @@ from service.models import ServiceRecord
 DEFAULT_PASSWORD = "tier-pass-2026!"
 ACCOUNT_PREFIX = "tier-"
 # The tables the tier fills by the million: emptied with TRUNCATE, loaded without their indexes.
-BIG = [Member, Resident, CheckIn, CheckInEvent, Certificate, ServiceRecord, PointEntry]
+BIG = [
+    Member,
+    Resident,
+    CheckIn,
+    CheckInEvent,
+    Certificate,
+    ServiceRecord,
+    PointEntry,
+    Case,
+    CaseDispatch,
+    CaseEvent,
+]
 DATABASE_WORDS = ("bench", "tier", "scratch")
 
 
@@ -150,6 +163,8 @@ def build_tier(options: TierOptions, *, password: str = DEFAULT_PASSWORD, out=pr
             report.counts.update(write_people(ctx, dice, out=out))
         with _step(report, "service", out):
             report.counts.update(write_service(ctx))
+        with _step(report, "cases", out):
+            report.counts.update(write_cases(ctx, Dice(options.seed + 1)))
         with _step(report, "indexes", out):
             report.seconds["indexes_by_kind"] = indexes.put_back(aside, out=out)
         with _step(report, "accounts", out):

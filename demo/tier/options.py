@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 # Bump when the generator writes different rows for the same options: make bench rebuilds then.
-VERSION = "tier-1"
+VERSION = "tier-2"  # 2: cases
 
 CITY_MEMBERS = 2_000_000
 CITY_DISTRICTS, CITY_STREETS, CITY_COMMUNITIES = 16, 350, 6000
@@ -21,6 +21,7 @@ class TierOptions:
     communities: int = CITY_COMMUNITIES
     in_service_share: float = 0.35
     records_per_member: int = 10
+    cases_per_member: float = 0.2  # cases reported in the past twelve months (2 per 10 members)
     seed: int = 2026
     jobs: int = 2
 

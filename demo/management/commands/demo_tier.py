@@ -26,6 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--communities", type=int, help="default: 6,000, fewer for a smaller tier")
         parser.add_argument("--in-service-share", type=float, default=defaults.in_service_share)
         parser.add_argument("--records-per-member", type=int, default=defaults.records_per_member)
+        parser.add_argument(
+            "--cases-per-member", type=float, default=defaults.cases_per_member, help="cases of the past year"
+        )
         parser.add_argument("--seed", type=int, default=defaults.seed)
         parser.add_argument("--jobs", type=int, default=defaults.jobs, help="processes making the people")
         parser.add_argument("--password", default=DEFAULT_PASSWORD, help="of the tier-* accounts")
@@ -46,6 +49,7 @@ class Command(BaseCommand):
             communities=options["communities"],
             in_service_share=options["in_service_share"],
             records_per_member=options["records_per_member"],
+            cases_per_member=options["cases_per_member"],
             seed=options["seed"],
             jobs=options["jobs"],
         )
@@ -70,6 +74,8 @@ class Command(BaseCommand):
             raise CommandError("--in-service-share is a share between 0 and 1.")
         if not 0 <= tier.records_per_member <= 360:
             raise CommandError("--records-per-member must be between 0 and 360 (one a day at most).")
+        if not 0 <= tier.cases_per_member <= 10:
+            raise CommandError("--cases-per-member must be between 0 and 10.")
         if (
             tier.districts > 90
             or tier.streets > 999 * tier.districts
