@@ -74,6 +74,7 @@ ACTION_LABELS = {
     "registry.retire": _("Registry entry retired"),
     "privacy.reveal.id_number": _("ID number revealed"),
     "privacy.reveal.phone": _("Phone number revealed"),
+    "privacy.reveal.reporter_phone": _("Case reporter's phone revealed"),
     # imports, exports, jobs
     "import.upload": _("Roster uploaded"),
     "import.check": _("Roster checked"),
@@ -114,6 +115,8 @@ ACTION_LABELS = {
     "case.meeting_call": _("Meeting on a case called"),
     "case.meeting_record": _("Meeting on a case recorded"),
     "case.auto_close": _("Unconfirmed cases closed"),
+    "case.category_handler": _("Default handler of a case category set"),
+    "case.hotline_import": _("Hotline tickets imported"),
     "grid.responsibility_set": _("Responsibility area assigned"),
     "grid.responsibility_remove": _("Responsibility area removed"),
     "open311.key_create": _("Open311 key created"),

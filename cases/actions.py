@@ -690,7 +690,11 @@ def reopen_case(*, acting_user, case: Case, reason: str, request=None) -> Case:
     _require_state(case, CaseState.RESOLVED, CaseState.CLOSED, doing=_("reopened"))
     action = _not_fixed(case, acting_user, reason)
     record_event(
-        actor=acting_user, action=f"case.{action}", request=request, target=case, detail={"reason": reason}
+        actor=acting_user,
+        action="case.reopen" if action == "reopen" else "case.escalate",
+        request=request,
+        target=case,
+        detail={"reason": reason},
     )
     return case
 
