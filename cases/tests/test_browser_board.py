@@ -73,6 +73,12 @@ def test_the_street_board_on_a_phone_and_a_desktop(live_server, browser):
         if viewport is PHONE:
             assert fits_the_phone(page)
         _shoot(page, f"cases-figures-{name}.png")
+        page.goto(live_server.url + reverse("cases:case_list"))
+        page.wait_for_selector("[data-case]")
+        assert page.locator("tbody [data-case]").count() == 5
+        if viewport is PHONE:
+            assert fits_the_phone(page)
+        _shoot(page, f"cases-list-{name}.png")
         page.context.close()
 
 
