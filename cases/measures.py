@@ -6,7 +6,7 @@ For a period (whole days, ``checkin.reconciliation.Period``), as of now:
 - **received**: cases reported in the period (merged duplicates aside); for a department or unit, the
   dispatches to it made in the period (withdrawn ones aside).
 - **accepted on time (rate)**: dispatches accepted within their window ÷ dispatches due to be accepted in
-  the period (their window ends in the period and has ended by now, or they were answered already;
+  the period (their window ends in the period and has ended by now, or they were accepted or returned;
   withdrawn ones aside; a return is not an acceptance). For an area, grid or category: the dispatches
   of its cases.
 - **completed on time (rate)**: cases completed on time ÷ cases due in the period (their deadline falls
@@ -148,7 +148,8 @@ def dispatch_q(key: str, period: Period, now: datetime) -> Q:
     if key == RECEIVED:
         return _within("dispatched_at", period) & live
     if key in (ACCEPT_DUE, ACCEPTED_ON_TIME):
-        due = _within("accept_by", period) & live & (Q(accept_by__lt=now) | Q(accepted_at__isnull=False))
+        answered = Q(accepted_at__isnull=False) | Q(returned_at__isnull=False)
+        due = _within("accept_by", period) & live & (Q(accept_by__lt=now) | answered)
         return due & Q(accepted_on_time=True) if key == ACCEPTED_ON_TIME else due
     if key in (DUE, COMPLETED_ON_TIME):
         due = (

@@ -73,4 +73,25 @@ def test_the_street_board_on_a_phone_and_a_desktop(live_server, browser):
         if viewport is PHONE:
             assert fits_the_phone(page)
         _shoot(page, f"cases-figures-{name}.png")
+        page.goto(live_server.url + reverse("cases:case_list"))
+        page.wait_for_selector("[data-case]")
+        assert page.locator("tbody [data-case]").count() == 5
+        if viewport is PHONE:
+            assert fits_the_phone(page)
+        _shoot(page, f"cases-list-{name}.png")
         page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_department_inbox_on_a_phone(live_server, browser):
+    cast = stage(build_cast())
+    page = signed_in(browser, live_server, "dept", cast.password, PHONE)
+    assert page.locator("[data-work^='cases.']").count() >= 1  # its home starts with its cases
+    page.goto(live_server.url + reverse("cases:inbox"))
+    page.wait_for_selector("[data-section=awaiting] [data-dispatch]")
+    assert fits_the_phone(page)
+    _shoot(page, "cases-inbox-360.png")
+    page.locator("[data-section=awaiting] [data-dispatch] button.btn-success").first.click()
+    page.wait_for_selector("[data-section=handling] [data-dispatch]")
+    assert page.locator("[data-section=handling] [data-dispatch]").count() == 2
+    page.context.close()
