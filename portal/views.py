@@ -19,7 +19,16 @@ from people.models import Member, Resident
 from places.models import Area
 
 # What an official's home shows of each area they hold, and of its children (the lowest rates first).
-AREA_KEYS = ("in_service", "reported", "rate", "not_reported", "awaiting_confirmation")
+AREA_KEYS = (
+    "in_service",
+    "reported",
+    "rate",
+    "not_reported",
+    "awaiting_confirmation",
+    "cases_open",
+    "cases_overdue",
+    "cases_on_time",
+)
 CHILD_KEYS = ("rate", "in_service", "not_reported")
 CHILDREN_SHOWN = 8
 
