@@ -107,6 +107,14 @@ class HotlineResult:
     skipped: list[dict[str, Any]] = field(default_factory=list)  # {row, ticket, reason}
     errors: list[dict[str, Any]] = field(default_factory=list)  # {row, ticket, reason}
 
+    @property
+    def lines(self) -> list[dict[str, Any]]:
+        """Every row of the file in order, with what became of it (created, skipped, error)."""
+        tagged = [{**c, "outcome": "created"} for c in self.created]
+        tagged += [{**s, "outcome": "skipped"} for s in self.skipped]
+        tagged += [{**e, "outcome": "error"} for e in self.errors]
+        return sorted(tagged, key=lambda line: line["row"])
+
 
 def write_hotline_template(out: IO[bytes]) -> None:
     write_template(out, title=_("Hotline tickets"), columns=COLUMNS, choices={})

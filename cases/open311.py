@@ -116,8 +116,10 @@ def _jurisdiction(data) -> Area | None:
     return area
 
 
-def _key(data) -> Open311Key | None:
-    return actions.key_for(_param(data, "api_key", 200))
+def _key(data, query=None) -> Open311Key | None:
+    """The active key ``api_key`` names (in the body, else the query string), or None."""
+    raw = _param(data, "api_key", 200) or (_param(query, "api_key", 200) if query is not None else "")
+    return actions.key_for(raw)
 
 
 # --- discovery and services -------------------------------------------------------------------------
@@ -258,7 +260,9 @@ def _moment(data, name: str) -> datetime | None:
     if not text:
         return None
     try:
-        moment = parse_datetime(text.replace(" ", "+"))  # a "+" unescaped in a query string is a space
+        if "T" in text:
+            text = text.replace(" ", "+")  # a "+" left unescaped in a query string arrives as a space
+        moment = parse_datetime(text)
         if moment is None:
             day = parse_date(text)
             moment = datetime.combine(day, time.min) if day else None
@@ -343,7 +347,7 @@ def _post_data(request: HttpRequest):
             raise Open311Error(400, _("The body is not JSON.")) from exc
         if not isinstance(data, dict):
             raise Open311Error(400, _("The body must be a JSON object of the spec's fields."))
-        return {k: v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
+        return {k: v if isinstance(v, str) else "" if v is None else json.dumps(v) for k, v in data.items()}
     return request.POST
 
 
@@ -406,7 +410,7 @@ def _coordinate(data, name: str) -> float | None:
 
 def _file(request: HttpRequest) -> HttpResponse:
     data = _post_data(request)
-    key = _key(data)
+    key = _key(data, request.GET)
     if key is None:
         return _errors(403, _("api_key was not provided, or is not a valid key (it may have been revoked)."))
     code = _param(data, "service_code", 64)

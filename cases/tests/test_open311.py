@@ -356,3 +356,18 @@ def test_requests_query_count_is_pinned(cast, client, django_assert_max_num_quer
     client.get(f"{BASE}/requests.json")
     with django_assert_max_num_queries(2):  # the cases with their category and places, their leads
         assert len(client.get(f"{BASE}/requests.json").json()) == 8
+
+
+def test_key_in_the_query_string_and_times_with_a_space(cast, client, key):
+    _made, raw = key
+    url = f"{BASE}/requests.json?api_key={raw}"
+    response = client.post(url, {"service_code": "piles", "address_id": cast.places.a1.code})
+    assert response.status_code == 201
+    number = response.json()[0]["service_request_id"]
+    start = (timezone.localtime() - dt.timedelta(hours=1)).strftime(
+        "%Y-%m-%dT%H:%M:%S 08:00"
+    )  # "+" unescaped
+    [seen] = client.get(f"{BASE}/requests.json", {"start_date": start}).json()
+    assert seen["service_request_id"] == number
+    local = (timezone.localtime() - dt.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")
+    assert len(client.get(f"{BASE}/requests.json", {"start_date": local}).json()) == 1
