@@ -38,8 +38,8 @@ from people.models import Member, Resident
 
 CASE_COMMUNITIES = 30  # communities with cases: the home street's, then the others' in turn
 DAYS = 182  # how far back the cases go
-HOME_STREET_CASES = 18  # cases a community of the home street had in that time
-OTHER_CASES = 4
+HOME_STREET_CASES = 15  # cases a community of the home street had in that time
+OTHER_CASES = 3
 STORIES = Weighted(["whistle", "community", "returned", "meeting", "duplicate"], [52, 33, 7, 2, 6])
 SOURCES = Weighted(["grid", "resident", "member", "community", "hotline"], [42, 18, 10, 12, 18])
 RATINGS = Weighted(["satisfied", "basic", "unsatisfied", ""], [60, 17, 11, 12])
