@@ -298,6 +298,7 @@ def rows(alone: Phase, loaded: Phase, *, page: str, rate: float, seconds: float,
             measured=f"{loaded.rate:.1f}/s achieved ({loaded.written} in {loaded.seconds:.0f} s)",
             baseline=f"{rate:g}/s asked",
             ratio=achieved,
+            target="≥ 95% of the rate, none failed",
             ok=achieved is not None and achieved >= 0.95 and not loaded.failed,
             note=(f"writes {loaded.writes}; " if loaded.writes else "")
             + f"{workers} writer threads, {seconds:g} s"

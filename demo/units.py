@@ -165,26 +165,6 @@ def bureau_of(unit) -> str:
     )
 
 
-def add_department(dice: Dice, layout: CityLayout, bureau: str) -> UnitPlace:
-    """One more functional department, of ``bureau``, in the seat district's first street (a small demo
-    city has too few for the cases' categories)."""
-    district = layout.districts[0]
-    street = next(s for s in layout.streets if s.parent_id == district.pk)
-    place = _create(
-        dice,
-        layout,
-        kind=UnitKind.DEPARTMENT,
-        name=department_name(bureau, district),
-        area=street,
-        street=street,
-        road=f"{street.name[:-2]}路",
-        code=len(layout.units) + 1,
-    )
-    layout.departments.append(place)
-    layout.units.append(place)
-    return place
-
-
 def _location(dice: Dice, layout: CityLayout, name: str, seat) -> CommunityPlace:
     """District bodies sit in their district, city bodies in the seat district, the rest anywhere."""
     for district in layout.districts:

@@ -3,7 +3,7 @@ through ``cases.actions`` to where they stand today.
 
 First the city's set-up: each category's default handler is a department of the bureau that handles
 it (城管 for 市容/违建/停车, 公安 for order, 市场监管 for market, 住建 for property and facilities, 应急
-for safety; a small city gets the departments it lacks), and members answer for parts of some grids
+for safety; in a small city without one of these, its 城市管理局 stands in), and members answer for parts of some grids
 (党建责任区). Then every case is planned (``Plan``: who reports what where, and how it will go) and the
 stories run in the order of their moments with the deadline jobs between them (demo/cases/stories.py):
 reported by grid workers, residents, members, communities and the hotline; closed by the community or
@@ -32,14 +32,14 @@ from demo.cases import words
 from demo.cases.stories import Ctx, Plan, run
 from demo.layout import CityLayout, CommunityPlace, Dice, Weighted
 from demo.service.cast import Cast, quiet_outbox
-from demo.units import add_department, bureau_of
+from demo.units import bureau_of
 from orgs.models import Unit, UnitKind
 from people.models import Member, Resident
 
 CASE_COMMUNITIES = 30  # communities with cases: the home street's, then the others' in turn
 DAYS = 182  # how far back the cases go
-HOME_STREET_CASES = 18  # cases a community of the home street had in that time
-OTHER_CASES = 4
+HOME_STREET_CASES = 15  # cases a community of the home street had in that time
+OTHER_CASES = 3
 STORIES = Weighted(["whistle", "community", "returned", "meeting", "duplicate"], [52, 33, 7, 2, 6])
 SOURCES = Weighted(["grid", "resident", "member", "community", "hotline"], [42, 18, 10, 12, 18])
 RATINGS = Weighted(["satisfied", "basic", "unsatisfied", ""], [60, 17, 11, 12])
@@ -61,9 +61,6 @@ class Cases:
         self.d, self.layout, self.users, self.cast = d, layout, users, cast
         self.now = timezone.now()
         self.seat = layout.districts[0]
-        for bureau in sorted({*words.GROUP_BUREAU.values(), *words.CO_BUREAU.values()}):
-            if not any(bureau_of(p.unit) == bureau for p in layout.departments):
-                add_department(d, layout, bureau)
         self.by_bureau: dict[str, dict[int, Unit]] = defaultdict(dict)
         for place in layout.departments:
             self.by_bureau[bureau_of(place.unit)].setdefault(
@@ -100,8 +97,9 @@ class Cases:
         return chosen
 
     def department(self, street, bureau: str) -> Unit:
-        """The department of ``bureau`` in the street's district, else the seat district's, else any."""
-        units = self.by_bureau[bureau]
+        """The department of ``bureau`` in the street's district, else the seat district's; a small city
+        without that bureau has its 城市管理局 (the first department every city has) stand in."""
+        units = self.by_bureau.get(bureau) or self.by_bureau[bureau_of(self.layout.departments[0].unit)]
         return units.get(street.parent_id) or units.get(self.seat.pk) or next(iter(units.values()))
 
     @property

@@ -77,10 +77,43 @@ def test_a_tiny_tier_has_the_numbers_asked_for():
     assert built.counts["members"] == 3000 and built.counts["service_records"] == 6000
     assert {"people", "service", "indexes"} <= set(built.seconds)
     steps = AuditEvent.objects.filter(action="demo.tier")
-    assert steps.count() == 8  # one row a step, not one a person
+    assert steps.count() == 9  # one row a step, not one a person
     assert sorted(e.detail["step"] for e in steps) == sorted(
-        ["empty", "structure", "people", "service", "indexes", "accounts", "analyze", "rollups"]
+        ["empty", "structure", "people", "service", "cases", "indexes", "accounts", "analyze", "rollups"]
     )
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_cases_chain_their_events_to_their_state_by_the_actions_rules():
+    from itertools import groupby
+
+    from cases.models import Case, CaseDispatch, CaseEvent, CaseState, DispatchRole
+    from cases.workdays import add_working_days
+
+    build()
+    assert Case.objects.count() == round(3000 * TierOptions().cases_per_member)
+    states = dict(Case.objects.values_list("pk", "state"))
+    events = CaseEvent.objects.order_by("case_id", "at", "id").values_list(
+        "case_id", "action", "from_state", "to_state", "at"
+    )
+    for case_id, rows in groupby(events, key=lambda row: row[0]):
+        rows = list(rows)
+        assert rows[0][1:3] == ("report", "")
+        assert all(b[2] == a[3] and b[4] >= a[4] for a, b in zip(rows, rows[1:], strict=False)), rows
+        assert rows[-1][3] == states.pop(case_id)
+    assert not states
+    assert Case.objects.filter(state=CaseState.CLOSED).count() > 0.8 * Case.objects.count()
+    alone = Case.objects.select_related("category").filter(reopen_count=0, dispatches__isnull=True)
+    for case in alone.order_by("?")[:40]:  # the community's own: due the category's working days later
+        assert case.due_at == add_working_days(case.reported_at, case.category.deadline_days)
+    for dispatch in CaseDispatch.objects.select_related("case__category").order_by("?")[:40]:
+        assert dispatch.accept_by == add_working_days(
+            dispatch.dispatched_at, dispatch.case.category.accept_days
+        )
+        if dispatch.accepted_at is not None:
+            assert dispatch.accepted_on_time == (dispatch.accepted_at <= dispatch.accept_by)
+    assert CaseDispatch.objects.filter(role=DispatchRole.LEAD).exists()
 
 
 @on_postgres
