@@ -62,7 +62,9 @@ def test_the_grid_worker_reports_a_problem_with_a_photo_on_a_phone(live_server, 
     case = Case.objects.get()
     assert page.url.endswith(reverse("cases:case_detail", args=[case.public_id]))
     assert str(case.latitude) == "25.075123" and case.building == cast.places.building_a1
-    assert page.locator("img[data-photo]").evaluate("img => img.naturalWidth") > 0  # served in scope
+    # the thumbnail is served in scope (wait: it loads lazily)
+    page.wait_for_function("document.querySelector('img[data-photo]').complete")
+    assert page.locator("img[data-photo]").evaluate("img => img.naturalWidth") > 0
     assert fits_the_phone(page)
     shot(page, "case-grid-360")
 
