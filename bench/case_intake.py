@@ -5,7 +5,7 @@ gunicorn serves the page as bench/throughput.py starts it (DEBUG=0, 2 gthread wo
 a SECRET_KEY the bench signs its session in with, so the session is the server's too). A reader in its own process
 GETs the page back to back, as the street's account (the session cookie of
 accounts.second_factor_actions.sign_in_verified, and a bearer token for an API path), for ``seconds``:
-first alone (the baseline), then while writer threads report cases (cases.actions.report_case, as the
+alone (the baseline: half before, half after the loaded phase), and while writer threads report cases (cases.actions.report_case, as the
 street's staff, in the street's communities) and whistle each to a department (dispatch_case) at
 ``rate`` a second, each on its schedule (a late writer does not skip: the achieved rate says how far
 behind it fell). (Not ``bench/cases.py``: run.py puts the project first on the path, where ``cases`` is
@@ -339,8 +339,12 @@ def run(
             )
         read_loop(read, 3)  # warm both workers
         try:
-            alone = phase(read, None, seconds=seconds)
+            # the baseline brackets the loaded phase: half alone before it, half after, so neither the
+            # caches warming in the first minute nor the table growing by the writes favours one side
+            before = phase(read, None, seconds=seconds / 2)
             loaded = phase(read, intake.write, seconds=seconds, rate=rate, workers=workers)
+            after = phase(read, None, seconds=seconds / 2)
         finally:
             forget_bench_cases()
+    alone = Phase(Timing(before.page.samples + after.page.samples), before.errors + after.errors, seconds)
     return rows(alone, loaded, page=page, rate=rate, seconds=seconds, workers=workers)
