@@ -38,6 +38,7 @@ LIST_PAGES = {
     "household_pairings": ("community", "service:pairing_list"),
     "resources": ("unit", "service:resource_list"),
     "projects": ("unit", "service:project_list"),
+    "cases": ("street", "cases:case_list"),
     "unit_service": ("unit", "service:unit_service"),
     "points_ledger": ("community", "points:ledger"),
     "points_rankings": ("community", "points:rankings"),
