@@ -1,29 +1,26 @@
 """Every change to a case (街乡吹哨、部门报到): reporting, triage, the whistle (dispatch), acceptance (报到)
-and return, progress, the result, the reporter's rating, reopening, merging, meetings, escalation.
+and return, progress, the result, the reporter's rating, reopening, merging, the reporter's phone.
 
 Each action checks who is acting (cases/access.py) and the rule, writes the change, a CaseEvent row and
-an audit row in one transaction, and queues notifications in that transaction (the outbox, retried and
-counted by notifications.delivery). A refused action changes nothing and raises ValidationError or
-PermissionDenied with a message for the person. The deadline work the task framework runs (reminders,
-escalation, closing unconfirmed cases) is at the end.
+an audit row in one transaction (the steps in cases/steps.py), and queues notifications in that
+transaction (the outbox, retried and counted by notifications.delivery). A refused action changes nothing
+and raises ValidationError or PermissionDenied with a message for the person. Meetings on a case are in
+cases/meetings.py, the registry's writes (categories' handlers, responsibility areas) in cases/keeping.py,
+Open311 keys in cases/keys.py, and the deadline work the task framework runs in cases/deadlines.py.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from access import own_member, own_resident, serves_in, staffs
+from access import own_member, own_resident, serves_in
 from accounts.models import Role
 from accounts.scope import scope_for
 from audit.actions import record_event
@@ -35,7 +32,6 @@ from cases.access import (
     holder_staff,
     is_reporter,
     next_holder,
-    runs_case,
     triages,
     unit_handlers,
 )
@@ -46,92 +42,22 @@ from cases.models import (
     Case,
     CaseCategory,
     CaseDispatch,
-    CaseEvent,
-    CaseMeeting,
-    CasePhoto,
     CaseSource,
     CaseState,
     CaseUpdate,
     DispatchRole,
     DispatchState,
     HolderLevel,
-    MeetingState,
     Open311Key,
-    ResponsibilityArea,
     Satisfaction,
     UpdateKind,
 )
-from cases.workdays import add_working_days, working_days_between
+from cases.steps import case_event, case_url, clean_text, lock_case, require_state, store_photos
+from cases.workdays import add_working_days
 from gongjian.privacy import InvalidNumber, normalize_phone, seal
 from notifications.actions import notify
-from orgs.models import Unit, UnitKind
+from orgs.models import Unit
 from places.models import Area, AreaLevel, Building, Compound, Grid
-from service.records.checks import checked_photos
-
-# --- the small steps every action takes -------------------------------------------------------------
-
-
-def case_url(case: Case) -> str:
-    return reverse("cases:case_detail", args=[case.public_id])
-
-
-def _event(
-    case: Case, previous: str, action: str, actor, reason: str = "", unit: Unit | None = None
-) -> CaseEvent:
-    case.updated_at = timezone.now()
-    Case.objects.filter(pk=case.pk).update(updated_at=case.updated_at)
-    return CaseEvent.objects.create(
-        case=case,
-        from_state=previous,
-        to_state=case.state,
-        action=action,
-        actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
-        reason=(reason or "")[:200],
-        unit=unit,
-    )
-
-
-def _lock(case: Case) -> Case:
-    """Re-read the case under a row lock, so two people cannot move it at once."""
-    return (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("street", "community", "holder_area", "category")
-        .get(pk=case.pk)
-    )
-
-
-def _require_state(case: Case, *states: str, doing: str) -> None:
-    if case.state not in states:
-        raise ValidationError(
-            _("This case is %(state)s; it cannot be %(doing)s.")
-            % {"state": case.get_state_display(), "doing": doing}
-        )
-
-
-def _text(value: str, *, field: str, message: str, limit: int = 2000) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: message})
-    if len(value) > limit:
-        raise ValidationError({field: _("At most %(n)d characters.") % {"n": limit}})
-    return value
-
-
-def _store_photos(update: CaseUpdate, photos: Sequence) -> list[CasePhoto]:
-    """Photos checked by their content and size (service/records/checks.py: the same rules as a service
-    record's), each kept at the phone size and as a thumbnail, without metadata."""
-    from django.core.files.base import ContentFile
-
-    stored = []
-    for made in checked_photos(photos) if photos else []:
-        phone, thumb = made["phone"], made["thumb"]
-        photo = CasePhoto(update=update, width=phone.width, height=phone.height)
-        photo.image.save(f"p.{phone.ext}", ContentFile(phone.content), save=False)
-        photo.thumb.save(f"t.{thumb.ext}", ContentFile(thumb.content), save=False)
-        photo.save()
-        stored.append(photo)
-    return stored
-
 
 # --- reporting ---------------------------------------------------------------------------------------
 
@@ -225,7 +151,7 @@ def report_case(
     the category's working days later. A resident, member or grid worker reporting for themself is the
     reporter who will confirm and rate it; the staff, a hotline feed or another system may give the name
     and phone of whoever called."""
-    title = _text(title, field="title", message=_("Say in a few words what the problem is."), limit=80)
+    title = clean_text(title, field="title", message=_("Say in a few words what the problem is."), limit=80)
     if not category.active or category.children.exists():
         raise ValidationError({"category": _("Choose a category of problem (not a group).")})
     if latitude is not None and not -90 <= float(latitude) <= 90:
@@ -284,8 +210,8 @@ def report_case(
         update = CaseUpdate.objects.create(
             case=case, kind=UpdateKind.REPORT, text=case.description, author=reporter
         )
-        _store_photos(update, photos)
-    _event(case, "", "report", acting_user)
+        store_photos(update, photos)
+    case_event(case, "", "report", acting_user)
     record_event(
         actor=acting_user, action="case.report", request=request, target=case, detail={"source": source}
     )
@@ -301,15 +227,15 @@ def report_case(
 @transaction.atomic
 def pass_up(*, acting_user, case: Case, reason: str = "", request=None) -> Case:
     """The community cannot solve it alone: the case goes to the street, who can whistle departments."""
-    case = _lock(case)
+    case = lock_case(case)
     if not triages(acting_user, case):
         raise PermissionDenied(_("Only the community's or street's staff triage this case."))
-    _require_state(case, CaseState.TRIAGE, doing=_("passed up"))
+    require_state(case, CaseState.TRIAGE, doing=_("passed up"))
     if case.holder_level != HolderLevel.COMMUNITY:
         raise ValidationError(_("This case is already with the street."))
     case.holder_level, case.holder_area = HolderLevel.STREET, case.street
     case.save(update_fields=["holder_level", "holder_area"])
-    _event(case, case.state, "pass_up", acting_user, reason)
+    case_event(case, case.state, "pass_up", acting_user, reason)
     record_event(actor=acting_user, action="case.pass_up", request=request, target=case)
     notify(
         recipients=holder_staff(case),
@@ -337,12 +263,12 @@ def dispatch_case(
     """吹哨: the street (or the organisation department) calls a lead handler and co-handlers to the case,
     each to accept within the category's window and to finish by the case's deadline (or ``due_at``). A
     case already being handled can be given more co-handlers; a returned case a new lead."""
-    case = _lock(case)
+    case = lock_case(case)
     if not dispatches(acting_user, case):
         raise PermissionDenied(
             _("Only the street committee or the organisation department over this case dispatches it.")
         )
-    _require_state(case, *OPEN_CASE_STATES, doing=_("dispatched"))
+    require_state(case, *OPEN_CASE_STATES, doing=_("dispatched"))
     co_handlers = [u for u in co_handlers if lead is None or u.pk != lead.pk]
     has_lead = case.dispatches.filter(role=DispatchRole.LEAD, state__in=CURRENT_DISPATCH_STATES).exists()
     if lead is None and not has_lead:
@@ -405,7 +331,7 @@ def dispatch_case(
         case.holder_level, case.holder_area = HolderLevel.STREET, case.street
     case.save(update_fields=["state", "due_at", "holder_level", "holder_area"])
     for d in made:
-        _event(case, previous, "dispatch", acting_user, note, unit=d.unit)
+        case_event(case, previous, "dispatch", acting_user, note, unit=d.unit)
         previous = case.state
     record_event(
         actor=acting_user,
@@ -424,7 +350,7 @@ def dispatch_case(
 
 
 def _lock_dispatch(dispatch: CaseDispatch) -> tuple[CaseDispatch, Case]:
-    case = _lock(dispatch.case)
+    case = lock_case(dispatch.case)
     return CaseDispatch.objects.select_for_update().select_related("unit").get(pk=dispatch.pk), case
 
 
@@ -446,7 +372,7 @@ def accept_dispatch(*, acting_user, dispatch: CaseDispatch, request=None) -> Cas
     if dispatch.role == DispatchRole.LEAD and case.state == CaseState.DISPATCHED:
         case.state = CaseState.HANDLING
         case.save(update_fields=["state"])
-    _event(case, previous, "accept", acting_user, unit=dispatch.unit)
+    case_event(case, previous, "accept", acting_user, unit=dispatch.unit)
     record_event(
         actor=acting_user,
         action="case.accept",
@@ -461,7 +387,7 @@ def accept_dispatch(*, acting_user, dispatch: CaseDispatch, request=None) -> Cas
 def return_dispatch(*, acting_user, dispatch: CaseDispatch, reason: str, request=None) -> CaseDispatch:
     """The department or unit returns the case with a reason (not theirs, wrong place…). Nothing is lost:
     a returned lead puts the case back on the street's board for a new dispatch; co-handlers stay on."""
-    reason = _text(reason, field="reason", message=_("Say why you are returning the case."), limit=200)
+    reason = clean_text(reason, field="reason", message=_("Say why you are returning the case."), limit=200)
     dispatch, case = _lock_dispatch(dispatch)
     if not handles(acting_user, dispatch):
         raise PermissionDenied(_("Only %(unit)s returns this case.") % {"unit": dispatch.unit.name})
@@ -479,7 +405,7 @@ def return_dispatch(*, acting_user, dispatch: CaseDispatch, reason: str, request
         if case.holder_level == HolderLevel.COMMUNITY:
             case.holder_level, case.holder_area = HolderLevel.STREET, case.street
         case.save(update_fields=["state", "holder_level", "holder_area"])
-    _event(case, previous, "return", acting_user, reason, unit=dispatch.unit)
+    case_event(case, previous, "return", acting_user, reason, unit=dispatch.unit)
     record_event(
         actor=acting_user,
         action="case.return",
@@ -509,17 +435,19 @@ def _acting_dispatch(user, case: Case) -> CaseDispatch | None:
 @transaction.atomic
 def record_progress(*, acting_user, case: Case, text: str, photos: Sequence = (), request=None) -> CaseUpdate:
     """A handler (an accepted department or unit) or the triaging staff writes what has been done so far."""
-    text = _text(text, field="text", message=_("Write what has been done."))
-    case = _lock(case)
-    _require_state(case, *OPEN_CASE_STATES, doing=_("updated"))
+    text = clean_text(text, field="text", message=_("Write what has been done."))
+    case = lock_case(case)
+    require_state(case, *OPEN_CASE_STATES, doing=_("updated"))
     dispatch = _acting_dispatch(acting_user, case)
     if dispatch is None and not (triages(acting_user, case) or dispatches(acting_user, case)):
         raise PermissionDenied(_("Only the case's handlers and staff record progress."))
     update = CaseUpdate.objects.create(
         case=case, dispatch=dispatch, kind=UpdateKind.PROGRESS, text=text, author=acting_user
     )
-    _store_photos(update, photos)
-    _event(case, case.state, "progress", acting_user, text[:200], unit=dispatch.unit if dispatch else None)
+    store_photos(update, photos)
+    case_event(
+        case, case.state, "progress", acting_user, text[:200], unit=dispatch.unit if dispatch else None
+    )
     record_event(actor=acting_user, action="case.progress", request=request, target=case)
     return update
 
@@ -529,10 +457,10 @@ def resolve_case(*, acting_user, case: Case, result: str, photos: Sequence = (),
     """The result, with its evidence: by the lead handler of a case being handled, or by the community or
     street closing a case in triage themselves. It waits for the reporter to confirm and rate it (a case
     with no reporter's account closes by itself after CASE_CONFIRM_DAYS). No result, no closing."""
-    result = _text(
+    result = clean_text(
         result, field="result", message=_("A case is not closed without its result: write what was done.")
     )
-    case = _lock(case)
+    case = lock_case(case)
     now = timezone.now()
     lead = (
         case.dispatches.filter(role=DispatchRole.LEAD, state=DispatchState.ACCEPTED)
@@ -556,7 +484,7 @@ def resolve_case(*, acting_user, case: Case, result: str, photos: Sequence = (),
     update = CaseUpdate.objects.create(
         case=case, dispatch=dispatch, kind=UpdateKind.RESULT, text=result, author=acting_user
     )
-    _store_photos(update, photos)
+    store_photos(update, photos)
     on_time = case.due_at is None or now <= case.due_at
     for d in case.dispatches.filter(state=DispatchState.ACCEPTED):
         d.state, d.done_at, d.completed_on_time = DispatchState.DONE, now, now <= d.due_at
@@ -570,7 +498,7 @@ def resolve_case(*, acting_user, case: Case, result: str, photos: Sequence = (),
         on_time,
     )
     case.save(update_fields=["state", "result", "resolved_at", "completed_on_time"])
-    _event(case, previous, "resolve", acting_user, result[:200], unit=dispatch.unit if dispatch else None)
+    case_event(case, previous, "resolve", acting_user, result[:200], unit=dispatch.unit if dispatch else None)
     record_event(actor=acting_user, action="case.resolve", request=request, target=case)
     if case.reporter_id:
         notify(
@@ -613,7 +541,7 @@ def _not_fixed(case: Case, actor, reason: str) -> str:
         case.save(
             update_fields=["reopen_count", "due_at", "resolved_at", "completed_on_time", "closed_at", "state"]
         )
-        _event(case, previous, "reopen", actor, reason, unit=lead.unit if lead else None)
+        case_event(case, previous, "reopen", actor, reason, unit=lead.unit if lead else None)
         recipients = unit_handlers([lead.unit_id]) if lead else holder_staff(case)
         notify(
             recipients=recipients,
@@ -642,7 +570,7 @@ def _not_fixed(case: Case, actor, reason: str) -> str:
             "closed_at",
         ]
     )
-    _event(case, previous, "escalate", actor, reason)
+    case_event(case, previous, "escalate", actor, reason)
     notify(
         recipients=holder_staff(case),
         kind="case.escalated",
@@ -659,10 +587,10 @@ def rate_case(*, acting_user, case: Case, rating: str, comment: str = "", reques
     once to the same handler, then escalated."""
     if rating not in Satisfaction.values:
         raise ValidationError({"rating": _("Choose satisfied, basically satisfied or unsatisfied.")})
-    case = _lock(case)
+    case = lock_case(case)
     if not is_reporter(acting_user, case):
         raise PermissionDenied(_("Only the person who reported the case rates it."))
-    _require_state(case, CaseState.RESOLVED, doing=_("rated"))
+    require_state(case, CaseState.RESOLVED, doing=_("rated"))
     now = timezone.now()
     comment = (comment or "").strip()[:200]
     case.rating, case.rating_comment, case.rated_at = rating, comment, now
@@ -670,7 +598,7 @@ def rate_case(*, acting_user, case: Case, rating: str, comment: str = "", reques
     if rating in SATISFIED_ANSWERS:
         case.state, case.closed_at = CaseState.CLOSED, now
     case.save(update_fields=["rating", "rating_comment", "rated_at", "state", "closed_at"])
-    _event(case, previous, "rate", acting_user, f"{rating} {comment}".strip())
+    case_event(case, previous, "rate", acting_user, f"{rating} {comment}".strip())
     if rating == Satisfaction.UNSATISFIED:
         _not_fixed(case, acting_user, comment or _("The reporter is not satisfied."))
     record_event(
@@ -683,11 +611,11 @@ def rate_case(*, acting_user, case: Case, rating: str, comment: str = "", reques
 def reopen_case(*, acting_user, case: Case, reason: str, request=None) -> Case:
     """ "Not fixed": the reporter (or the triaging staff, on the reporter's word) sends a resolved or closed
     case back — once to the same handler, then one level up."""
-    reason = _text(reason, field="reason", message=_("Say what is still wrong."), limit=200)
-    case = _lock(case)
+    reason = clean_text(reason, field="reason", message=_("Say what is still wrong."), limit=200)
+    case = lock_case(case)
     if not (is_reporter(acting_user, case) or triages(acting_user, case)):
         raise PermissionDenied(_("Only the reporter or the case's staff reopen it."))
-    _require_state(case, CaseState.RESOLVED, CaseState.CLOSED, doing=_("reopened"))
+    require_state(case, CaseState.RESOLVED, CaseState.CLOSED, doing=_("reopened"))
     action = _not_fixed(case, acting_user, reason)
     record_event(
         actor=acting_user,
@@ -706,21 +634,21 @@ def merge_case(*, acting_user, case: Case, into: Case, reason: str = "", request
     if case.pk == into.pk:
         raise ValidationError({"into": _("A case cannot be merged into itself.")})
     first, second = sorted([case, into], key=lambda c: c.pk)
-    first, second = _lock(first), _lock(second)
+    first, second = lock_case(first), lock_case(second)
     case, into = (first, second) if first.pk == case.pk else (second, first)
     if not (triages(acting_user, case) or dispatches(acting_user, case)) or not (
         triages(acting_user, into) or dispatches(acting_user, into)
     ):
         raise PermissionDenied(_("Only the staff over both cases merge them."))
-    _require_state(case, *OPEN_CASE_STATES, CaseState.RESOLVED, doing=_("merged"))
+    require_state(case, *OPEN_CASE_STATES, CaseState.RESOLVED, doing=_("merged"))
     if into.state in (CaseState.MERGED,):
         raise ValidationError({"into": _("That case was itself merged; merge into the case it went into.")})
     previous = case.state
     case.dispatches.current().update(state=DispatchState.WITHDRAWN)
     case.state, case.merged_into, case.closed_at = CaseState.MERGED, into, timezone.now()
     case.save(update_fields=["state", "merged_into", "closed_at"])
-    _event(case, previous, "merge", acting_user, reason or into.number or "")
-    _event(into, into.state, "merged_in", acting_user, case.number or "")
+    case_event(case, previous, "merge", acting_user, reason or into.number or "")
+    case_event(into, into.state, "merged_in", acting_user, case.number or "")
     record_event(
         actor=acting_user,
         action="case.merge",
@@ -752,336 +680,3 @@ def reveal_reporter_phone(*, acting_user, case: Case, request=None) -> str:
         raise PermissionDenied(_("Only the case's handlers and staff see the reporter's phone."))
     record_event(actor=acting_user, action="privacy.reveal.reporter_phone", target=case, request=request)
     return decrypt(case.reporter_phone_cipher) if case.reporter_phone_cipher else ""
-
-
-# --- multi-party meetings -----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def call_meeting(
-    *,
-    acting_user,
-    case: Case,
-    title: str,
-    starts_at: datetime,
-    place: str,
-    invited_units: Iterable[Unit] = (),
-    other_parties: str = "",
-    request=None,
-) -> CaseMeeting:
-    """A multi-party meeting on a case (六方会议): the staff or the lead handler invites the units and the
-    other parties; the units' handlers are told."""
-    case = _lock(case)  # its state as it is now: the event records it, whatever the caller's copy says
-    title = _text(title, field="title", message=_("Give the meeting a title."), limit=80)
-    place = _text(place, field="place", message=_("Say where the meeting is."), limit=120)
-    if not runs_case(acting_user, case):
-        raise PermissionDenied(_("Only the case's staff or lead handler call a meeting on it."))
-    _require_state(case, *OPEN_CASE_STATES, doing=_("given a meeting"))
-    if starts_at < timezone.now() - timedelta(days=1):
-        raise ValidationError({"starts_at": _("A meeting is called for a time to come.")})
-    invited_units = list(invited_units)
-    meeting = CaseMeeting.objects.create(
-        case=case,
-        title=title,
-        starts_at=starts_at,
-        place=place,
-        other_parties=(other_parties or "")[:200],
-        called_by=acting_user,
-    )
-    meeting.invited_units.set(invited_units)
-    _event(case, case.state, "meeting", acting_user, title)
-    record_event(
-        actor=acting_user,
-        action="case.meeting_call",
-        request=request,
-        target=case,
-        detail={"meeting": str(meeting.public_id)},
-    )
-    notify(
-        recipients=unit_handlers([u.pk for u in invited_units]),
-        kind="case.meeting",
-        title=_("Meeting on a case: %(title)s") % {"title": title},
-        body=f"{timezone.localtime(starts_at):%Y-%m-%d %H:%M} {place}",
-        url=case_url(case),
-    )
-    return meeting
-
-
-@transaction.atomic
-def record_meeting(
-    *,
-    acting_user,
-    meeting: CaseMeeting,
-    attended_units: Iterable[Unit] = (),
-    attendees: str = "",
-    agreed: str,
-    request=None,
-) -> CaseMeeting:
-    """Who came and what was agreed: the meeting is held."""
-    agreed = _text(agreed, field="agreed", message=_("Write what was agreed."))
-    meeting = CaseMeeting.objects.select_for_update().select_related("case").get(pk=meeting.pk)
-    if not runs_case(acting_user, meeting.case):
-        raise PermissionDenied(_("Only the case's staff or lead handler record its meetings."))
-    if meeting.state != MeetingState.CALLED:
-        raise ValidationError(_("This meeting is %(state)s.") % {"state": meeting.get_state_display()})
-    meeting.attended_units.set(list(attended_units))
-    meeting.attendees, meeting.agreed = (attendees or "")[:300], agreed
-    meeting.state, meeting.recorded_at = MeetingState.HELD, timezone.now()
-    meeting.save(update_fields=["attendees", "agreed", "state", "recorded_at"])
-    _event(meeting.case, meeting.case.state, "meeting_held", acting_user, agreed[:200])
-    record_event(
-        actor=acting_user,
-        action="case.meeting_record",
-        request=request,
-        target=meeting.case,
-        detail={"meeting": str(meeting.public_id)},
-    )
-    return meeting
-
-
-# --- categories --------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def set_default_handler(
-    *, acting_user, category: CaseCategory, unit: Unit | None, request=None
-) -> CaseCategory:
-    """The department the street's dispatch form offers first for a category (None: no default). Kept by
-    the platform administrator; ``acting_user`` None is the system (the demo city's build)."""
-    if acting_user is not None and not scope_for(acting_user).everything:
-        raise PermissionDenied(_("Only the platform administrator sets a category's default handler."))
-    if unit is not None and unit.kind != UnitKind.DEPARTMENT:
-        raise ValidationError({"default_handler": _("A default handler is a functional department.")})
-    category.default_handler = unit
-    category.save(update_fields=["default_handler"])
-    record_event(
-        actor=acting_user,
-        action="case.category_handler",
-        request=request,
-        target=category,
-        detail={"unit": unit.name if unit else ""},
-    )
-    return category
-
-
-# --- grids at work ------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def set_responsibility_area(
-    *,
-    acting_user,
-    grid: Grid,
-    member=None,
-    team=None,
-    compound=None,
-    building=None,
-    note: str = "",
-    request=None,
-) -> ResponsibilityArea:
-    """党建责任区: a member or a team answers for a grid, or a compound or building in it. Kept by the staff
-    of the grid's community or street."""
-    if not staffs(acting_user, grid.community or grid.street):
-        raise PermissionDenied(_("Only the community's or street's staff assign responsibility areas."))
-    if (member is None) == (team is None):
-        raise ValidationError({"member": _("Choose a member or a team.")})
-    if building is not None and building.grid_id != grid.pk:
-        raise ValidationError({"building": _("This building is not in the grid.")})
-    if compound is not None and grid.community_id and compound.community_id != grid.community_id:
-        raise ValidationError({"compound": _("This compound is not in the grid's community.")})
-    area = ResponsibilityArea.objects.create(
-        grid=grid, member=member, team=team, compound=compound, building=building, note=(note or "")[:200]
-    )
-    record_event(
-        actor=acting_user,
-        action="grid.responsibility_set",
-        request=request,
-        target=grid,
-        detail={"area": str(area.public_id)},
-    )
-    return area
-
-
-@transaction.atomic
-def remove_responsibility_area(*, acting_user, area: ResponsibilityArea, request=None) -> None:
-    if not staffs(acting_user, area.grid.community or area.grid.street):
-        raise PermissionDenied(_("Only the community's or street's staff assign responsibility areas."))
-    record_event(
-        actor=acting_user,
-        action="grid.responsibility_remove",
-        request=request,
-        target=area.grid,
-        detail={"area": str(area.public_id)},
-    )
-    area.delete()
-
-
-# --- Open311 keys ------------------------------------------------------------------------------------
-
-
-def key_digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-@transaction.atomic
-def create_open311_key(*, acting_user, name: str, area: Area, request=None) -> tuple[Open311Key, str]:
-    """A key for a submitting system, shown once: only its hash is kept. Platform administrators only."""
-    if not scope_for(acting_user).everything:
-        raise PermissionDenied(_("Only the platform administrator manages Open311 keys."))
-    name = _text(name, field="name", message=_("Name the system that will use the key."), limit=64)
-    raw = "o311_" + secrets.token_urlsafe(30)
-    user = get_user_model().objects.create_user(username=f"open311-{secrets.token_hex(6)}", password=None)
-    key = Open311Key.objects.create(
-        name=name, prefix=raw[5:11], key_hash=key_digest(raw), area=area, user=user, created_by=acting_user
-    )
-    record_event(actor=acting_user, action="open311.key_create", request=request, target=key)
-    return key, raw
-
-
-@transaction.atomic
-def revoke_open311_key(*, acting_user, key: Open311Key, request=None) -> Open311Key:
-    if not scope_for(acting_user).everything:
-        raise PermissionDenied(_("Only the platform administrator manages Open311 keys."))
-    if key.revoked_at is None:
-        key.revoked_at = timezone.now()
-        key.save(update_fields=["revoked_at"])
-        key.user.is_active = False
-        key.user.save(update_fields=["is_active"])
-    record_event(actor=acting_user, action="open311.key_revoke", request=request, target=key)
-    return key
-
-
-def key_for(raw: str) -> Open311Key | None:
-    """The active key a raw API key names, or None (the Open311 views answer 403)."""
-    if not raw:
-        return None
-    key = (
-        Open311Key.objects.select_related("area", "user")
-        .filter(key_hash=key_digest(raw), revoked_at__isnull=True)
-        .first()
-    )
-    if key is not None:
-        Open311Key.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
-    return key
-
-
-# --- deadlines: what the task framework runs ------------------------------------------------------------
-
-
-def escalation_due(case: Case, now: datetime) -> int:
-    """How far up an overdue case should be: 1 (the street) once late, 2 (the district) once
-    CASE_ESCALATE_DISTRICT_DAYS working days late."""
-    if case.due_at is None or case.due_at >= now:
-        return 0
-    late = working_days_between(case.due_at, now)
-    return 2 if late >= settings.CASE_ESCALATE_DISTRICT_DAYS else 1
-
-
-@transaction.atomic
-def escalate_case(*, case: Case, now: datetime | None = None) -> bool:
-    """Move one overdue case up as far as its lateness says (督办), telling the new holder. Idempotent:
-    a case already that high is left alone."""
-    now = now or timezone.now()
-    case = _lock(case)
-    if case.state not in OPEN_CASE_STATES:
-        return False
-    target = escalation_due(case, now)
-    moved = False
-    while case.escalation_level < target:
-        up = next_holder(case)
-        if up is None:
-            break
-        case.holder_level, case.holder_area = up
-        case.escalation_level += 1
-        case.escalated_at = now
-        moved = True
-    if not moved:
-        return False
-    case.save(update_fields=["holder_level", "holder_area", "escalation_level", "escalated_at"])
-    _event(
-        case,
-        case.state,
-        "escalate",
-        None,
-        _("Overdue since %(due)s") % {"due": f"{timezone.localtime(case.due_at):%Y-%m-%d}"},
-    )
-    record_event(
-        actor=None,
-        action="case.escalate",
-        target=case,
-        actor_label="system",
-        detail={"level": case.escalation_level},
-    )
-    notify(
-        recipients=holder_staff(case),
-        kind="case.escalated",
-        title=_("Overdue case escalated to you: %(title)s") % {"title": case.title},
-        url=case_url(case),
-        dedupe_key=f"case-escalate:{case.pk}:{case.escalation_level}",
-    )
-    return True
-
-
-def escalate_overdue(now: datetime | None = None) -> int:
-    """Every overdue open case, each in its own transaction (one failure does not stop the others)."""
-    now = now or timezone.now()
-    moved = 0
-    for case in Case.objects.overdue(now).filter(escalation_level__lt=2).select_related("street").iterator():
-        moved += escalate_case(case=case, now=now)
-    return moved
-
-
-def send_reminders(now: datetime | None = None) -> int:
-    """Reminders before deadlines: the handlers of a case due within a day, the holder of a case in triage
-    due within a day, a department that has not accepted within its window's last hours. One reminder per
-    person per deadline (dedupe keys); delivery is retried and counted by the outbox."""
-    now = now or timezone.now()
-    sent = 0
-    for case in Case.objects.due_soon(now, within=timedelta(days=1)).select_related("holder_area").iterator():
-        units = list(case.dispatches.current().values_list("unit_id", flat=True))
-        recipients = unit_handlers(units) if units else holder_staff(case)
-        sent += notify(
-            recipients=recipients,
-            kind="case.due_soon",
-            title=_("Case due %(due)s: %(title)s")
-            % {"due": f"{timezone.localtime(case.due_at):%m-%d %H:%M}", "title": case.title},
-            url=case_url(case),
-            dedupe_key=f"case-due:{case.pk}:{case.due_at:%Y%m%d}",
-        )
-    awaiting = CaseDispatch.objects.filter(
-        state=DispatchState.AWAITING, accept_by__gte=now, accept_by__lt=now + timedelta(hours=4)
-    ).select_related("case")
-    for dispatch in awaiting.iterator():
-        sent += notify(
-            recipients=unit_handlers([dispatch.unit_id]),
-            kind="case.accept_soon",
-            title=_("Accept or return this case: %(title)s") % {"title": dispatch.case.title},
-            url=case_url(dispatch.case),
-            dedupe_key=f"case-accept:{dispatch.pk}",
-        )
-    return sent
-
-
-@transaction.atomic
-def close_unconfirmed(now: datetime | None = None) -> int:
-    """Resolved cases nobody confirmed within CASE_CONFIRM_DAYS close without a rating (a reporter with no
-    account, or one who did not answer): not satisfied, not unsatisfied — unrated."""
-    now = now or timezone.now()
-    stale = Case.objects.select_for_update().filter(
-        state=CaseState.RESOLVED, resolved_at__lt=now - timedelta(days=settings.CASE_CONFIRM_DAYS)
-    )
-    n = 0
-    for case in stale:
-        case.state, case.closed_at = CaseState.CLOSED, now
-        case.save(update_fields=["state", "closed_at"])
-        _event(
-            case,
-            CaseState.RESOLVED,
-            "auto_close",
-            None,
-            _("Not confirmed within %(n)d days") % {"n": settings.CASE_CONFIRM_DAYS},
-        )
-        n += 1
-    if n:
-        record_event(actor=None, action="case.auto_close", actor_label="system", detail={"cases": n})
-    return n

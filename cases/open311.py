@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases import actions
+from cases import actions, keys
 from cases.models import (
     OPEN_CASE_STATES,
     Case,
@@ -119,7 +119,7 @@ def _jurisdiction(data) -> Area | None:
 def _key(data, query=None) -> Open311Key | None:
     """The active key ``api_key`` names (in the body, else the query string), or None."""
     raw = _param(data, "api_key", 200) or (_param(query, "api_key", 200) if query is not None else "")
-    return actions.key_for(raw)
+    return keys.key_for(raw)
 
 
 # --- discovery and services -------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role
-from cases import actions
+from cases import actions, meetings
 from cases.access import (
     dispatchable_units,
     dispatches,
@@ -418,7 +418,7 @@ def meeting_call(request: HttpRequest, public_id) -> HttpResponse:
         "meeting_form",
         lambda d: run_action(
             request,
-            actions.call_meeting,
+            meetings.call_meeting,
             form=form,
             case=case,
             title=d["title"],
@@ -448,7 +448,7 @@ def meeting_record(request: HttpRequest, public_id) -> HttpResponse:
         "record_form",
         lambda d: run_action(
             request,
-            actions.record_meeting,
+            meetings.record_meeting,
             form=form,
             meeting=meeting,
             attended_units=d["attended_units"],

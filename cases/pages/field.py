@@ -23,7 +23,7 @@ from access import own_member, own_resident, staffed_communities, staffs
 from accounts.decorators import role_required
 from accounts.models import Role, RoleGrant
 from accounts.scope import grants_of, scope_for
-from cases import actions
+from cases import actions, keeping
 from cases.forms import PlaceChoice, ReportForm, ResponsibilityForm
 from cases.models import OPEN_CASE_STATES, Case, CaseCategory, CaseState, ResponsibilityArea
 from cases.pages.detail import due_words
@@ -344,7 +344,7 @@ def responsibility_add(request: HttpRequest, public_id) -> HttpResponse:
         data = form.cleaned_data
         outcome = run_action(
             request,
-            actions.set_responsibility_area,
+            keeping.set_responsibility_area,
             form=form,
             grid=grid,
             member=data["member"],
@@ -367,7 +367,7 @@ def responsibility_remove(request: HttpRequest, public_id) -> HttpResponse:
         public_id=public_id_or_404(public_id),
     )
     run_action(
-        request, actions.remove_responsibility_area, area=area, success=_("Responsibility area removed.")
+        request, keeping.remove_responsibility_area, area=area, success=_("Responsibility area removed.")
     )
     return redirect(reverse("cases:grid_desk", args=[area.grid.public_id]) + "#areas")
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role
-from cases import actions
+from cases import keys
 from cases.models import Open311Key
 from gongjian.pickers import PickerSelect
 from gongjian.refusals import refusal_message
@@ -56,7 +56,7 @@ def key_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form, status=400)
     try:
-        key, raw = actions.create_open311_key(
+        key, raw = keys.create_open311_key(
             acting_user=request.user,
             name=form.cleaned_data["name"],
             area=form.cleaned_data["area"],
@@ -73,7 +73,7 @@ def key_list(request: HttpRequest) -> HttpResponse:
 @role_required(Role.PLATFORM_ADMIN)
 def key_revoke(request: HttpRequest, public_id) -> HttpResponse:
     key = get_object_or_404(Open311Key, public_id=public_id)
-    actions.revoke_open311_key(acting_user=request.user, key=key, request=request)
+    keys.revoke_open311_key(acting_user=request.user, key=key, request=request)
     messages.success(
         request, _("The key of %(name)s is revoked: it files nothing more.") % {"name": key.name}
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from cases import actions
+from cases import actions, keeping
 from cases.models import Case
 from conftest import build_cast
 from gongjian.browser_testing import ARTIFACTS, DESK, PHONE, TIMEOUT_MS, fits_the_phone, sign_in, signed_in
@@ -91,7 +91,7 @@ def test_the_case_page_for_the_street_the_department_and_a_grid_at_work(live_ser
         cast, reporter_name="孙大妈", reporter_phone="13900001111", description="一楼到三楼楼道堆满纸箱"
     )
     grid_case(cast, title="楼道杂物又被举报")
-    actions.set_responsibility_area(
+    keeping.set_responsibility_area(
         acting_user=cast.community,
         grid=cast.places.grid_a3,
         member=cast.m_member,

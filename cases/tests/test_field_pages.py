@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from cases import actions
+from cases import actions, keeping
 from cases.models import Case, CaseSource, ResponsibilityArea
 from cases.tests.fixtures import category, grid_case
 from service.tests.pictures import picture, upload
@@ -191,7 +191,7 @@ def test_the_grid_desk(client, cast, django_assert_max_num_queries):
     p = cast.places
     for n in range(4):  # rows do not add queries
         grid_case(cast, title=f"楼道杂物{n}")
-        actions.set_responsibility_area(
+        keeping.set_responsibility_area(
             acting_user=cast.community, grid=p.grid_a3, member=cast.m_member, building=p.building_a1
         )
     cast.login(client, "grid")
@@ -228,7 +228,7 @@ def test_the_community_keeps_responsibility_areas(client, cast):
 
 def test_a_grid_worker_cannot_remove_responsibility_areas(client, cast):
     p = cast.places
-    area = actions.set_responsibility_area(acting_user=cast.community, grid=p.grid_a3, member=cast.m_member)
+    area = keeping.set_responsibility_area(acting_user=cast.community, grid=p.grid_a3, member=cast.m_member)
     cast.login(client, "grid")
     assert client.post(reverse("cases:responsibility_remove", args=[area.public_id])).status_code == 403
     assert ResponsibilityArea.objects.exists()

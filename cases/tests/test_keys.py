@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from cases import actions
+from cases import keys
 from cases.models import Open311Key
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_create_shows_the_key_once(cast):
     key = Open311Key.objects.get()
     assert key.name == "12345 热线" and key.area == cast.places.street_a and key.created_by == cast.admin
     assert raw not in (key.key_hash, key.prefix) and raw[5:11] == key.prefix
-    assert actions.key_for(raw) == key
+    assert keys.key_for(raw) == key
     again = client.get(reverse("cases:keys")).content.decode()
     assert raw not in again and f"{key.prefix}…" in again and "12345 热线" in again
     assert AuditEvent.objects.filter(action="open311.key_create").count() == 1
@@ -53,7 +53,7 @@ def test_a_bad_form_keeps_what_was_typed(cast):
 
 
 def test_revoke(cast):
-    key, raw = actions.create_open311_key(acting_user=cast.admin, name="App", area=cast.places.city)
+    key, raw = keys.create_open311_key(acting_user=cast.admin, name="App", area=cast.places.city)
     url = reverse("cases:key_revoke", args=[key.public_id])
     assert cast.login(Client(), "street").post(url).status_code == 403
     client = cast.login(Client(), "admin")
@@ -62,7 +62,7 @@ def test_revoke(cast):
     assert response.status_code == 200 and "Revoked" in response.content.decode()
     key.refresh_from_db()
     assert key.revoked_at is not None and not key.user.is_active
-    assert actions.key_for(raw) is None
+    assert keys.key_for(raw) is None
     assert AuditEvent.objects.filter(action="open311.key_revoke").count() == 1
     assert (
         client.post(reverse("cases:key_revoke", args=["00000000-0000-4000-8000-000000000000"])).status_code
@@ -72,7 +72,7 @@ def test_revoke(cast):
 
 def test_list_query_count_is_pinned(cast, django_assert_max_num_queries):
     for n in range(5):
-        actions.create_open311_key(acting_user=cast.admin, name=f"系统{n}", area=cast.places.street_a)
+        keys.create_open311_key(acting_user=cast.admin, name=f"系统{n}", area=cast.places.street_a)
     client = cast.login(Client(), "admin")
     client.get(reverse("cases:keys"))
     with django_assert_max_num_queries(12):
@@ -91,7 +91,7 @@ def test_the_keys_page_on_a_phone_and_a_desktop(live_server, browser):
     shots = Path("/tmp/shots/api")
     shots.mkdir(parents=True, exist_ok=True)
     cast = build_cast()
-    actions.create_open311_key(acting_user=cast.admin, name="旧系统", area=cast.places.street_b)
+    keys.create_open311_key(acting_user=cast.admin, name="旧系统", area=cast.places.street_b)
     for name, viewport in (("360", PHONE), ("1280", DESK)):
         page = signed_in(browser, live_server, "admin", cast.password, viewport)
         page.goto(live_server.url + reverse("cases:keys"))

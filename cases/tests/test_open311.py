@@ -13,7 +13,7 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from cases import actions
+from cases import actions, keys
 from cases.models import Case, CaseState
 from cases.tests.fixtures import category, grid_case
 
@@ -74,9 +74,7 @@ def errors(response, status: int) -> list[dict]:
 
 @pytest.fixture
 def key(cast):
-    made, raw = actions.create_open311_key(
-        acting_user=cast.admin, name="12345 热线", area=cast.places.street_a
-    )
+    made, raw = keys.create_open311_key(acting_user=cast.admin, name="12345 热线", area=cast.places.street_a)
     return made, raw
 
 
@@ -190,7 +188,7 @@ def test_post_without_or_with_a_revoked_key_is_403(cast, client, key):
     fields = {"service_code": "piles", "address_id": cast.places.a1.code, "description": "x"}
     errors(post(client, **fields), 403)
     errors(post(client, api_key="o311_nonsense", **fields), 403)
-    actions.revoke_open311_key(acting_user=cast.admin, key=made)
+    keys.revoke_open311_key(acting_user=cast.admin, key=made)
     errors(post(client, api_key=raw, **fields), 403)
     assert not Case.objects.exists()
 
@@ -246,7 +244,7 @@ def test_where_a_request_lands(cast, client, key):
     on_street = land(lat="25.1", long="117.0")
     assert on_street.street == p.street_a and on_street.community is None
     # a key over the whole city cannot tell where
-    _city_key, city_raw = actions.create_open311_key(acting_user=cast.admin, name="App", area=p.city)
+    _city_key, city_raw = keys.create_open311_key(acting_user=cast.admin, name="App", area=p.city)
     [error] = errors(post(client, api_key=city_raw, service_code="piles", lat="25.1", long="117.0"), 400)
     assert "Cannot tell where" in error["description"]
 

@@ -11,7 +11,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEvent
-from cases import actions
+from cases import actions, deadlines, meetings
 from cases.models import Case, CaseState, DispatchState, HolderLevel
 from cases.tests.fixtures import category, grid_case
 from cases.workdays import add_working_days
@@ -112,13 +112,13 @@ def test_escalation_with_a_frozen_clock_across_a_holiday(cast):
     case.refresh_from_db()
     assert case.due_at == dt.datetime(2026, 10, 1, tzinfo=SH)  # the end of 30 September
     with time_machine.travel(dt.datetime(2026, 10, 5, 9, 0, tzinfo=SH), tick=False):
-        assert actions.escalate_overdue() == 1  # late, but no working day has passed: to the street
+        assert deadlines.escalate_overdue() == 1  # late, but no working day has passed: to the street
     case.refresh_from_db()
     assert case.holder_level == HolderLevel.STREET and case.escalation_level == 1
     with time_machine.travel(dt.datetime(2026, 10, 9, 9, 0, tzinfo=SH), tick=False):
-        assert actions.escalate_overdue() == 0  # one working day late (9 October)
+        assert deadlines.escalate_overdue() == 0  # one working day late (9 October)
     with time_machine.travel(dt.datetime(2026, 10, 10, 9, 0, tzinfo=SH), tick=False):
-        assert actions.escalate_overdue() == 1  # the make-up Saturday is the second working day
+        assert deadlines.escalate_overdue() == 1  # the make-up Saturday is the second working day
     case.refresh_from_db()
     assert case.holder_level == HolderLevel.DISTRICT and case.escalation_level == 2
 
@@ -157,7 +157,7 @@ def test_a_meeting_records_the_case_as_it_is_now(cast):
     [lead] = actions.dispatch_case(acting_user=cast.street, case=case, lead=cast.places.dept_a)
     actions.accept_dispatch(acting_user=cast.dept, dispatch=lead)
     assert case.state == CaseState.TRIAGE  # the caller's copy is stale
-    actions.call_meeting(
+    meetings.call_meeting(
         acting_user=cast.street,
         case=case,
         title="六方会议",

@@ -25,7 +25,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone, translation
 
-from cases import actions
+from cases import keeping
 from cases.models import Case, CaseCategory, CaseState, ResponsibilityArea
 from checkin.models import Team
 from demo.cases import words
@@ -249,7 +249,7 @@ def set_default_handlers(c: Cases) -> int:
     for code, category in c.categories.items():
         bureau = words.GROUP_BUREAU.get(c.group[code])
         if bureau is not None:
-            actions.set_default_handler(
+            keeping.set_default_handler(
                 acting_user=None, category=category, unit=c.department(c.layout.streets[0], bureau)
             )
             n += 1
@@ -274,14 +274,14 @@ def responsibility_areas(c: Cases) -> int:
             cell = home.buildings[0].grid
             member = living.get(home.compound.pk)
             if member is not None:
-                actions.set_responsibility_area(
+                keeping.set_responsibility_area(
                     acting_user=staff, grid=cell, member=member, compound=home.compound, note="联系本小区居民"
                 )
                 n += 1
         team = teams.get(place.area.pk)
         if team is not None and place.homes:
             grid = place.homes[0].buildings[0].grid.parent
-            actions.set_responsibility_area(
+            keeping.set_responsibility_area(
                 acting_user=staff, grid=grid, team=team, note="负责网格内环境整治"
             )
             n += 1

@@ -20,7 +20,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from cases import actions
+from cases import actions, deadlines, meetings
 from cases.models import Case, CaseCategory, CaseSource, CaseState, DispatchState, HolderLevel
 from cases.workdays import is_working_day
 from demo.cases import words
@@ -248,7 +248,7 @@ def whistle(c: Ctx, p: Plan) -> Story:
         starts = datetime.combine(
             timezone.localtime(t).date() + timedelta(days=1), time(15), tzinfo=timezone.get_current_timezone()
         )
-        meeting = actions.call_meeting(
+        meeting = meetings.call_meeting(
             acting_user=street,
             case=case,
             title=c.d.pick(words.MEETING_TITLES),
@@ -259,7 +259,7 @@ def whistle(c: Ctx, p: Plan) -> Story:
         )
         t = starts + timedelta(hours=2)
         yield t
-        actions.record_meeting(
+        meetings.record_meeting(
             acting_user=street,
             meeting=meeting,
             attended_units=[p.lead, *p.co],
@@ -315,9 +315,9 @@ def deadline_jobs(start: datetime, now: datetime) -> list[tuple[datetime, Callab
     day = timezone.localtime(start).date()
     jobs = []
     while day <= timezone.localtime(now).date():
-        jobs.append((datetime.combine(day, time(3, 20), tzinfo=tz), actions.close_unconfirmed))
+        jobs.append((datetime.combine(day, time(3, 20), tzinfo=tz), deadlines.close_unconfirmed))
         if is_working_day(day):  # lateness is counted in working days: nothing climbs on a holiday
-            jobs.append((datetime.combine(day, time(9, 0), tzinfo=tz), actions.escalate_overdue))
+            jobs.append((datetime.combine(day, time(9, 0), tzinfo=tz), deadlines.escalate_overdue))
         day += timedelta(days=1)
     return jobs
 
@@ -340,7 +340,7 @@ def run(c: Ctx, plans: list[Plan]) -> None:
         with time_machine.travel(moment, tick=False):
             if not isinstance(what, Generator):
                 done = what()
-                c.counts["escalated" if what is actions.escalate_overdue else "closed unrated"] += done
+                c.counts["escalated" if what is deadlines.escalate_overdue else "closed unrated"] += done
                 continue
             try:
                 following = what.send(None)

@@ -332,7 +332,7 @@ def case_reopened(cast) -> None:
 
 
 def case_escalated(cast) -> None:
-    from cases.actions import escalate_overdue
+    from cases.deadlines import escalate_overdue
 
     case = a_case(cast)
     type(case).objects.filter(pk=case.pk).update(due_at=timezone.now() - timedelta(days=10))
@@ -340,7 +340,7 @@ def case_escalated(cast) -> None:
 
 
 def case_meeting(cast) -> None:
-    from cases.actions import call_meeting
+    from cases.meetings import call_meeting
 
     case = case_accepted(cast)
     call_meeting(
@@ -354,7 +354,7 @@ def case_meeting(cast) -> None:
 
 
 def case_due_soon(cast) -> None:
-    from cases.actions import send_reminders
+    from cases.deadlines import send_reminders
 
     case = case_accepted(cast)
     type(case).objects.filter(pk=case.pk).update(due_at=timezone.now() + timedelta(hours=3))
@@ -362,7 +362,7 @@ def case_due_soon(cast) -> None:
 
 
 def case_accept_soon(cast) -> None:
-    from cases.actions import send_reminders
+    from cases.deadlines import send_reminders
 
     _, lead = case_dispatched(cast)
     type(lead).objects.filter(pk=lead.pk).update(accept_by=timezone.now() + timedelta(hours=1))
