@@ -1,6 +1,8 @@
 """The installed package carries every app: `gongjian` (the console script) imports through the
 install, not the checkout, so an app left out of pyproject's package list works under pytest and
-manage.py and fails in `make demo` (it did, for `rollups`)."""
+manage.py and fails in `make demo` (it did, for `rollups`). And every folder of tests is in pytest's
+testpaths: `make test` (and CI) collect only those, so a new app's tests left out never run (they were
+not, for `rollups` and `cases`, until this test)."""
 
 import tomllib
 from fnmatch import fnmatch
@@ -23,3 +25,16 @@ def test_every_project_app_is_in_the_installed_packages():
     assert ours, "no project apps found"
     missing = sorted(name for name in ours if not any(fnmatch(name, pattern) for pattern in patterns))
     assert missing == [], f"add to [tool.setuptools.packages.find] include: {missing}"
+
+
+def test_every_folder_of_tests_is_collected():
+    testpaths = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"][
+        "testpaths"
+    ]
+    folders = {
+        path.parent.parent.name
+        for path in ROOT.glob("*/tests/__init__.py")
+        if not {".venv", "node_modules"}.intersection(path.parts)
+    }
+    assert folders, "no test folders found"
+    assert sorted(folders - set(testpaths)) == [], "add these to [tool.pytest.ini_options] testpaths"
