@@ -100,6 +100,10 @@ ACTION_LABELS = {
     "checkin.team_create": _("Volunteer team created"),
     "checkin.team_add": _("Member added to a team"),
     "checkin.team_join": _("Joined a team"),
+    # alliances (issue 14)
+    "alliances.alliance_created": _("Alliance founded"),
+    "alliances.member_joined": _("Unit joined an alliance"),
+    "alliances.member_left": _("Unit left an alliance"),
     # cases: the whistle (issue 13)
     "case.report": _("Case reported"),
     "case.pass_up": _("Case passed up to the street"),

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "points",
     "notifications",
     "cases",
+    "alliances",
     "golive",
     "portal",
     "ops",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("service.urls")),
     path("", include("points.urls")),
     path("", include("cases.urls")),
+    path("", include("alliances.urls")),
     path("", include("notifications.urls")),
     path("golive/", include("golive.urls")),
     path("audit/", include("audit.urls")),

@@ -7,7 +7,7 @@ from django.utils.functional import Promise
 
 OUR_APPS = (
     "accounts", "audit", "places", "orgs", "people", "jobs", "checkin", "service", "points",
-    "notifications", "portal", "demo", "cases",
+    "notifications", "portal", "demo", "cases", "alliances",
 )  # fmt: skip
 
 

@@ -1,0 +1,5 @@
+"""The alliances' activities API."""
+
+from ninja import Router
+
+router = Router(tags=["alliances"])

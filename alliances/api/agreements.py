@@ -1,0 +1,5 @@
+"""The alliances' agreements API."""
+
+from ninja import Router
+
+router = Router(tags=["alliances"])

@@ -1,0 +1,5 @@
+"""The alliances' alliances API."""
+
+from ninja import Router
+
+router = Router(tags=["alliances"])

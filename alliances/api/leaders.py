@@ -1,0 +1,5 @@
+"""The alliances' leaders API."""
+
+from ninja import Router
+
+router = Router(tags=["alliances"])

@@ -1,0 +1,5 @@
+"""The alliances' meetings API."""
+
+from ninja import Router
+
+router = Router(tags=["alliances"])

@@ -1,0 +1,1 @@
+"""The alliances' pages, one module a part of the capability."""

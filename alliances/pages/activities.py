@@ -1,0 +1,3 @@
+"""The alliances' activities pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The alliances' agreements pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The alliances' alliances pages."""
+
+urlpatterns: list = []

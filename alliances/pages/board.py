@@ -1,0 +1,3 @@
+"""The alliances' board pages."""
+
+urlpatterns: list = []

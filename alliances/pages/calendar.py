@@ -1,0 +1,3 @@
+"""The alliances' calendar pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The alliances' leaders pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The alliances' meetings pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The alliances' resolutions pages."""
+
+urlpatterns: list = []

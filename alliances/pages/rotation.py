@@ -1,0 +1,3 @@
+"""The alliances' rotation pages."""
+
+urlpatterns: list = []

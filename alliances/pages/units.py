@@ -1,0 +1,3 @@
+"""The alliances' units pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The alliances' workbench pages."""
+
+urlpatterns: list = []
