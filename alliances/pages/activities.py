@@ -1,3 +1,18 @@
-"""The alliances' activities pages."""
+"""The alliances' activities pages (stand-ins until their part lands: each answers 404)."""
 
-urlpatterns: list = []
+from django.http import Http404
+from django.urls import path
+
+from accounts.decorators import role_required
+from accounts.models import Role
+
+
+@role_required(Role.PLATFORM_ADMIN)
+def stand_in(request, public_id=None):
+    raise Http404
+
+
+urlpatterns: list = [
+    path("alliances/activities/", stand_in, name="activity_list"),
+    path("alliances/activities/<uuid:public_id>/", stand_in, name="activity_detail"),
+]

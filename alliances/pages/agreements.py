@@ -1,3 +1,18 @@
-"""The alliances' agreements pages."""
+"""The alliances' agreements pages (stand-ins until their part lands: each answers 404)."""
 
-urlpatterns: list = []
+from django.http import Http404
+from django.urls import path
+
+from accounts.decorators import role_required
+from accounts.models import Role
+
+
+@role_required(Role.PLATFORM_ADMIN)
+def stand_in(request, public_id=None):
+    raise Http404
+
+
+urlpatterns: list = [
+    path("alliances/agreements/", stand_in, name="agreement_list"),
+    path("alliances/agreements/<uuid:public_id>/", stand_in, name="agreement_detail"),
+]

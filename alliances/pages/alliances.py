@@ -1,3 +1,20 @@
-"""The alliances' alliances pages."""
+"""The alliances' alliances pages (stand-ins until their part lands: each answers 404)."""
 
-urlpatterns: list = []
+from django.http import Http404
+from django.urls import path
+
+from accounts.decorators import role_required
+from accounts.models import Role
+
+
+@role_required(Role.PLATFORM_ADMIN)
+def stand_in(request, public_id=None):
+    raise Http404
+
+
+urlpatterns: list = [
+    path("alliances/new/", stand_in, name="create"),
+    path("alliances/<uuid:public_id>/members/", stand_in, name="members"),
+    path("alliances/<uuid:public_id>/posts/", stand_in, name="posts"),
+    path("a/<uuid:public_id>/", stand_in, name="public"),
+]

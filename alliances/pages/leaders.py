@@ -1,3 +1,17 @@
-"""The alliances' leaders pages."""
+"""The alliances' leaders pages (stand-ins until their part lands: each answers 404)."""
 
-urlpatterns: list = []
+from django.http import Http404
+from django.urls import path
+
+from accounts.decorators import role_required
+from accounts.models import Role
+
+
+@role_required(Role.PLATFORM_ADMIN)
+def stand_in(request, public_id=None):
+    raise Http404
+
+
+urlpatterns: list = [
+    path("alliances/leaders/", stand_in, name="leader_list"),
+]

@@ -1,3 +1,19 @@
-"""The alliances' meetings pages."""
+"""The alliances' meetings pages (stand-ins until their part lands: each answers 404)."""
 
-urlpatterns: list = []
+from django.http import Http404
+from django.urls import path
+
+from accounts.decorators import role_required
+from accounts.models import Role
+
+
+@role_required(Role.PLATFORM_ADMIN)
+def stand_in(request, public_id=None):
+    raise Http404
+
+
+urlpatterns: list = [
+    path("alliances/meetings/", stand_in, name="meeting_list"),
+    path("alliances/meetings/new/", stand_in, name="meeting_create"),
+    path("alliances/meetings/<uuid:public_id>/", stand_in, name="meeting_detail"),
+]

@@ -1,3 +1,18 @@
-"""The alliances' resolutions pages."""
+"""The alliances' resolutions pages (stand-ins until their part lands: each answers 404)."""
 
-urlpatterns: list = []
+from django.http import Http404
+from django.urls import path
+
+from accounts.decorators import role_required
+from accounts.models import Role
+
+
+@role_required(Role.PLATFORM_ADMIN)
+def stand_in(request, public_id=None):
+    raise Http404
+
+
+urlpatterns: list = [
+    path("alliances/resolutions/", stand_in, name="resolution_list"),
+    path("alliances/resolutions/<uuid:public_id>/", stand_in, name="resolution_detail"),
+]
