@@ -35,24 +35,24 @@ class ChairTurnQuery(Schema):
     year: int | None = Field(None, ge=2000, le=2100, description="Only this year's months.")
 
 
-class RotationIn(Schema):
+class ChairRotationIn(Schema):
     alliance: UUID
     year: int = Field(ge=2000, le=2100)
     start_month: int = Field(1, ge=1, le=12, description="Draw from this month to December.")
 
 
-class SwapIn(Schema):
+class ChairSwapIn(Schema):
     first: UUID = Field(description="A chair turn.")
     second: UUID = Field(description="Another chair turn of the same alliance.")
     reason: str = Field(max_length=200)
 
 
-class PlanIn(Schema):
+class ChairPlanIn(Schema):
     theme: str = Field(max_length=80)
     plan: str = Field(max_length=2000)
 
 
-class ReportIn(Schema):
+class ChairReportIn(Schema):
     report: str = Field(max_length=4000)
 
 
@@ -77,7 +77,7 @@ class ActivityOut(Schema):
     came: int = Field(description="People who signed in at the place.")
 
 
-class SignupOut(Schema):
+class ActivitySignupOut(Schema):
     id: UUID = Field(alias="public_id")
     name: str
     kind: Literal["member", "resident"]
@@ -94,7 +94,7 @@ class SignupOut(Schema):
         return obj.service_record_id is not None
 
 
-class ResultsOut(Schema):
+class ActivityResultsOut(Schema):
     records: int
     points: int
     residents: int = Field(description="Residents who came: people served, not recorded.")
@@ -104,8 +104,10 @@ class ActivityDetailOut(ActivityOut):
     description: str
     cancel_reason: str
     chair_month: date | None = Field(description="The chair's month the activity was led for.")
-    people: list[SignupOut] | None = Field(description="Who signed up and who came (the organiser only).")
-    results: ResultsOut | None = Field(description="Records made and points (the organiser only).")
+    people: list[ActivitySignupOut] | None = Field(
+        description="Who signed up and who came (the organiser only)."
+    )
+    results: ActivityResultsOut | None = Field(description="Records made and points (the organiser only).")
 
 
 class ActivityQuery(Schema):
@@ -133,15 +135,15 @@ class ActivityIn(Schema):
         return local_time(moment)
 
 
-class CheckInIn(Schema):
+class ActivityCheckInIn(Schema):
     secret: str = Field(max_length=64, description="The code the QR at the place carries.")
 
 
-class ReasonIn(Schema):
+class ActivityCancelIn(Schema):
     reason: str = Field(max_length=200)
 
 
-class ConfirmedOut(Schema):
+class AttendanceConfirmedOut(Schema):
     records: int = Field(description="Service records made by this call (0 when all were made before).")
 
 
@@ -169,7 +171,7 @@ class BoardPostOut(Schema):
         return list(obj.reads.all())
 
 
-class BoardQuery(Schema):
+class BoardPostQuery(Schema):
     alliance: UUID | None = None
     kind: BoardPostKind | None = None
 

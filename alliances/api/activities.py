@@ -23,23 +23,23 @@ from alliances import activities, board, rotation
 from alliances.models import Activity, Alliance, AllianceMember, BoardPost, BoardRead, ChairTurn
 from alliances.queries_act import readable_activities, results, with_counts
 from alliances.schemas_act import (
+    ActivityCancelIn,
+    ActivityCheckInIn,
     ActivityDetailOut,
     ActivityIn,
     ActivityOut,
     ActivityQuery,
+    ActivitySignupOut,
+    AttendanceConfirmedOut,
     BoardPostIn,
     BoardPostOut,
-    BoardQuery,
+    BoardPostQuery,
+    ChairPlanIn,
+    ChairReportIn,
+    ChairRotationIn,
+    ChairSwapIn,
     ChairTurnOut,
     ChairTurnQuery,
-    CheckInIn,
-    ConfirmedOut,
-    PlanIn,
-    ReasonIn,
-    ReportIn,
-    RotationIn,
-    SignupOut,
-    SwapIn,
 )
 from gongjian.api_shapes import ErrorOut, ListPage, one_of
 from places.models import Area
@@ -90,7 +90,7 @@ def list_chair_rotations(request: HttpRequest, filters: Query[ChairTurnQuery]):
     "not in force that month are skipped; months begun, planned or reported are kept. Roles: street, "
     "community, organisation department; else 403.",
 )
-def generate_chair_rotation(request: HttpRequest, payload: RotationIn):
+def generate_chair_rotation(request: HttpRequest, payload: ChairRotationIn):
     require_roles(request, STAFF_ROLES)
     alliance = alliance_of(request, payload.alliance)
     turns = rotation.generate_rotation(
@@ -110,7 +110,7 @@ def generate_chair_rotation(request: HttpRequest, payload: RotationIn):
     description="The lead swaps the chairs of two months (not past, not reported); each keeps the unit "
     "first scheduled. Roles: street, community, organisation department; else 403.",
 )
-def swap_chair_turns(request: HttpRequest, payload: SwapIn):
+def swap_chair_turns(request: HttpRequest, payload: ChairSwapIn):
     require_roles(request, STAFF_ROLES)
     first = one_of(_turns(request), payload.first, _("No such chair turn."))
     second = one_of(_turns(request), payload.second, _("No such chair turn."))
@@ -127,7 +127,7 @@ def swap_chair_turns(request: HttpRequest, payload: SwapIn):
     description="The month's chair unit (or the lead) sets its theme and plan. Roles: unit admin, "
     "department, street, community; else 403.",
 )
-def plan_chair_turn(request: HttpRequest, turn_id: UUID, payload: PlanIn):
+def plan_chair_turn(request: HttpRequest, turn_id: UUID, payload: ChairPlanIn):
     require_roles(request, STAFF_ROLES)
     turn = get_object_or_404(_turns(request), public_id=turn_id)
     rotation.plan_turn(
@@ -143,7 +143,7 @@ def plan_chair_turn(request: HttpRequest, turn_id: UUID, payload: PlanIn):
     description="The month's chair unit reports it, once the month has started (once). Roles: unit admin, "
     "department; else 403.",
 )
-def report_chair_turn(request: HttpRequest, turn_id: UUID, payload: ReportIn):
+def report_chair_turn(request: HttpRequest, turn_id: UUID, payload: ChairReportIn):
     require_roles(request, STAFF_ROLES)
     turn = get_object_or_404(_turns(request), public_id=turn_id)
     rotation.report_turn(acting_user=request.auth, turn=turn, report=payload.report, request=request)
@@ -264,7 +264,7 @@ def _activity_action(path: str, operation_id: str, action, description: str, rol
         operation_id=operation_id,
         description=description,
     )
-    def endpoint_with_reason(request: HttpRequest, activity_id: UUID, payload: ReasonIn):
+    def endpoint_with_reason(request: HttpRequest, activity_id: UUID, payload: ActivityCancelIn):
         require_roles(request, roles)
         activity = _activity(request, activity_id)
         action(acting_user=request.auth, activity=activity, reason=payload.reason, request=request)
@@ -300,19 +300,19 @@ cancel = _activity_action(
     "The organiser calls the activity off with a reason; those signed up are told. Roles: unit admin, "
     "department, street, community; else 403.",
     roles=STAFF_ROLES,
-    body=ReasonIn,
+    body=ActivityCancelIn,
 )
 
 
 @router.post(
     "/activities/{activity_id}/check-in",
-    response={200: SignupOut, **REFUSALS},
+    response={200: ActivitySignupOut, **REFUSALS},
     operation_id="check_in_at_activity",
     description="QR sign-in at the place with the code the QR carries, from 30 minutes before the start "
     "to the end; whoever did not sign up is signed up on the spot if places are left. Found by the code: "
     "the activity need not be visible to the caller. Roles: member, resident; else 403.",
 )
-def check_in_at_activity(request: HttpRequest, activity_id: UUID, payload: CheckInIn):
+def check_in_at_activity(request: HttpRequest, activity_id: UUID, payload: ActivityCheckInIn):
     require_roles(request, (Role.MEMBER, Role.RESIDENT))
     activity = get_object_or_404(Activity.objects.all(), public_id=activity_id, signin_secret=payload.secret)
     return Status(
@@ -325,7 +325,7 @@ def check_in_at_activity(request: HttpRequest, activity_id: UUID, payload: Check
 
 @router.post(
     "/activities/{activity_id}/confirm-attendance",
-    response={200: ConfirmedOut, **REFUSALS},
+    response={200: AttendanceConfirmedOut, **REFUSALS},
     operation_id="confirm_activity_attendance",
     description="The organiser confirms who came: each member who signed in gets exactly one confirmed "
     "service record and its points (again: nothing new). Roles: unit admin, department, street, "
@@ -364,7 +364,7 @@ def _posts(request: HttpRequest) -> QuerySet[BoardPost]:
     "inspector; else 403.",
 )
 @paginate(ListPage)
-def list_alliance_board(request: HttpRequest, filters: Query[BoardQuery]):
+def list_alliance_board(request: HttpRequest, filters: Query[BoardPostQuery]):
     require_roles(request, STAFF_ROLES)
     posts = _posts(request).order_by("-published_at", "-id")
     if filters.alliance:
