@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import qrcode
 import qrcode.image.svg
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -77,6 +78,15 @@ def activity_detail(request, public_id):
     return show(request, the_activity(request, public_id))
 
 
+def may_join(user, activity: Activity) -> bool:
+    """Whether the user is someone the activity is open to (``activities.joiner`` without its refusal)."""
+    try:
+        activities.joiner(user, activity)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def show(request, activity: Activity, *, cancel_form=None, status=200):
     organiser = activities.organises(request.user, activity)
     signup = ActivitySignup.objects.filter(
@@ -87,7 +97,10 @@ def show(request, activity: Activity, *, cancel_form=None, status=200):
         "activity": activity,
         "organiser": organiser,
         "signup": signup,
-        "can_sign_up": signup is None and activity.state == ActivityState.OPEN and activity.starts_at > now,
+        "can_sign_up": signup is None
+        and activity.state == ActivityState.OPEN
+        and activity.starts_at > now
+        and may_join(request.user, activity),
         "can_give_back": signup is not None and signup.checked_in_at is None and activity.starts_at > now,
         "taken": activities.taken_places(activity),
         "check_in_open": activities.in_check_in_window(activity, now)
