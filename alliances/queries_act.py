@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from access import own_member, own_resident
+from access import own_member, own_resident, served_communities_q
 from accounts.scope import scope_for
 from alliances.models import Activity, ActivityState, Alliance, BoardPost, ChairTurn, OpenTo
 from places.paths import ancestor_paths
@@ -23,8 +23,6 @@ def joinable(user) -> QuerySet[Activity]:
             open_to=OpenTo.RESIDENTS
         )
     if member is not None:
-        from access import served_communities_q
-
         q |= served_communities_q(scope_for(user), "community_id") & ~Q(open_to=OpenTo.RESIDENTS)
     resident = own_resident(user)
     if resident is not None and resident.residence_area is not None:
