@@ -230,3 +230,35 @@ def test_a_unit_posts_a_work_update_and_a_refusal_keeps_the_text(cast, world):
     assert refused.status_code == 422 and "全年计划" in refused.content.decode()
     assert unit.post(url, {"kind": "update", "title": "本月动态", "body": "义诊两次"}).status_code == 302
     assert world.alliance.board_posts.get().author_unit == cast.places.unit_a
+
+
+def test_members_and_residents_see_what_they_may_join_with_pinned_queries(
+    cast, world, django_assert_max_num_queries
+):
+    for n in range(4):
+        an_activity(cast, world, title=f"活动{n}")
+    an_activity(cast, world, title="党员专场", open_to="members")
+    url = reverse("alliances:activity_list")
+    resident = client_of(cast, "resident")
+    resident.get(url)
+    with django_assert_max_num_queries(16):
+        page = resident.get(url)
+    body = page.content.decode()
+    assert "活动0" in body and "党员专场" not in body  # members only
+    member = client_of(cast, "member")
+    with django_assert_max_num_queries(16):
+        page = member.get(url)
+    assert "党员专场" in page.content.decode()
+    # a member living in street B (赵六 lives in A1; 王五 in B1) and street B's staff see none of it
+    from accounts.actions import create_user, grant_role
+    from accounts.models import Role
+
+    far = create_user(acting_user=None, username="far", password=cast.password)
+    grant_role(acting_user=None, user=far, role=Role.MEMBER)
+    cast.m_b.user = far
+    cast.m_b.save(update_fields=["user"])
+    far_client = Client(raise_request_exception=False)
+    far_client.force_login(far)
+    far_page = far_client.get(url)
+    assert far_page.status_code == 200 and b"data-joinable" in far_page.content
+    assert "活动0" not in far_page.content.decode()
