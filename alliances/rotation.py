@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from dateutil.rrule import MONTHLY, rrule
+from dateutil.rrule import MONTHLY, rrule  # type: ignore[import-untyped]  # no stubs installed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone

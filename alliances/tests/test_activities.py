@@ -3,6 +3,7 @@ organiser-confirmed service record and its points, exactly once."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -199,7 +200,7 @@ def test_the_organiser_does_not_confirm_their_own_attendance(cast, world):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_people_cannot_take_the_last_place_at_once():
+def test_two_people_cannot_take_the_last_place_at_once(monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises every write, so it cannot show a race; CI runs these on PostgreSQL")
     from conftest import build_cast
@@ -208,6 +209,16 @@ def test_two_people_cannot_take_the_last_place_at_once():
     cast = build_cast()
     world = street_alliance(cast)
     activity = an_activity(cast, world, capacity=1)
+    # Whoever locks the activity first holds the lock a moment, so the other one is certainly waiting
+    # for it rather than counting the places beside it.
+    lock = activities.lock
+
+    def lock_slowly(row):
+        row = lock(row)
+        time.sleep(0.3)
+        return row
+
+    monkeypatch.setattr(activities, "lock", lock_slowly)
     results = together(
         lambda: activities.sign_up(acting_user=cast.member, activity=activity).pk,
         lambda: activities.sign_up(acting_user=cast.resident, activity=activity).pk,

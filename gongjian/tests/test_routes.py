@@ -170,6 +170,11 @@ OUTSIDERS_ELSEWHERE = {
     "alliances:rotation": "no alliance in the cast: alliances/tests",
     "alliances:activity_detail": "no activity in the cast: alliances/tests",
     "alliances:board": "no alliance in the cast: alliances/tests",
+    # alliances, part act
+    "alliances:activity_create": "no alliance in the cast: alliances/tests/test_activity_pages.py",
+    "alliances:activity_qr": "no activity in the cast: alliances/tests/test_activity_pages.py",
+    "alliances:activity_check_in": "found by the secret the QR code carries: alliances/tests/test_activity_pages.py",
+    "alliances:board_post": "no board post in the cast: alliances/tests/test_activity_pages.py",
     "cases:case_detail": "no case in the cast: cases/tests/test_case_page.py",
     "cases:my_case": "no case in the cast: cases/tests/test_case_page.py",
     "cases:photo": "no case in the cast: cases/tests/test_case_page.py",

@@ -369,7 +369,19 @@ def case_accept_soon(cast) -> None:
     send_reminders()
 
 
+def activity_cancelled(cast) -> None:  # alliances, part act
+    from alliances import activities as alliance_activities
+    from alliances.tests.fixtures import street_alliance
+    from alliances.tests.test_activities import an_activity
+
+    activity = an_activity(cast, street_alliance(cast))
+    alliance_activities.sign_up(acting_user=cast.resident, activity=activity)
+    alliance_activities.sign_up(acting_user=cast.member, activity=activity)
+    alliance_activities.cancel_activity(acting_user=cast.unit, activity=activity, reason="暴雨预警")
+
+
 SCENARIOS = {
+    "alliances.activity_cancelled": [activity_cancelled],
     "case.new": [a_case],
     "case.dispatched": [case_dispatched],
     "case.returned": [case_returned],
