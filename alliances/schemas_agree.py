@@ -1,8 +1,8 @@
 """The API's shapes for alliances, member units, posts, agreements and leader links (part agree)."""
 
 from datetime import date, datetime
-from typing import Literal
 from decimal import Decimal
+from typing import Literal
 from uuid import UUID
 
 from ninja import Field, Schema
@@ -113,7 +113,9 @@ class AgreementIn(Schema):
     starts_on: date
     ends_on: date
     terms: str = Field("", max_length=8000)
-    community: UUID | None = Field(None, description="For a co-building pairing (结对共建) with one community.")
+    community: UUID | None = Field(
+        None, description="For a co-building pairing (结对共建) with one community."
+    )
     commitments: list[AgreementCommitmentIn] = Field(default_factory=list, max_length=50)
 
 
@@ -168,7 +170,9 @@ class AgreementQuery(Schema):
 
 class AlliancePostQuery(Schema):
     alliance: UUID | None = None
-    role: Literal["secretary", "deputy", "part_time", "inspector", "envoy", "liaison", "informant"] | None = None
+    role: Literal["secretary", "deputy", "part_time", "inspector", "envoy", "liaison", "informant"] | None = (
+        None
+    )
     current: bool | None = Field(None, description="true: posts not ended.")
 
 

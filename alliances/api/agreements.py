@@ -39,10 +39,24 @@ def _agreements(request: HttpRequest) -> QuerySet[Agreement]:
 
 def _detail(request: HttpRequest, agreement_id: UUID) -> dict:
     agreement = get_object_or_404(_agreements(request).select_related("previous"), public_id=agreement_id)
-    out = {f: getattr(agreement, f) for f in (
-        "public_id", "alliance", "unit", "community", "title", "state", "starts_on", "ends_on",
-        "unit_signed_at", "lead_signed_at", "terms", "ended_on", "end_reason",
-    )}
+    out = {
+        f: getattr(agreement, f)
+        for f in (
+            "public_id",
+            "alliance",
+            "unit",
+            "community",
+            "title",
+            "state",
+            "starts_on",
+            "ends_on",
+            "unit_signed_at",
+            "lead_signed_at",
+            "terms",
+            "ended_on",
+            "end_reason",
+        )
+    }
     out["previous"] = agreement.previous.public_id if agreement.previous else None
     out["commitments"] = list(agreement.commitments.all())
     return out
@@ -131,7 +145,10 @@ def sign_agreement(request: HttpRequest, agreement_id: UUID):
 def end_agreement(request: HttpRequest, agreement_id: UUID, payload: AgreementEndIn):
     require_roles(request, DRAFT_ROLES)
     actions.end_agreement(
-        acting_user=request.auth, agreement=_one(request, agreement_id), reason=payload.reason, request=request
+        acting_user=request.auth,
+        agreement=_one(request, agreement_id),
+        reason=payload.reason,
+        request=request,
     )
     return _detail(request, agreement_id)
 

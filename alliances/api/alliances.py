@@ -70,7 +70,11 @@ def _detail(alliance: Alliance) -> dict:
 @paginate(ListPage)
 def list_alliances(request: HttpRequest):
     require_roles(request, ALLIANCE_READ_ROLES)
-    return Alliance.objects.visible_to(request.auth).select_related("area", "lead_org").order_by("area_path", "name")
+    return (
+        Alliance.objects.visible_to(request.auth)
+        .select_related("area", "lead_org")
+        .order_by("area_path", "name")
+    )
 
 
 @router.get(
@@ -188,7 +192,9 @@ def appoint(request: HttpRequest, payload: AlliancePostIn):
         role=payload.role,
         user=one_of(User.objects.filter(is_active=True), payload.user, _("Unknown person.")),
         unit=one_of(Unit.objects.all(), payload.unit, unit_message),
-        followed_units=[one_of(Unit.objects.all(), u, unit_message) for u in dict.fromkeys(payload.followed_units)],
+        followed_units=[
+            one_of(Unit.objects.all(), u, unit_message) for u in dict.fromkeys(payload.followed_units)
+        ],
         started_on=payload.started_on,
         request=request,
     )

@@ -15,7 +15,13 @@ from accounts.models import User
 from alliances import leaders as actions
 from alliances.models import LeaderLink, LeaderVisit
 from alliances.pages.leaders import LEADER_ROLES, LINK_ROLES
-from alliances.schemas_agree import LeaderLinkIn, LeaderLinkOut, LeaderLinkQuery, LeaderVisitIn, LeaderVisitOut
+from alliances.schemas_agree import (
+    LeaderLinkIn,
+    LeaderLinkOut,
+    LeaderLinkQuery,
+    LeaderVisitIn,
+    LeaderVisitOut,
+)
 from cases.models import Case
 from gongjian.api_shapes import ErrorOut, ListPage, one_of
 from places.models import Area, AreaLevel
@@ -79,7 +85,9 @@ def link_leader(request: HttpRequest, payload: LeaderLinkIn):
     require_roles(request, LINK_ROLES)
     link = actions.link_leader(
         acting_user=request.auth,
-        community=one_of(Area.objects.filter(level=AreaLevel.COMMUNITY), payload.community, _("Unknown community.")),
+        community=one_of(
+            Area.objects.filter(level=AreaLevel.COMMUNITY), payload.community, _("Unknown community.")
+        ),
         leader_name=payload.leader_name,
         leader_title=payload.leader_title,
         leader=one_of(User.objects.filter(is_active=True), payload.leader, _("Unknown person.")),

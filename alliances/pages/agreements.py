@@ -20,7 +20,7 @@ from accounts import roles as R
 from accounts.decorators import role_required
 from accounts.models import Role
 from alliances import agreements as actions
-from alliances.access import inspects, leads, spoken_units, speaks_for_unit
+from alliances.access import inspects, leads, speaks_for_unit, spoken_units
 from alliances.leaders import answer_inspection_note, write_inspection_note
 from alliances.models import (
     Agreement,
@@ -44,6 +44,20 @@ DRAFT_ROLES = (Role.STREET, Role.COMMUNITY, Role.UNIT_ADMIN, Role.DEPARTMENT)
 EXPIRING_DAYS = 30
 PER_PAGE = 25
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# The words for an agreement's history lines (alliances/agreements.py writes these actions).
+EVENT_LABELS = {
+    "draft": _("Drafted"),
+    "commit": _("Commitment added"),
+    "uncommit": _("Commitment removed"),
+    "attach": _("File attached"),
+    "sign": _("Signed"),
+    "in_force": _("In force"),
+    "end": _("Ended"),
+    "renew": _("Renewal drafted"),
+    "renewed": _("Renewed"),
+    "remind": _("Renewal reminder sent"),
+}
 
 STATE_FILTERS = {
     "draft": _("Drafts"),
@@ -83,9 +97,13 @@ def state_label(agreement: Agreement, day) -> str:
 
 # --- the list --------------------------------------------------------------------------------------------
 class ListFilter(StyledForm):
-    alliance = PublicIdChoiceField(Alliance.objects.none(), label=_("Alliance"), required=False, widget=forms.Select)
+    alliance = PublicIdChoiceField(
+        Alliance.objects.none(), label=_("Alliance"), required=False, widget=forms.Select
+    )
     unit = PublicIdChoiceField(Unit.objects.none(), label=_("Unit"), required=False, widget=forms.Select)
-    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All")), *STATE_FILTERS.items()])
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("All")), *STATE_FILTERS.items()]
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,7 +133,9 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     pager = paginate(request, queryset, per_page=PER_PAGE)
     for agreement in pager["page"]:
         agreement.state_label = state_label(agreement, today)
-        agreement.expiring = agreement.in_force(today) and agreement.ends_on <= today + timedelta(days=EXPIRING_DAYS)
+        agreement.expiring = agreement.in_force(today) and agreement.ends_on <= today + timedelta(
+            days=EXPIRING_DAYS
+        )
     return render(
         request,
         "alliances/agreement_list.html",
@@ -142,7 +162,9 @@ class DraftForm(StyledForm):
         widget=forms.Select,
         help_text=_("For a co-building pairing of the unit with one community."),
     )
-    terms = forms.CharField(label=_("Terms"), max_length=8000, required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    terms = forms.CharField(
+        label=_("Terms"), max_length=8000, required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
 
     def __init__(self, *args, alliance: Alliance, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -163,7 +185,11 @@ def agreement_create(request: HttpRequest, public_id) -> HttpResponse:
     today = timezone.localdate()
     initial = {"starts_on": today, "ends_on": today.replace(year=today.year + 1) - timedelta(days=1)}
     form = DraftForm(request.POST or None, alliance=alliance, user=request.user, initial=initial)
-    if not form.fields["unit"].queryset.exists() and request.method == "GET" and not leads(request.user, alliance):
+    if (
+        not form.fields["unit"].queryset.exists()
+        and request.method == "GET"
+        and not leads(request.user, alliance)
+    ):
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -189,7 +215,9 @@ def agreement_create(request: HttpRequest, public_id) -> HttpResponse:
 class CommitmentForm(StyledForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=CommitmentKind.choices)
     description = forms.CharField(label=_("Commitment"), max_length=200)
-    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, max_digits=12, decimal_places=2, initial=0)
+    quantity = forms.DecimalField(
+        label=_("Quantity"), min_value=0, max_digits=12, decimal_places=2, initial=0
+    )
     measure = forms.CharField(label=_("Measure"), max_length=16, required=False)
 
 
@@ -207,7 +235,9 @@ class AttachForm(StyledForm):
 
 
 class NoteForm(StyledForm):
-    note = forms.CharField(label=_("Inspection note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("Inspection note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class AnswerForm(StyledForm):
@@ -255,12 +285,14 @@ def _render_detail(request, agreement: Agreement, status: int = 200, **forms_giv
             "state_label": state_label(agreement, today),
             "commitments": list(agreement.commitments.select_related("resource", "project")),
             "files": list(agreement.files.all()),
-            "history": list(history(agreement)),
+            "history": [(line, EVENT_LABELS.get(line.action, line.action)) for line in history(agreement)],
             "notes": notes,
             "renewal": renewal,
             "is_draft": agreement.state == AgreementState.DRAFT,
             "can_draft": can_draft,
-            "sign_side": actions.signs_as(user, agreement) if agreement.state == AgreementState.DRAFT else None,
+            "sign_side": actions.signs_as(user, agreement)
+            if agreement.state == AgreementState.DRAFT
+            else None,
             "can_end": can_draft and agreement.state in (AgreementState.DRAFT, AgreementState.SIGNED),
             "can_renew": can_draft and agreement.state == AgreementState.SIGNED and renewal is None,
             "can_attach": can_draft and agreement.state in (AgreementState.DRAFT, AgreementState.SIGNED),
@@ -290,48 +322,89 @@ def agreement_act(request: HttpRequest, public_id) -> HttpResponse:
         return back
     if op == "commit":
         form = CommitmentForm(request.POST, prefix="c")
-        if form.is_valid() and run_action(
-            request, actions.add_commitment, form=form, success=_("The commitment is added."), agreement=agreement,
-            **form.cleaned_data,
-        ).ok:
+        if (
+            form.is_valid()
+            and run_action(
+                request,
+                actions.add_commitment,
+                form=form,
+                success=_("The commitment is added."),
+                agreement=agreement,
+                **form.cleaned_data,
+            ).ok
+        ):
             return back
         return _render_detail(request, agreement, status=400, commitment_form=form)
     if op == "uncommit":
-        commitment = get_object_or_404(Commitment, agreement=agreement, public_id=request.POST.get("commitment") or None)
-        run_action(request, actions.remove_commitment, success=_("The commitment is removed."), commitment=commitment)
+        commitment = get_object_or_404(
+            Commitment, agreement=agreement, public_id=request.POST.get("commitment") or None
+        )
+        run_action(
+            request, actions.remove_commitment, success=_("The commitment is removed."), commitment=commitment
+        )
         return back
     if op == "end":
         form = ReasonForm(request.POST, prefix="end")
-        if form.is_valid() and run_action(
-            request, actions.end_agreement, form=form, field="reason", success=_("The agreement has ended."),
-            agreement=agreement, reason=form.cleaned_data["reason"],
-        ).ok:
+        if (
+            form.is_valid()
+            and run_action(
+                request,
+                actions.end_agreement,
+                form=form,
+                field="reason",
+                success=_("The agreement has ended."),
+                agreement=agreement,
+                reason=form.cleaned_data["reason"],
+            ).ok
+        ):
             return back
         return _render_detail(request, agreement, status=400, end_form=form)
     if op == "renew":
         form = RenewForm(request.POST, prefix="renew")
         if form.is_valid():
             outcome = run_action(
-                request, actions.renew_agreement, form=form, success=_("The renewal is drafted: sign it on both sides."),
-                agreement=agreement, starts_on=form.cleaned_data["starts_on"], ends_on=form.cleaned_data["ends_on"],
+                request,
+                actions.renew_agreement,
+                form=form,
+                success=_("The renewal is drafted: sign it on both sides."),
+                agreement=agreement,
+                starts_on=form.cleaned_data["starts_on"],
+                ends_on=form.cleaned_data["ends_on"],
             )
             if outcome.ok:
                 return redirect("alliances:agreement_detail", outcome.result.public_id)
         return _render_detail(request, agreement, status=400, renew_form=form)
     if op == "attach":
         form = AttachForm(request.POST, request.FILES, prefix="file")
-        if form.is_valid() and run_action(
-            request, actions.attach_file, form=form, field="upload", success=_("The file is attached."),
-            agreement=agreement, upload=form.cleaned_data["upload"],
-        ).ok:
+        if (
+            form.is_valid()
+            and run_action(
+                request,
+                actions.attach_file,
+                form=form,
+                field="upload",
+                success=_("The file is attached."),
+                agreement=agreement,
+                upload=form.cleaned_data["upload"],
+            ).ok
+        ):
             return back
         return _render_detail(request, agreement, status=400, attach_form=form)
     if op == "note":
         form = NoteForm(request.POST, prefix="note")
-        if form.is_valid() and run_action(
-            request, write_inspection_note, form=form, field="note", success=_("The note is sent to the unit."),
-            alliance=agreement.alliance, unit=agreement.unit, note=form.cleaned_data["note"],
-        ).ok:
+        if (
+            form.is_valid()
+            and run_action(
+                request,
+                write_inspection_note,
+                form=form,
+                field="note",
+                success=_("The note is sent to the unit."),
+                alliance=agreement.alliance,
+                unit=agreement.unit,
+                note=form.cleaned_data["note"],
+            ).ok
+        ):
             return back
         return _render_detail(request, agreement, status=400, note_form=form)
     if op == "answer":
@@ -343,8 +416,13 @@ def agreement_act(request: HttpRequest, public_id) -> HttpResponse:
                 alliance=agreement.alliance,
                 unit=agreement.unit,
             )
-            run_action(request, answer_inspection_note, success=_("Your answer is sent."), note=note,
-                       answer=form.cleaned_data["answer"])
+            run_action(
+                request,
+                answer_inspection_note,
+                success=_("Your answer is sent."),
+                note=note,
+                answer=form.cleaned_data["answer"],
+            )
         return back
     raise Http404
 
@@ -354,13 +432,16 @@ def agreement_act(request: HttpRequest, public_id) -> HttpResponse:
 def agreement_file(request: HttpRequest, public_id) -> HttpResponse:
     """A file of an agreement the viewer may see."""
     attached = get_object_or_404(
-        AgreementFile.objects.filter(agreement__in=Agreement.objects.visible_to(request.user)), public_id=public_id
+        AgreementFile.objects.filter(agreement__in=Agreement.objects.visible_to(request.user)),
+        public_id=public_id,
     )
     try:
         handle = attached.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=attached.name, content_type=attached.content_type)
+    return FileResponse(
+        handle, as_attachment=True, filename=attached.name, content_type=attached.content_type
+    )
 
 
 urlpatterns: list = [

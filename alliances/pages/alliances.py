@@ -42,7 +42,14 @@ from service.forms import StyledForm
 
 # Who opens the alliances' pages (visible_to narrows to their own alliances): the areas, the member
 # units' admins, departments and inspectors, and post holders (members, grid workers).
-ALLIANCE_READ_ROLES = (*R.AREA_ROLES, Role.UNIT_ADMIN, Role.DEPARTMENT, Role.INSPECTOR, Role.MEMBER, Role.GRID_WORKER)
+ALLIANCE_READ_ROLES = (
+    *R.AREA_ROLES,
+    Role.UNIT_ADMIN,
+    Role.DEPARTMENT,
+    Role.INSPECTOR,
+    Role.MEMBER,
+    Role.GRID_WORKER,
+)
 FOUND_ROLES = (Role.STREET, Role.COMMUNITY)
 
 
@@ -54,9 +61,7 @@ def member_rows(alliance: Alliance, day=None) -> list[AllianceMember]:
     signed = Agreement.objects.filter(
         alliance=alliance, state__in=(AgreementState.SIGNED, AgreementState.RENEWED)
     ).order_by("-ends_on")
-    members = list(
-        alliance.members.current().select_related("unit").order_by("unit__name")
-    )
+    members = list(alliance.members.current().select_related("unit").order_by("unit__name"))
     by_unit: dict[int, list[Agreement]] = {}
     for agreement in signed:
         by_unit.setdefault(agreement.unit_id, []).append(agreement)
@@ -81,8 +86,12 @@ class FoundForm(StyledForm):
     lead_org = PublicIdChoiceField(
         PartyOrg.objects.none(), label=_("Lead party organisation"), required=False, widget=forms.Select
     )
-    charter = forms.CharField(label=_("Covenant"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    founded_on = forms.DateField(label=_("Founded on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    charter = forms.CharField(
+        label=_("Covenant"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    founded_on = forms.DateField(
+        label=_("Founded on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,15 +160,18 @@ def members(request: HttpRequest, public_id) -> HttpResponse:
             return HttpResponse(status=403)
         if "add-unit" in request.POST:
             add_form = AddUnitForm(request.POST, alliance=alliance, prefix="add")
-            if add_form.is_valid() and run_action(
-                request,
-                add_member_unit,
-                form=add_form,
-                success=_("The unit has joined. Draft its agreement next."),
-                alliance=alliance,
-                unit=add_form.cleaned_data["unit"],
-                note=add_form.cleaned_data["note"],
-            ).ok:
+            if (
+                add_form.is_valid()
+                and run_action(
+                    request,
+                    add_member_unit,
+                    form=add_form,
+                    success=_("The unit has joined. Draft its agreement next."),
+                    alliance=alliance,
+                    unit=add_form.cleaned_data["unit"],
+                    note=add_form.cleaned_data["note"],
+                ).ok
+            ):
                 return redirect("alliances:members", alliance.public_id)
         else:
             remove_form = RemoveUnitForm(request.POST, prefix="remove")
@@ -198,7 +210,9 @@ class AppointForm(StyledForm):
     user = PublicIdChoiceField(User.objects.none(), label=_("Holder"), widget=forms.Select)
     unit = PublicIdChoiceField(Unit.objects.none(), label=_("From unit"), required=False, widget=forms.Select)
     followed_units = PublicIdMultipleChoiceField(
-        Unit.objects.none(), label=_("Units followed (inspectors)"), required=False,
+        Unit.objects.none(),
+        label=_("Units followed (inspectors)"),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -215,7 +229,9 @@ class AppointForm(StyledForm):
             | Q(grid__community=alliance.area)
             | Q(role=Role.MEMBER, user__member__unit__in=units)
         )
-        self.fields["user"].queryset = User.objects.filter(pk__in=grants.values("user_id")).order_by("full_name", "username")
+        self.fields["user"].queryset = User.objects.filter(pk__in=grants.values("user_id")).order_by(
+            "full_name", "username"
+        )
 
 
 class EndPostForm(StyledForm):
@@ -275,7 +291,9 @@ def plaque(request: HttpRequest, public_id) -> HttpResponse:
     from checkin.pdf import chinese_date, pdf_response, qr_data_uri, render_pdf
 
     member = get_visible_or_404(
-        AllianceMember.objects.select_related("alliance", "alliance__lead_org", "unit"), request.user, public_id
+        AllianceMember.objects.select_related("alliance", "alliance__lead_org", "unit"),
+        request.user,
+        public_id,
     )
     if member.left_on is not None:
         raise Http404
@@ -303,14 +321,18 @@ def public(request: HttpRequest, public_id) -> HttpResponse:
     alliance = get_object_or_404(Alliance.objects.select_related("area", "lead_org"), public_id=public_id)
     today = timezone.localdate()
     units = [m.unit for m in alliance.members.current().select_related("unit").order_by("unit__name")]
-    chair = ChairTurn.objects.filter(alliance=alliance, month=today.replace(day=1)).select_related("unit").first()
+    chair = (
+        ChairTurn.objects.filter(alliance=alliance, month=today.replace(day=1)).select_related("unit").first()
+    )
     activities = list(
         Activity.objects.filter(alliance=alliance)
         .upcoming()
         .filter(open_to__in=(OpenTo.EVERYONE, OpenTo.RESIDENTS))
         .order_by("starts_at")[:5]
     )
-    roles = sorted({PostRole(p).label for p in alliance.posts.current().values_list("role", flat=True)}, key=str)
+    roles = sorted(
+        {PostRole(p).label for p in alliance.posts.current().values_list("role", flat=True)}, key=str
+    )
     return render(
         request,
         "alliances/alliance_public.html",

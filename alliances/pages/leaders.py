@@ -50,16 +50,25 @@ class LinkForm(StyledForm):
         if not scope.everything:
             communities = communities.filter(scope.area_q("path"))
         self.fields["community"].queryset = communities.order_by("path")
-        self.fields["leader"].queryset = User.objects.filter(
-            role_grants__role__in=(Role.ORG_DEPT, Role.STREET, Role.MEMBER), is_active=True
-        ).distinct().order_by("full_name", "username")
+        self.fields["leader"].queryset = (
+            User.objects.filter(
+                role_grants__role__in=(Role.ORG_DEPT, Role.STREET, Role.MEMBER), is_active=True
+            )
+            .distinct()
+            .order_by("full_name", "username")
+        )
 
 
 class VisitForm(StyledForm):
     visited_on = forms.DateField(label=_("Visited on"), widget=DATE)
-    note = forms.CharField(label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     problems = forms.CharField(
-        label=_("Problems taken up"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Problems taken up"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     cases = PublicIdMultipleChoiceField(
         Case.objects.none(), label=_("Cases taken up"), required=False, widget=forms.CheckboxSelectMultiple
@@ -85,7 +94,13 @@ def leader_list(request: HttpRequest) -> HttpResponse:
             return HttpResponse(status=403)
         form = LinkForm(request.POST, user=user)
         if form.is_valid():
-            outcome = run_action(request, actions.link_leader, form=form, success=_("The leader is linked."), **form.cleaned_data)
+            outcome = run_action(
+                request,
+                actions.link_leader,
+                form=form,
+                success=_("The leader is linked."),
+                **form.cleaned_data,
+            )
             if outcome.ok:
                 return redirect("alliances:leader_detail", outcome.result.public_id)
     links = (
@@ -110,9 +125,17 @@ def leader_detail(request: HttpRequest, public_id) -> HttpResponse:
         if not may_log:
             return HttpResponse(status=403)
         form = VisitForm(request.POST, user=user, link=link)
-        if form.is_valid() and run_action(
-            request, actions.log_visit, form=form, success=_("The visit is logged."), link=link, **form.cleaned_data
-        ).ok:
+        if (
+            form.is_valid()
+            and run_action(
+                request,
+                actions.log_visit,
+                form=form,
+                success=_("The visit is logged."),
+                link=link,
+                **form.cleaned_data,
+            ).ok
+        ):
             return redirect("alliances:leader_detail", link.public_id)
     visits = link.visits.select_related("recorded_by").prefetch_related(
         Prefetch("cases", queryset=Case.objects.visible_to(user).only("public_id", "title", "number"))

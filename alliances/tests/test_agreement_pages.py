@@ -46,18 +46,48 @@ def test_a_unit_drafts_lists_commitments_and_both_sides_sign_on_the_page(cast):
     unit2 = signed_in(cast, "unit2")
     today = timezone.localdate()
     new = reverse("alliances:agreement_create", args=[a.alliance.public_id])
-    bad = unit2.post(new, {"unit": str(cast.places.unit_b.public_id), "title": "西城商贸共建协议",
-                          "starts_on": today.isoformat(), "ends_on": (today - timedelta(days=3)).isoformat()})
+    bad = unit2.post(
+        new,
+        {
+            "unit": str(cast.places.unit_b.public_id),
+            "title": "西城商贸共建协议",
+            "starts_on": today.isoformat(),
+            "ends_on": (today - timedelta(days=3)).isoformat(),
+        },
+    )
     assert bad.status_code == 200 and "cannot end before it starts" in bad.content.decode()
     assert "西城商贸共建协议" in bad.content.decode()  # what was typed stays
-    response = unit2.post(new, {"unit": str(cast.places.unit_b.public_id), "title": "西城商贸共建协议",
-                               "starts_on": today.isoformat(), "ends_on": (today + timedelta(days=365)).isoformat(),
-                               "community": str(cast.places.a2.public_id)})
+    response = unit2.post(
+        new,
+        {
+            "unit": str(cast.places.unit_b.public_id),
+            "title": "西城商贸共建协议",
+            "starts_on": today.isoformat(),
+            "ends_on": (today + timedelta(days=365)).isoformat(),
+            "community": str(cast.places.a2.public_id),
+        },
+    )
     agreement = Agreement.objects.get(title="西城商贸共建协议")
-    assert response.status_code == 302 and response["Location"] == reverse("alliances:agreement_detail", args=[agreement.public_id])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "alliances:agreement_detail", args=[agreement.public_id]
+    )
     act = reverse("alliances:agreement_act", args=[agreement.public_id])
-    assert unit2.post(act, {"op": "commit", "c-kind": "hours", "c-description": "", "c-quantity": "10"}).status_code == 400
-    unit2.post(act, {"op": "commit", "c-kind": "hours", "c-description": "志愿服务", "c-quantity": "100", "c-measure": "小时"})
+    assert (
+        unit2.post(
+            act, {"op": "commit", "c-kind": "hours", "c-description": "", "c-quantity": "10"}
+        ).status_code
+        == 400
+    )
+    unit2.post(
+        act,
+        {
+            "op": "commit",
+            "c-kind": "hours",
+            "c-description": "志愿服务",
+            "c-quantity": "100",
+            "c-measure": "小时",
+        },
+    )
     assert agreement.commitments.get().description == "志愿服务"
     page = unit2.get(reverse("alliances:agreement_detail", args=[agreement.public_id])).content.decode()
     assert "志愿服务" in page and 'value="sign"' in page
@@ -67,7 +97,12 @@ def test_a_unit_drafts_lists_commitments_and_both_sides_sign_on_the_page(cast):
     assert agreement.state == AgreementState.SIGNED and agreement.pairing is not None
     # others see nothing of it
     for who in ("unit", "street2", "community2"):
-        assert signed_in(cast, who).get(reverse("alliances:agreement_detail", args=[agreement.public_id])).status_code == 404, who
+        assert (
+            signed_in(cast, who)
+            .get(reverse("alliances:agreement_detail", args=[agreement.public_id]))
+            .status_code
+            == 404
+        ), who
         assert signed_in(cast, who).post(act, {"op": "sign"}).status_code == 404, who
 
 
@@ -106,7 +141,9 @@ def test_an_inspector_notes_and_the_unit_answers_on_the_agreement_page(cast):
     a = street_alliance(cast)
     act = reverse("alliances:agreement_act", args=[a.agreement_a.public_id])
     inspector = signed_in(cast, "inspector")
-    page = inspector.get(reverse("alliances:agreement_detail", args=[a.agreement_a.public_id])).content.decode()
+    page = inspector.get(
+        reverse("alliances:agreement_detail", args=[a.agreement_a.public_id])
+    ).content.decode()
     assert 'value="note"' in page and 'value="sign"' not in page
     inspector.post(act, {"op": "note", "note-note": "请补充本季度志愿服务记录"})
     note = InspectionNote.objects.get()
@@ -140,7 +177,14 @@ def test_posts_page_appoints_and_ends(cast):
     street = signed_in(cast, "street")
     refused = street.post(url, {"appoint-role": "envoy", "appoint-user": str(cast.member.public_id)})
     assert "member unit" in refused.content.decode()
-    street.post(url, {"appoint-role": "envoy", "appoint-user": str(cast.member.public_id), "appoint-unit": str(cast.places.unit_a.public_id)})
+    street.post(
+        url,
+        {
+            "appoint-role": "envoy",
+            "appoint-user": str(cast.member.public_id),
+            "appoint-unit": str(cast.places.unit_a.public_id),
+        },
+    )
     post = AlliancePost.objects.get()
     assert "member" in street.get(url).content.decode()
     street.post(url, {"post": str(post.public_id)})
@@ -154,7 +198,9 @@ def test_founding_an_alliance_on_the_page(cast):
     url = reverse("alliances:create")
     refused = community.post(url, {"name": "", "kind": "community", "area": str(cast.places.a1.public_id)})
     assert refused.status_code == 200
-    response = community.post(url, {"name": "龙津社区联合党委", "kind": "community", "area": str(cast.places.a1.public_id)})
+    response = community.post(
+        url, {"name": "龙津社区联合党委", "kind": "community", "area": str(cast.places.a1.public_id)}
+    )
     alliance = Alliance.objects.get(name="龙津社区联合党委")
     assert response["Location"] == reverse("alliances:members", args=[alliance.public_id])
     assert signed_in(cast, "unit").get(url).status_code == 403
@@ -163,17 +209,29 @@ def test_founding_an_alliance_on_the_page(cast):
 def test_leader_pages(cast):
     orgdept = signed_in(cast, "orgdept")
     url = reverse("alliances:leader_list")
-    orgdept.post(url, {"community": str(cast.places.a1.public_id), "leader_name": "陈副区长", "leader_title": "副区长",
-                       "leader": str(cast.member.public_id)})
+    orgdept.post(
+        url,
+        {
+            "community": str(cast.places.a1.public_id),
+            "leader_name": "陈副区长",
+            "leader_title": "副区长",
+            "leader": str(cast.member.public_id),
+        },
+    )
     link = LeaderLink.objects.get()
     detail = reverse("alliances:leader_detail", args=[link.public_id])
     member = signed_in(cast, "member")
     assert "陈副区长" in member.get(url).content.decode()
     bad = member.post(detail, {"visited_on": timezone.localdate().isoformat(), "note": ""})
     assert bad.status_code == 200 and link.visits.count() == 0
-    member.post(detail, {"visited_on": timezone.localdate().isoformat(), "note": "入户走访", "problems": "停车难"})
+    member.post(
+        detail, {"visited_on": timezone.localdate().isoformat(), "note": "入户走访", "problems": "停车难"}
+    )
     assert link.visits.get().problems == "停车难"
     assert "入户走访" in signed_in(cast, "community").get(detail).content.decode()
     assert signed_in(cast, "street2").get(detail).status_code == 404
-    assert signed_in(cast, "community").post(reverse("alliances:leader_end", args=[link.public_id])).status_code == 403
+    assert (
+        signed_in(cast, "community").post(reverse("alliances:leader_end", args=[link.public_id])).status_code
+        == 403
+    )
     leaders.end_link(acting_user=cast.street, link=link)

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def pdf_text(pdf: bytes) -> str:
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
 
 
 def test_the_plaque_is_a_pdf_naming_the_unit_and_the_alliance_with_a_qr(client, cast):
@@ -37,7 +39,9 @@ def test_the_public_page_shows_public_facts_only(cast):
     from alliances import posts
 
     a = street_alliance(cast)
-    posts.appoint(acting_user=cast.street, alliance=a.alliance, role="envoy", user=cast.member, unit=cast.places.unit_a)
+    posts.appoint(
+        acting_user=cast.street, alliance=a.alliance, role="envoy", user=cast.member, unit=cast.places.unit_a
+    )
     response = Client().get(reverse("alliances:public", args=[a.alliance.public_id]))
     assert response.status_code == 200
     body = response.content.decode()
