@@ -381,8 +381,8 @@ def sign_agreement(*, acting_user, agreement: Agreement, request=None) -> Agreem
                 previous.state = AgreementState.RENEWED
                 previous.save(update_fields=["state"])
                 event(previous, "renewed", acting_user, renewal=str(agreement.public_id))
-                if previous.pairing_id is not None and previous.community_id != agreement.community_id:
-                    _end_pairing(previous, agreement.starts_on - timedelta(days=1), acting_user, request)
+                # the old pairing stops the day before the new period (a renewal may start early)
+                _end_pairing(previous, agreement.starts_on - timedelta(days=1), acting_user, request)
         _keep_pairing(agreement, acting_user, request)
         event(agreement, "in_force", acting_user)
     return agreement

@@ -203,3 +203,31 @@ def renewal_reminder(cast):
     today = timezone.localdate()
     Agreement.objects.filter(pk=a.agreement_a.pk).update(ends_on=today + timedelta(days=5))
     actions.remind_renewals(today=today)
+
+
+def test_a_renewed_pairing_agreement_carries_the_pairing_on(cast, a):
+    today = timezone.localdate()
+    first = a_draft(
+        cast,
+        a,
+        community=cast.places.a2,
+        starts_on=today - timedelta(days=300),
+        ends_on=today + timedelta(days=20),
+    )
+    actions.sign_agreement(acting_user=cast.unit2, agreement=first)
+    actions.sign_agreement(acting_user=cast.street, agreement=first)
+    first.refresh_from_db()
+    renewal = actions.renew_agreement(
+        acting_user=cast.unit2,
+        agreement=first,
+        starts_on=today + timedelta(days=10),
+        ends_on=today + timedelta(days=400),
+    )
+    actions.sign_agreement(acting_user=cast.unit2, agreement=renewal)
+    actions.sign_agreement(acting_user=cast.street, agreement=renewal)
+    renewal.refresh_from_db()
+    first.pairing.refresh_from_db()
+    assert first.pairing.ended_on == today + timedelta(days=9)
+    assert (renewal.pairing.started_on, renewal.pairing.ended_on) == (renewal.starts_on, renewal.ends_on)
+    on = today + timedelta(days=15)
+    assert list(UnitPairing.objects.active_on(on).filter(unit=cast.places.unit_b)) == [renewal.pairing]
