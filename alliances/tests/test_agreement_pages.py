@@ -25,7 +25,7 @@ def test_the_list_shows_each_viewer_their_agreements_with_pinned_queries(cast, d
         a.make_agreement(cast.places.unit_a, title=f"旧协议{n}", state=AgreementState.RENEWED)
     url = reverse("alliances:agreement_list")
     street = signed_in(cast, "street")
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(12):
         body = street.get(url).content.decode()
     assert body.count("data-agreement=") == 8
     unit = signed_in(cast, "unit").get(url).content.decode()
@@ -235,3 +235,33 @@ def test_leader_pages(cast):
         == 403
     )
     leaders.end_link(acting_user=cast.street, link=link)
+
+
+def test_members_posts_and_leader_lists_keep_their_query_counts(cast, django_assert_max_num_queries):
+    from accounts.actions import create_user
+    from alliances import posts
+    from orgs.actions import create_unit
+    from orgs.models import UnitKind
+
+    a = street_alliance(cast)
+    for n in range(5):
+        unit = create_unit(
+            acting_user=None, name=f"成员单位{n}", kind=UnitKind.STATE_FIRM, address_area=cast.places.a1
+        )
+        add_member_unit(acting_user=cast.street, alliance=a.alliance, unit=unit)
+        a.make_agreement(unit)
+        holder = create_user(acting_user=None, username=f"envoy{n}", password="x-password-123")
+        posts.appoint(acting_user=cast.street, alliance=a.alliance, role="envoy", user=holder, unit=unit)
+        leaders.link_leader(
+            acting_user=cast.street, community=cast.places.a1, leader_name=f"领导{n}", leader_title="处长"
+        )
+    street = signed_in(cast, "street")
+    with django_assert_max_num_queries(12):
+        body = street.get(reverse("alliances:members", args=[a.alliance.public_id])).content.decode()
+    assert body.count("data-member=") == 7
+    with django_assert_max_num_queries(11):
+        body = street.get(reverse("alliances:posts", args=[a.alliance.public_id])).content.decode()
+    assert body.count("data-post=") == 5
+    with django_assert_max_num_queries(9):
+        body = street.get(reverse("alliances:leader_list")).content.decode()
+    assert body.count("data-link=") == 5
