@@ -76,6 +76,8 @@ class AgreementCommitmentOut(Schema):
     description: str
     quantity: Decimal
     measure: str
+    resource: UUID | None = Field(None, description="The unit's resource (service loop) it gives.")
+    project: UUID | None = Field(None, description="The co-building project it takes part in.")
 
 
 class AgreementCommitmentIn(Schema):
@@ -83,6 +85,8 @@ class AgreementCommitmentIn(Schema):
     description: str = Field(max_length=200)
     quantity: Decimal = Field(Decimal(0), ge=0, max_digits=12, decimal_places=2)
     measure: str = Field("", max_length=16)
+    resource: UUID | None = Field(None, description="One of the unit's resources.")
+    project: UUID | None = Field(None, description="A project in the alliance's area.")
 
 
 class AgreementOut(Schema):

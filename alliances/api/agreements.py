@@ -27,6 +27,7 @@ from alliances.schemas_agree import (
 from gongjian.api_shapes import ErrorOut, ListPage, one_of
 from orgs.models import Unit
 from places.models import Area, AreaLevel
+from service.models import Project, Resource
 
 router = Router(tags=["alliances"])
 
@@ -58,7 +59,18 @@ def _detail(request: HttpRequest, agreement_id: UUID) -> dict:
         )
     }
     out["previous"] = agreement.previous.public_id if agreement.previous else None
-    out["commitments"] = list(agreement.commitments.all())
+    out["commitments"] = [
+        {
+            "public_id": c.public_id,
+            "kind": c.kind,
+            "description": c.description,
+            "quantity": c.quantity,
+            "measure": c.measure,
+            "resource": c.resource.public_id if c.resource else None,
+            "project": c.project.public_id if c.project else None,
+        }
+        for c in agreement.commitments.select_related("resource", "project")
+    ]
     return out
 
 
@@ -113,7 +125,14 @@ def draft_agreement(request: HttpRequest, payload: AgreementIn):
         community=one_of(
             Area.objects.filter(level=AreaLevel.COMMUNITY), payload.community, _("Unknown community.")
         ),
-        commitments=[c.model_dump() for c in payload.commitments],
+        commitments=[
+            {
+                **c.model_dump(exclude={"resource", "project"}),
+                "resource": one_of(Resource.objects.all(), c.resource, _("Unknown resource.")),
+                "project": one_of(Project.objects.all(), c.project, _("Unknown project.")),
+            }
+            for c in payload.commitments
+        ],
         request=request,
     )
     return Status(201, _detail(request, agreement.public_id))

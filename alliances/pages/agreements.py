@@ -38,6 +38,7 @@ from places.forms import PublicIdChoiceField
 from places.models import Area, AreaLevel
 from places.paths import subtree_q
 from service.forms import StyledForm
+from service.models import Project, Resource
 
 AGREEMENT_ROLES = (*R.AREA_ROLES, Role.UNIT_ADMIN, Role.DEPARTMENT, Role.INSPECTOR)
 DRAFT_ROLES = (Role.STREET, Role.COMMUNITY, Role.UNIT_ADMIN, Role.DEPARTMENT)
@@ -219,6 +220,19 @@ class CommitmentForm(StyledForm):
         label=_("Quantity"), min_value=0, max_digits=12, decimal_places=2, initial=0
     )
     measure = forms.CharField(label=_("Measure"), max_length=16, required=False)
+    resource = PublicIdChoiceField(
+        Resource.objects.none(), label=_("The unit's resource"), required=False, widget=forms.Select
+    )
+    project = PublicIdChoiceField(
+        Project.objects.none(), label=_("Co-building project"), required=False, widget=forms.Select
+    )
+
+    def __init__(self, *args, agreement: Agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].queryset = Resource.objects.filter(unit=agreement.unit).order_by("title")
+        self.fields["project"].queryset = Project.objects.filter(
+            subtree_q("community_path", agreement.alliance.area_path)
+        ).order_by("title")
 
 
 class ReasonForm(StyledForm):
@@ -267,7 +281,7 @@ def _render_detail(request, agreement: Agreement, status: int = 200, **forms_giv
     )
     renewal = Agreement.objects.filter(previous=agreement).exclude(state=AgreementState.ENDED).first()
     forms_all = {
-        "commitment_form": CommitmentForm(prefix="c"),
+        "commitment_form": CommitmentForm(prefix="c", agreement=agreement),
         "end_form": ReasonForm(prefix="end"),
         "renew_form": RenewForm(
             prefix="renew",
@@ -321,7 +335,7 @@ def agreement_act(request: HttpRequest, public_id) -> HttpResponse:
         run_action(request, actions.sign_agreement, success=_("Signed."), agreement=agreement)
         return back
     if op == "commit":
-        form = CommitmentForm(request.POST, prefix="c")
+        form = CommitmentForm(request.POST, prefix="c", agreement=agreement)
         if (
             form.is_valid()
             and run_action(

@@ -174,3 +174,46 @@ def test_leader_links_api(cast, api_get, api_post):
     assert api_post("street", f"leader-links/{link_id}/end").json()["ended_on"]
     assert LeaderLink.objects.get().ended_on is not None
     assert AgreementState.SIGNED
+
+
+def test_commitments_name_the_units_resources(cast, api_post, client):
+    from service.models import Resource, ResourceKind
+
+    a = street_alliance(cast)
+    today = timezone.localdate()
+    own = Resource.objects.create(
+        unit=cast.places.unit_a,
+        kind=ResourceKind.values[0],
+        title="党员活动室",
+        quantity=1,
+        measure="间",
+        available_from=today,
+    )
+    other = Resource.objects.create(
+        unit=cast.places.unit_b,
+        kind=ResourceKind.values[0],
+        title="会议室",
+        quantity=1,
+        measure="间",
+        available_from=today,
+    )
+    payload = {
+        "alliance": str(a.alliance.public_id),
+        "unit": str(cast.places.unit_a.public_id),
+        "title": "续签协议",
+        "starts_on": (a.agreement_a.ends_on + timedelta(days=1)).isoformat(),
+        "ends_on": (a.agreement_a.ends_on + timedelta(days=366)).isoformat(),
+        "commitments": [
+            {"kind": "venue", "description": "开放活动室", "quantity": "1", "resource": str(other.public_id)}
+        ],
+    }
+    refused = api_post("unit", "agreements", payload)
+    assert refused.status_code == 422 and "resource the unit itself offers" in refused.json()["detail"]
+    payload["commitments"][0]["resource"] = str(own.public_id)
+    made = api_post("unit", "agreements", payload)
+    assert made.status_code == 201 and made.json()["commitments"][0]["resource"] == str(own.public_id)
+    # the page offers the unit's own resources only
+    cast.login(client, "unit")
+    agreement = Agreement.objects.get(title="续签协议")
+    page = client.get(f"/alliances/agreements/{agreement.public_id}/").content.decode()
+    assert "党员活动室" in page and "会议室" not in page
