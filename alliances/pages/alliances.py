@@ -33,7 +33,7 @@ from alliances.models import (
     PostRole,
 )
 from audit.actions import record_event
-from gongjian.pages import get_visible_or_404, run_action
+from gongjian.pages import get_visible_or_404, parse_uuids, public_id_or_404, run_action
 from orgs.models import PartyOrg, Unit
 from places.forms import PublicIdChoiceField, PublicIdMultipleChoiceField
 from places.models import Area
@@ -264,6 +264,19 @@ def posts(request: HttpRequest, public_id) -> HttpResponse:
                     followed_units=d["followed_units"],
                 ).ok:
                     return redirect("alliances:posts", alliance.public_id)
+        elif "follow-post" in request.POST:
+            post = get_object_or_404(
+                AlliancePost, alliance=alliance, public_id=public_id_or_404(request.POST["follow-post"])
+            )
+            chosen = parse_uuids(request.POST.getlist("follow-units"))
+            run_action(
+                request,
+                post_actions.change_followed_units,
+                success=_("The units the inspector follows are changed."),
+                post=post,
+                followed_units=list(Unit.objects.filter(public_id__in=chosen)),
+            )
+            return redirect("alliances:posts", alliance.public_id)
         else:
             end = EndPostForm(request.POST)
             if end.is_valid():
@@ -279,7 +292,13 @@ def posts(request: HttpRequest, public_id) -> HttpResponse:
     return render(
         request,
         "alliances/alliance_posts.html",
-        {"alliance": alliance, "posts": current, "is_lead": is_lead, "form": form},
+        {
+            "alliance": alliance,
+            "posts": current,
+            "is_lead": is_lead,
+            "form": form,
+            "member_units": form.fields["unit"].queryset if is_lead else [],
+        },
     )
 
 

@@ -265,3 +265,29 @@ def test_members_posts_and_leader_lists_keep_their_query_counts(cast, django_ass
     with django_assert_max_num_queries(9):
         body = street.get(reverse("alliances:leader_list")).content.decode()
     assert body.count("data-link=") == 5
+
+
+def test_the_lead_changes_an_inspectors_units_on_the_posts_page(cast):
+    from accounts.models import Role, RoleGrant
+    from alliances import posts
+
+    a = street_alliance(cast)
+    p = cast.places
+    post = posts.appoint(
+        acting_user=cast.street,
+        alliance=a.alliance,
+        role="inspector",
+        user=cast.member,
+        followed_units=[p.unit_a],
+    )
+    url = reverse("alliances:posts", args=[a.alliance.public_id])
+    street = signed_in(cast, "street")
+    assert "follow-units" in street.get(url).content.decode()
+    street.post(url, {"follow-post": str(post.public_id), "follow-units": [str(p.dept_a.public_id), "junk"]})
+    assert set(post.followed_units.all()) == {p.dept_a}
+    assert set(
+        RoleGrant.objects.filter(user=cast.member, role=Role.INSPECTOR).values_list("unit_id", flat=True)
+    ) == {p.dept_a.pk}
+    refused = street.post(url, {"follow-post": str(post.public_id)}, follow=True)
+    assert "at least one" in refused.content.decode()
+    assert street.post(url, {"follow-post": "not-a-uuid"}).status_code == 404
