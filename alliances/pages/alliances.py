@@ -5,6 +5,7 @@ public page, and that public page (no sign-in: public facts only)."""
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -157,7 +158,7 @@ def members(request: HttpRequest, public_id) -> HttpResponse:
     remove_form = RemoveUnitForm(prefix="remove")
     if request.method == "POST":
         if not is_lead:
-            return HttpResponse(status=403)
+            raise PermissionDenied
         if "add-unit" in request.POST:
             add_form = AddUnitForm(request.POST, alliance=alliance, prefix="add")
             if (
@@ -247,7 +248,7 @@ def posts(request: HttpRequest, public_id) -> HttpResponse:
     form = AppointForm(alliance=alliance, prefix="appoint")
     if request.method == "POST":
         if not is_lead:
-            return HttpResponse(status=403)
+            raise PermissionDenied
         if "appoint-role" in request.POST:
             form = AppointForm(request.POST, alliance=alliance, prefix="appoint")
             if form.is_valid():

@@ -4,6 +4,7 @@ problems and cases taken up, and the visit log form."""
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -91,7 +92,7 @@ def leader_list(request: HttpRequest) -> HttpResponse:
     form = LinkForm(user=user, initial={"started_on": timezone.localdate()}) if can_link else None
     if request.method == "POST":
         if not can_link:
-            return HttpResponse(status=403)
+            raise PermissionDenied
         form = LinkForm(request.POST, user=user)
         if form.is_valid():
             outcome = run_action(
@@ -123,7 +124,7 @@ def leader_detail(request: HttpRequest, public_id) -> HttpResponse:
     form = VisitForm(user=user, link=link, initial={"visited_on": timezone.localdate()}) if may_log else None
     if request.method == "POST":
         if not may_log:
-            return HttpResponse(status=403)
+            raise PermissionDenied
         form = VisitForm(request.POST, user=user, link=link)
         if (
             form.is_valid()
