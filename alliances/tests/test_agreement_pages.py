@@ -291,3 +291,27 @@ def test_the_lead_changes_an_inspectors_units_on_the_posts_page(cast):
     refused = street.post(url, {"follow-post": str(post.public_id)}, follow=True)
     assert "at least one" in refused.content.decode()
     assert street.post(url, {"follow-post": "not-a-uuid"}).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_agreement_pages_fit_a_phone(live_server, browser):
+    """The members page, an agreement's page, the posts and the public page at 360 px, within the CSP;
+    screenshots in test-artifacts/alliances-agree-*.png."""
+    from conftest import build_cast
+    from gongjian.browser_testing import ARTIFACTS, PHONE, fits_the_phone
+    from gongjian.browser_testing import signed_in as browser_signed_in
+
+    cast = build_cast()
+    a = street_alliance(cast)
+    page = browser_signed_in(browser, live_server, "street", cast.password, PHONE)
+    for name, url in (
+        ("members", reverse("alliances:members", args=[a.alliance.public_id])),
+        ("agreement", reverse("alliances:agreement_detail", args=[a.agreement_a.public_id])),
+        ("list", reverse("alliances:agreement_list")),
+        ("posts", reverse("alliances:posts", args=[a.alliance.public_id])),
+        ("public", reverse("alliances:public", args=[a.alliance.public_id])),
+    ):
+        assert page.goto(f"{live_server.url}{url}").status == 200, name
+        page.screenshot(path=str(ARTIFACTS / f"alliances-agree-{name}-360.png"), full_page=True)
+        assert fits_the_phone(page), name
+    page.context.close()
