@@ -73,7 +73,8 @@ def _require_drafter(user, alliance: Alliance, unit) -> None:
 def _require_member(alliance: Alliance, unit) -> None:
     if not is_member_unit(alliance, unit):
         raise ValidationError(
-            _("%(unit)s is not a member unit of %(alliance)s.") % {"unit": unit.name, "alliance": alliance.name}
+            _("%(unit)s is not a member unit of %(alliance)s.")
+            % {"unit": unit.name, "alliance": alliance.name}
         )
 
 
@@ -251,7 +252,9 @@ def attach_file(*, acting_user, agreement: Agreement, upload, request=None) -> A
     if not upload.size:
         raise ValidationError(_("The file is empty."))
     if upload.size > FILE_MAX_BYTES:
-        raise ValidationError(_("The file is too large: keep it under %(n)d MB.") % {"n": FILE_MAX_BYTES // 2**20})
+        raise ValidationError(
+            _("The file is too large: keep it under %(n)d MB.") % {"n": FILE_MAX_BYTES // 2**20}
+        )
     content_type, magics = FILE_TYPES[ext]
     upload.seek(0)
     head = upload.read(8)
@@ -267,7 +270,11 @@ def attach_file(*, acting_user, agreement: Agreement, upload, request=None) -> A
     attached.save()
     event(agreement, "attach", acting_user, file=name)
     record_event(
-        actor=acting_user, action="alliances.agreement_file_added", request=request, target=agreement, detail={"file": name}
+        actor=acting_user,
+        action="alliances.agreement_file_added",
+        request=request,
+        target=agreement,
+        detail={"file": name},
     )
     return attached
 
@@ -361,17 +368,21 @@ def sign_agreement(*, acting_user, agreement: Agreement, request=None) -> Agreem
     agreement.save(update_fields=fields)
     event(agreement, "sign", acting_user, side=side)
     record_event(
-        actor=acting_user, action="alliances.agreement_signed", request=request, target=agreement, detail={"side": side}
+        actor=acting_user,
+        action="alliances.agreement_signed",
+        request=request,
+        target=agreement,
+        detail={"side": side},
     )
     if both:
-        if agreement.previous_id is not None:
+        if agreement.previous is not None:
             previous = lock(agreement.previous)
             if previous.state == AgreementState.SIGNED:
                 previous.state = AgreementState.RENEWED
                 previous.save(update_fields=["state"])
                 event(previous, "renewed", acting_user, renewal=str(agreement.public_id))
-                if previous.pairing_id is not None and previous.community_id != agreement.community_id:
-                    _end_pairing(previous, agreement.starts_on - timedelta(days=1), acting_user, request)
+                # the old pairing stops the day before the new period (a renewal may start early)
+                _end_pairing(previous, agreement.starts_on - timedelta(days=1), acting_user, request)
         _keep_pairing(agreement, acting_user, request)
         event(agreement, "in_force", acting_user)
     return agreement
@@ -394,7 +405,11 @@ def end_agreement(*, acting_user, agreement: Agreement, reason: str, request=Non
     _end_pairing(agreement, today, acting_user, request)
     event(agreement, "end", acting_user, reason=reason)
     record_event(
-        actor=acting_user, action="alliances.agreement_ended", request=request, target=agreement, detail={"reason": reason}
+        actor=acting_user,
+        action="alliances.agreement_ended",
+        request=request,
+        target=agreement,
+        detail={"reason": reason},
     )
     return agreement
 
@@ -461,11 +476,13 @@ def lead_staff(alliance: Alliance) -> list:
     """Who hears for the lead: the staff grants over the alliance's area, its secretary and deputies."""
     from alliances.access import LEAD_POSTS
 
-    grants = RoleGrant.objects.filter(role__in=(Role.STREET, Role.COMMUNITY), area=alliance.area).select_related(
-        "user"
-    )
+    grants = RoleGrant.objects.filter(
+        role__in=(Role.STREET, Role.COMMUNITY), area=alliance.area
+    ).select_related("user")
     people = [grant.user for grant in grants]
-    people += [post.user for post in alliance.posts.current().filter(role__in=LEAD_POSTS).select_related("user")]
+    people += [
+        post.user for post in alliance.posts.current().filter(role__in=LEAD_POSTS).select_related("user")
+    ]
     return people
 
 
@@ -479,7 +496,13 @@ def remind_renewals(*, today: date | None = None) -> int:
     due = (
         Agreement.objects.expiring_within(today, settings.ALLIANCE_RENEWAL_NOTICE_DAYS)
         .filter(reminded_on__isnull=True, alliance__state=AllianceState.ACTIVE)
-        .filter(~Q(pk__in=Agreement.objects.filter(previous__isnull=False).exclude(state=AgreementState.ENDED).values("previous_id")))
+        .filter(
+            ~Q(
+                pk__in=Agreement.objects.filter(previous__isnull=False)
+                .exclude(state=AgreementState.ENDED)
+                .values("previous_id")
+            )
+        )
         .select_related("alliance", "unit")
     )
     sent = 0
@@ -491,9 +514,11 @@ def remind_renewals(*, today: date | None = None) -> int:
             people = admins_of_units([agreement.unit]) + lead_staff(agreement.alliance)
             notify(
                 recipients=people,
-                kind=RENEWAL_NOTIFY_KIND,
-                title=_("%(title)s ends on %(day)s: renew it") % {"title": agreement.title, "day": agreement.ends_on},
-                body=_("%(unit)s in %(alliance)s.") % {"unit": agreement.unit.name, "alliance": agreement.alliance.name},
+                kind="alliances.renewal_due",
+                title=_("%(title)s ends on %(day)s: renew it")
+                % {"title": agreement.title, "day": agreement.ends_on},
+                body=_("%(unit)s in %(alliance)s.")
+                % {"unit": agreement.unit.name, "alliance": agreement.alliance.name},
                 url=reverse("alliances:agreement_detail", args=[agreement.public_id]),
                 dedupe_key=f"alliance-renewal:{agreement.public_id}",
             )

@@ -60,7 +60,8 @@ def link_leader(
     started_on = started_on or timezone.localdate()
     if LeaderLink.objects.current().filter(leader_name=leader_name, community=community).exists():
         raise ValidationError(
-            _("%(leader)s is already linked to %(community)s.") % {"leader": leader_name, "community": community.name}
+            _("%(leader)s is already linked to %(community)s.")
+            % {"leader": leader_name, "community": community.name}
         )
     try:
         with transaction.atomic():
@@ -75,7 +76,8 @@ def link_leader(
             )
     except IntegrityError:
         raise ValidationError(
-            _("%(leader)s is already linked to %(community)s.") % {"leader": leader_name, "community": community.name}
+            _("%(leader)s is already linked to %(community)s.")
+            % {"leader": leader_name, "community": community.name}
         ) from None
     event(link, "link", acting_user, leader=leader_name, community=community.name)
     record_event(
@@ -141,7 +143,9 @@ def log_visit(
             .values_list("pk", flat=True)
         )
         if len(ok) != len(cases):
-            raise ValidationError(_("Only cases of %(community)s can be taken up.") % {"community": link.community.name})
+            raise ValidationError(
+                _("Only cases of %(community)s can be taken up.") % {"community": link.community.name}
+            )
     visit = LeaderVisit.objects.create(
         link=link, visited_on=visited_on, note=note, problems=problems, recorded_by=acting_user
     )
@@ -160,16 +164,24 @@ def log_visit(
 
 # --- inspection notes ----------------------------------------------------------------------------------
 @transaction.atomic
-def write_inspection_note(*, acting_user, alliance: Alliance, unit, note: str, request=None) -> InspectionNote:
+def write_inspection_note(
+    *, acting_user, alliance: Alliance, unit, note: str, request=None
+) -> InspectionNote:
     """An inspector following the unit writes a follow-up note on it."""
     if not inspects(acting_user, unit):
-        raise PermissionDenied(_("Only an inspector following %(unit)s can write it a note.") % {"unit": unit.name})
+        raise PermissionDenied(
+            _("Only an inspector following %(unit)s can write it a note.") % {"unit": unit.name}
+        )
     if not is_member_unit(alliance, unit):
         raise ValidationError(
-            _("%(unit)s is not a member unit of %(alliance)s.") % {"unit": unit.name, "alliance": alliance.name}
+            _("%(unit)s is not a member unit of %(alliance)s.")
+            % {"unit": unit.name, "alliance": alliance.name}
         )
     written = InspectionNote.objects.create(
-        alliance=alliance, unit=unit, author=acting_user, note=clean_text(note, field=_("Note"), max_length=2000)
+        alliance=alliance,
+        unit=unit,
+        author=acting_user,
+        note=clean_text(note, field=_("Note"), max_length=2000),
     )
     event(written, "write", acting_user, unit=unit.name)
     record_event(

@@ -63,7 +63,9 @@ def _grant(acting_user, post: AlliancePost, units: Iterable, request) -> list[in
     granted = []
     for unit in units:
         if not RoleGrant.objects.filter(user=post.user, role=Role.INSPECTOR, unit=unit).exists():
-            grant_role(acting_user=acting_user, user=post.user, role=Role.INSPECTOR, unit=unit, request=request)
+            grant_role(
+                acting_user=acting_user, user=post.user, role=Role.INSPECTOR, unit=unit, request=request
+            )
             granted.append(unit.pk)
     return granted
 
@@ -113,9 +115,13 @@ def appoint(
         raise ValidationError(_("A %(post)s comes from a member unit: choose it.") % {"post": role.label})
     if role in UNIT_NOT_ALLOWED and unit is not None:
         raise ValidationError(_("A %(post)s is not appointed for one unit.") % {"post": role.label})
-    if unit is not None and not AllianceMember.objects.current().filter(alliance=alliance, unit=unit).exists():
+    if (
+        unit is not None
+        and not AllianceMember.objects.current().filter(alliance=alliance, unit=unit).exists()
+    ):
         raise ValidationError(
-            _("%(unit)s is not a member unit of %(alliance)s.") % {"unit": unit.name, "alliance": alliance.name}
+            _("%(unit)s is not a member unit of %(alliance)s.")
+            % {"unit": unit.name, "alliance": alliance.name}
         )
     followed = list(followed_units)
     if role == PostRole.INSPECTOR:
@@ -130,9 +136,7 @@ def appoint(
     if current.filter(role=role, user=user, unit=unit).exists():
         raise ValidationError(_("This person already holds this post."))
     if role == PostRole.INFORMANT and not is_grid_worker_in(user, alliance):
-        raise ValidationError(
-            _("An informant is a grid worker of %(area)s.") % {"area": alliance.area.name}
-        )
+        raise ValidationError(_("An informant is a grid worker of %(area)s.") % {"area": alliance.area.name})
     started_on = started_on or timezone.localdate()
     try:
         with transaction.atomic():
@@ -188,7 +192,9 @@ def end_post(*, acting_user, post: AlliancePost, ended_on: date | None = None, r
 
 
 @transaction.atomic
-def change_followed_units(*, acting_user, post: AlliancePost, followed_units: Iterable, request=None) -> AlliancePost:
+def change_followed_units(
+    *, acting_user, post: AlliancePost, followed_units: Iterable, request=None
+) -> AlliancePost:
     """The lead changes which member units an inspector follows: new units are granted, dropped ones
     revoked (only what this post granted)."""
     post = lock(post)

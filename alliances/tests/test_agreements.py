@@ -76,9 +76,7 @@ def test_lifecycle_draft_sign_expire_renew(cast, a):
     renewal.refresh_from_db()
     assert renewal.state == AgreementState.SIGNED and draft.state == AgreementState.RENEWED
     assert AllianceMember.objects.active_on(today).filter(unit=cast.places.unit_b).exists()
-    history = list(
-        AllianceEvent.objects.filter(subject_id=draft.public_id).values_list("action", flat=True)
-    )
+    history = list(AllianceEvent.objects.filter(subject_id=draft.public_id).values_list("action", flat=True))
     assert history == ["draft", "sign", "sign", "in_force", "renew", "renewed"]
     assert AuditEvent.objects.filter(action="alliances.agreement_signed").count() == 4
 
@@ -124,7 +122,14 @@ def test_overlapping_signed_agreements_are_refused(cast, a):
 
 def test_commitments_change_on_drafts_only(cast, a):
     draft = a_draft(cast, a)
-    c = actions.add_commitment(acting_user=cast.unit2, agreement=draft, kind="funds", description="共建经费", quantity=5000, measure="元")
+    c = actions.add_commitment(
+        acting_user=cast.unit2,
+        agreement=draft,
+        kind="funds",
+        description="共建经费",
+        quantity=5000,
+        measure="元",
+    )
     assert draft.commitments.count() == 3 and c.sort == 2
     actions.remove_commitment(acting_user=cast.street, commitment=c)
     assert draft.commitments.count() == 2
@@ -153,7 +158,9 @@ def test_a_pairing_agreement_keeps_the_pairing_in_step(cast, a):
     draft.refresh_from_db()
     assert draft.state == AgreementState.ENDED and draft.ended_on == today
     assert pairing.ended_on == today
-    assert UnitPairing.objects.active_on(today + timedelta(days=1)).filter(unit=cast.places.unit_b).count() == 0
+    assert (
+        UnitPairing.objects.active_on(today + timedelta(days=1)).filter(unit=cast.places.unit_b).count() == 0
+    )
 
 
 def test_files_are_checked(cast, a):
@@ -161,9 +168,13 @@ def test_files_are_checked(cast, a):
     attached = actions.attach_file(acting_user=cast.unit, agreement=a.agreement_a, upload=pdf)
     assert attached.name == "协议扫描件.pdf" and attached.size == len(b"%PDF-1.4 test")
     with pytest.raises(ValidationError, match="PDF, JPEG"):
-        actions.attach_file(acting_user=cast.unit, agreement=a.agreement_a, upload=SimpleUploadedFile("x.exe", b"MZ"))
+        actions.attach_file(
+            acting_user=cast.unit, agreement=a.agreement_a, upload=SimpleUploadedFile("x.exe", b"MZ")
+        )
     with pytest.raises(ValidationError, match="does not match"):
-        actions.attach_file(acting_user=cast.unit, agreement=a.agreement_a, upload=SimpleUploadedFile("x.pdf", b"hello"))
+        actions.attach_file(
+            acting_user=cast.unit, agreement=a.agreement_a, upload=SimpleUploadedFile("x.pdf", b"hello")
+        )
     with pytest.raises(PermissionDenied):
         actions.attach_file(acting_user=cast.unit2, agreement=a.agreement_a, upload=pdf)
 
@@ -180,7 +191,9 @@ def test_renewal_reminders_once_to_the_unit_and_the_lead(cast, a, settings):
     assert a.agreement_a.reminded_on == today
     # an agreement with a renewal under way is not reminded
     Agreement.objects.filter(pk=a.agreement_dept.pk).update(ends_on=today + timedelta(days=10))
-    actions.renew_agreement(acting_user=cast.street, agreement=a.agreement_dept, ends_on=today + timedelta(days=400))
+    actions.renew_agreement(
+        acting_user=cast.street, agreement=a.agreement_dept, ends_on=today + timedelta(days=400)
+    )
     assert actions.remind_renewals(today=today) == 0
 
 
@@ -190,3 +203,31 @@ def renewal_reminder(cast):
     today = timezone.localdate()
     Agreement.objects.filter(pk=a.agreement_a.pk).update(ends_on=today + timedelta(days=5))
     actions.remind_renewals(today=today)
+
+
+def test_a_renewed_pairing_agreement_carries_the_pairing_on(cast, a):
+    today = timezone.localdate()
+    first = a_draft(
+        cast,
+        a,
+        community=cast.places.a2,
+        starts_on=today - timedelta(days=300),
+        ends_on=today + timedelta(days=20),
+    )
+    actions.sign_agreement(acting_user=cast.unit2, agreement=first)
+    actions.sign_agreement(acting_user=cast.street, agreement=first)
+    first.refresh_from_db()
+    renewal = actions.renew_agreement(
+        acting_user=cast.unit2,
+        agreement=first,
+        starts_on=today + timedelta(days=10),
+        ends_on=today + timedelta(days=400),
+    )
+    actions.sign_agreement(acting_user=cast.unit2, agreement=renewal)
+    actions.sign_agreement(acting_user=cast.street, agreement=renewal)
+    renewal.refresh_from_db()
+    first.pairing.refresh_from_db()
+    assert first.pairing.ended_on == today + timedelta(days=9)
+    assert (renewal.pairing.started_on, renewal.pairing.ended_on) == (renewal.starts_on, renewal.ends_on)
+    on = today + timedelta(days=15)
+    assert list(UnitPairing.objects.active_on(on).filter(unit=cast.places.unit_b)) == [renewal.pairing]

@@ -45,14 +45,23 @@ def test_visits_by_the_leader_or_staff_with_cases_of_the_community(cast):
     case = grid_case(cast)
     today = timezone.localdate()
     visit = leaders.log_visit(
-        acting_user=cast.community, link=link, visited_on=today, note="走访困难群众", problems="楼道堆物", cases=[case]
+        acting_user=cast.community,
+        link=link,
+        visited_on=today,
+        note="走访困难群众",
+        problems="楼道堆物",
+        cases=[case],
     )
     assert list(visit.cases.all()) == [case]
-    leaders.log_visit(acting_user=cast.member, link=link, visited_on=today, note="座谈")  # the leader themself
+    leaders.log_visit(
+        acting_user=cast.member, link=link, visited_on=today, note="座谈"
+    )  # the leader themself
     with pytest.raises(PermissionDenied):
         leaders.log_visit(acting_user=cast.community2, link=link, visited_on=today, note="x")
     with pytest.raises(ValidationError, match="happened"):
-        leaders.log_visit(acting_user=cast.community, link=link, visited_on=today + timedelta(days=1), note="x")
+        leaders.log_visit(
+            acting_user=cast.community, link=link, visited_on=today + timedelta(days=1), note="x"
+        )
     with pytest.raises(ValidationError, match="empty"):
         leaders.log_visit(acting_user=cast.community, link=link, visited_on=today, note="")
     other = a_link(cast, community=cast.places.a2, leader_name="李书记", leader=None)
@@ -66,9 +75,13 @@ def test_visits_by_the_leader_or_staff_with_cases_of_the_community(cast):
 def test_inspection_notes_by_the_inspector_answered_by_the_unit(cast):
     a = street_alliance(cast)
     p = cast.places
-    note = leaders.write_inspection_note(acting_user=cast.inspector, alliance=a.alliance, unit=p.unit_a, note="协议承诺的志愿服务时长未达标")
+    note = leaders.write_inspection_note(
+        acting_user=cast.inspector, alliance=a.alliance, unit=p.unit_a, note="协议承诺的志愿服务时长未达标"
+    )
     with pytest.raises(PermissionDenied):
-        leaders.write_inspection_note(acting_user=cast.inspector, alliance=a.alliance, unit=p.dept_a, note="x")
+        leaders.write_inspection_note(
+            acting_user=cast.inspector, alliance=a.alliance, unit=p.dept_a, note="x"
+        )
     with pytest.raises(PermissionDenied):
         leaders.answer_inspection_note(acting_user=cast.dept, note=note, answer="x")
     leaders.answer_inspection_note(acting_user=cast.unit, note=note, answer="已安排下月补足")

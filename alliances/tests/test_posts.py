@@ -18,12 +18,18 @@ def person(name):
 def test_one_envoy_per_unit_refused_in_words(cast):
     a = street_alliance(cast)
     p = cast.places
-    post = posts.appoint(acting_user=cast.street, alliance=a.alliance, role="envoy", user=person("e1"), unit=p.unit_a)
+    post = posts.appoint(
+        acting_user=cast.street, alliance=a.alliance, role="envoy", user=person("e1"), unit=p.unit_a
+    )
     assert post.holder_name == "e1" and post.started_on is not None
     with pytest.raises(ValidationError, match="already has an envoy"):
-        posts.appoint(acting_user=cast.street, alliance=a.alliance, role="envoy", user=person("e2"), unit=p.unit_a)
+        posts.appoint(
+            acting_user=cast.street, alliance=a.alliance, role="envoy", user=person("e2"), unit=p.unit_a
+        )
     posts.end_post(acting_user=cast.street, post=post)
-    again = posts.appoint(acting_user=cast.street, alliance=a.alliance, role="envoy", user=person("e3"), unit=p.unit_a)
+    again = posts.appoint(
+        acting_user=cast.street, alliance=a.alliance, role="envoy", user=person("e3"), unit=p.unit_a
+    )
     assert again.ended_on is None
 
 
@@ -33,7 +39,9 @@ def test_posts_from_units_need_a_member_unit(cast):
     with pytest.raises(ValidationError, match="member unit"):
         posts.appoint(acting_user=cast.street, alliance=a.alliance, role="part_time", user=person("x"))
     with pytest.raises(ValidationError, match="not a member unit"):
-        posts.appoint(acting_user=cast.street, alliance=a.alliance, role="envoy", user=person("y"), unit=p.unit_b)
+        posts.appoint(
+            acting_user=cast.street, alliance=a.alliance, role="envoy", user=person("y"), unit=p.unit_b
+        )
     liaison = posts.appoint(acting_user=cast.street, alliance=a.alliance, role="liaison", user=person("z"))
     assert liaison.unit is None
     with pytest.raises(ValidationError, match="Choose the post"):
@@ -47,7 +55,9 @@ def test_only_the_lead_appoints(cast):
     a = street_alliance(cast)
     for who in ("unit", "street2", "inspector", "grid"):
         with pytest.raises(PermissionDenied):
-            posts.appoint(acting_user=getattr(cast, who), alliance=a.alliance, role="liaison", user=person(f"l{who}"))
+            posts.appoint(
+                acting_user=getattr(cast, who), alliance=a.alliance, role="liaison", user=person(f"l{who}")
+            )
 
 
 def test_inspector_grants_and_revokes_only_what_it_granted(cast):

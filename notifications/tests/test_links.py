@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.second_factor_actions import sign_in_verified
+from alliances.tests.test_agreements import renewal_reminder
 from checkin import actions as checkin_actions
 from checkin import codes as checkin_codes
 from checkin import reminders as checkin_reminders
@@ -422,6 +423,7 @@ SCENARIOS = {
     "service.project_commitment": [commitment_made],
     "service.project_moved": [project_agreed],
     "service.milestone_done": [milestone_done],
+    "alliances.renewal_due": [renewal_reminder],
 }
 
 CASES = [
