@@ -220,7 +220,9 @@ def invite(*, acting_user, meeting: Meeting, users: Iterable = (), units: Iterab
 
 
 @transaction.atomic
-def sign_in(*, acting_user, meeting: Meeting, secret: str, now: datetime | None = None, request=None) -> Invitation:
+def sign_in(
+    *, acting_user, meeting: Meeting, secret: str, now: datetime | None = None, request=None
+) -> Invitation:
     """An invitee scans the room's QR code: within the window (30 minutes before the start to the end),
     with the meeting's secret. A second scan changes nothing."""
     meeting = lock(meeting)
@@ -330,7 +332,9 @@ def cancel_meeting(*, acting_user, meeting: Meeting, reason: str, request=None) 
 
 
 @transaction.atomic
-def save_minutes(*, acting_user, meeting: Meeting, text: str, note: str = "", request=None) -> MinutesRevision:
+def save_minutes(
+    *, acting_user, meeting: Meeting, text: str, note: str = "", request=None
+) -> MinutesRevision:
     """A draft of the minutes, or — once published — an amendment, which needs a note and is published
     at once. Each save is a ``MinutesRevision``."""
     meeting = lock(meeting)

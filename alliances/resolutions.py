@@ -226,7 +226,9 @@ def hand_to_case(*, acting_user, resolution: Resolution, category, request=None)
     elif area.level == AreaLevel.STREET:
         place = {"street": area}
     else:
-        raise ValidationError(_("Only a street's or a community's meeting hands a resolution to the whistle."))
+        raise ValidationError(
+            _("Only a street's or a community's meeting hands a resolution to the whistle.")
+        )
     description = _("Resolution %(number)d of %(meeting)s (%(day)s), owned by %(unit)s: %(text)s") % {
         "number": resolution.number,
         "meeting": meeting.title,
