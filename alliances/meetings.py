@@ -46,7 +46,7 @@ BRANCH_KINDS = frozenset(
     }
 )
 ALLIANCE_KINDS = frozenset({MeetingKind.PLENARY, MeetingKind.REGULAR, MeetingKind.EMERGENCY})
-LEVEL_KINDS = {
+LEVEL_KINDS: dict[str, str] = {
     MeetingKind.LEADING_GROUP: AreaLevel.CITY,
     MeetingKind.DISTRICT: AreaLevel.DISTRICT,
     MeetingKind.STREET: AreaLevel.STREET,
@@ -65,7 +65,7 @@ def sign_in_url(meeting: Meeting) -> str:
 
 def runs_meeting(user, meeting: Meeting) -> bool:
     """Whether the user runs the meeting: the alliance's lead, or who keeps the party organisation."""
-    if meeting.alliance_id is not None:
+    if meeting.alliance is not None:
         return leads(user, meeting.alliance)
     return meeting.party_org is not None and keeps_party_org(user, meeting.party_org)
 

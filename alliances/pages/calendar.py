@@ -26,13 +26,13 @@ PAST_DAYS = 90
 
 def feed_token(user) -> str:
     """The token of the user's feed address (stable: the same address every time)."""
-    return signing.dumps({"u": user.pk}, salt=SALT, compress=True)
+    return signing.Signer(salt=SALT).sign_object({"u": user.pk})
 
 
 def feed_user(token: str):
     """The active user whose feed the token opens, or None."""
     try:
-        data = signing.loads(token, salt=SALT)
+        data = signing.Signer(salt=SALT).unsign_object(token)
     except signing.BadSignature:
         return None
     if not isinstance(data, dict):

@@ -369,6 +369,46 @@ def case_accept_soon(cast) -> None:
     send_reminders()
 
 
+# --- alliances: meetings and resolutions (issue 14, part meet) ---
+
+
+def meeting_called(cast):
+    from alliances.tests.meeting_fixtures import joint_meeting
+
+    return joint_meeting(cast).meeting
+
+
+def meeting_cancelled(cast) -> None:
+    from alliances.meetings import cancel_meeting
+
+    cancel_meeting(acting_user=cast.street, meeting=meeting_called(cast), reason="改期")
+
+
+def minutes_published(cast) -> None:
+    from alliances.meetings import publish_minutes, save_minutes
+    from alliances.tests.meeting_fixtures import held_meeting
+
+    meeting = held_meeting(cast).meeting
+    save_minutes(acting_user=cast.street, meeting=meeting, text="议定事项")
+    publish_minutes(acting_user=cast.street, meeting=meeting)
+
+
+def resolution_assigned(cast):
+    from alliances.tests.test_resolutions import a_resolution
+
+    return a_resolution(cast, owner_unit=cast.places.dept_a)
+
+
+def resolution_overdue(cast) -> None:
+    from alliances.models import Resolution
+    from alliances.resolutions import remind_overdue
+
+    resolution = resolution_assigned(cast)
+    Resolution.objects.filter(pk=resolution.pk).update(due_on=timezone.localdate() - timedelta(days=1))
+    Notification.objects.all().delete()
+    assert remind_overdue()
+
+
 SCENARIOS = {
     "case.new": [a_case],
     "case.dispatched": [case_dispatched],
@@ -410,6 +450,11 @@ SCENARIOS = {
     "service.project_commitment": [commitment_made],
     "service.project_moved": [project_agreed],
     "service.milestone_done": [milestone_done],
+    "alliances.meeting_invited": [meeting_called],
+    "alliances.meeting_cancelled": [meeting_cancelled],
+    "alliances.minutes_published": [minutes_published],
+    "alliances.resolution_assigned": [resolution_assigned],
+    "alliances.resolution_overdue": [resolution_overdue],
 }
 
 CASES = [
