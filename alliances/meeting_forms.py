@@ -24,7 +24,7 @@ class CallMeetingForm(forms.Form):
     """Call a meeting: the host (an alliance the user leads, or a party organisation they keep), kind,
     title, when, where, agenda, the period it counts for, and the units invited."""
 
-    host = forms.ChoiceField(label=_("Held by"))
+    host = forms.ChoiceField(label=_("Alliance or party organisation"))
     kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
     title = forms.CharField(label=_("Title"), max_length=100)
     starts_at = forms.DateTimeField(
@@ -70,7 +70,9 @@ class CallMeetingForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
-    text = forms.CharField(label=_("Minutes"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
+    text = forms.CharField(
+        label=_("Meeting minutes"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8})
+    )
     note = forms.CharField(
         label=_("What the amendment changes"),
         max_length=200,

@@ -341,7 +341,7 @@ def save_minutes(
     require_runs(acting_user, meeting)
     if meeting.state == MeetingState.CANCELLED:
         raise ValidationError(_("The meeting was cancelled."))
-    text = clean_text(text, field=_("Minutes"), max_length=20000)
+    text = clean_text(text, field=_("Meeting minutes"), max_length=20000)
     note = clean_text(note, field=_("Note"), max_length=200, required=False)
     published = meeting.minutes_state == MinutesState.PUBLISHED
     if published and not note:

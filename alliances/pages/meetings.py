@@ -51,7 +51,7 @@ CALL_ROLES = (Role.STREET, Role.COMMUNITY, Role.ORG_DEPT, Role.UNIT_ADMIN)
 EVENT_LABELS = {
     "call": gettext_lazy("Called"),
     "invite": gettext_lazy("Invitations sent"),
-    "sign_in": gettext_lazy("Signed in"),
+    "sign_in": gettext_lazy("Signed in by QR code"),
     "attendance": gettext_lazy("Attendance corrected"),
     "hold": gettext_lazy("Held"),
     "cancel": gettext_lazy("Cancelled"),
