@@ -76,7 +76,7 @@ def sign_in_window(meeting: Meeting) -> tuple[datetime, datetime]:
 
 def require_runs(user, meeting: Meeting) -> None:
     if not runs_meeting(user, meeting):
-        raise PermissionDenied(_("Only whoever called the meeting's host can do this."))
+        raise PermissionDenied(_("Only whoever runs the meeting can do this."))
 
 
 def _host_area(kind: str, alliance, party_org):

@@ -26,7 +26,7 @@ from cases.models import CaseCategory
 from gongjian.pages import get_visible_or_404, lookup_or_404, paginate, parse_uuids, run_action
 
 FILTERS = {
-    "open": gettext_lazy("Open"),
+    "open": gettext_lazy("Not done yet"),
     "overdue": gettext_lazy("Overdue"),
     "closed": gettext_lazy("Closed"),
     "all": gettext_lazy("All"),
