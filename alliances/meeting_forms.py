@@ -108,6 +108,19 @@ class AttendanceForm(forms.Form):
     excused = forms.CharField(label=_("Leave of absence"), max_length=200, required=False)
 
 
+class InviteForm(forms.Form):
+    units = forms.MultipleChoiceField(label=_("Units invited"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = list(units)
+        self.fields["units"].choices = [(str(u.public_id), u.name) for u in self.units]
+
+    def clean_units(self) -> list:
+        wanted = set(self.cleaned_data["units"])
+        return [u for u in self.units if str(u.public_id) in wanted]
+
+
 class CaseForm(forms.Form):
     case = forms.ChoiceField(label=_("Case"))
 

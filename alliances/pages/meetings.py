@@ -30,7 +30,14 @@ from accounts.models import Role
 from alliances import meetings as actions
 from alliances import resolutions as resolution_actions
 from alliances.access import leads
-from alliances.meeting_forms import AttendanceForm, CallMeetingForm, CaseForm, MinutesForm, ResolutionForm
+from alliances.meeting_forms import (
+    AttendanceForm,
+    CallMeetingForm,
+    CaseForm,
+    InviteForm,
+    MinutesForm,
+    ResolutionForm,
+)
 from alliances.models import (
     Alliance,
     AllianceMember,
@@ -248,7 +255,7 @@ def attendance(meeting: Meeting) -> dict:
     }
 
 
-STEPS = ("minutes", "publish", "resolution", "attendance", "case", "hold", "cancel")
+STEPS = ("minutes", "publish", "resolution", "attendance", "case", "hold", "cancel", "invite")
 
 
 @require_http_methods(["GET", "POST"])
@@ -287,6 +294,7 @@ def meeting_detail(request: HttpRequest, public_id) -> HttpResponse:
             minutes_form=forms.get("minutes") or MinutesForm(initial={"text": meeting.minutes}),
             resolution_form=forms.get("resolution") or ResolutionForm(units=owner_choices(meeting)),
             case_form=forms.get("case") or CaseForm(cases=_cases_to_take_up(request.user, meeting)),
+            invite_form=forms.get("invite") or InviteForm(units=_not_invited(meeting)),
         )
     return render(request, "alliances/meeting_detail.html", context, status=400 if done is False else 200)
 
@@ -301,8 +309,32 @@ def _cases_to_take_up(user, meeting: Meeting):
     )
 
 
+def _not_invited(meeting: Meeting) -> list[Unit]:
+    """The member units (or the organisation's unit) none of whose people is invited yet."""
+    invited = {i.unit_id for i in meeting.invitations.all()}
+    if meeting.alliance is not None:
+        units = invitable_units([meeting.alliance])
+    else:
+        units = [meeting.party_org.unit] if meeting.party_org and meeting.party_org.unit else []
+    return [u for u in units if u.pk not in invited]
+
+
 def _do(request, meeting: Meeting, step: str, forms: dict) -> bool:
     """Run the posted step; True when done, False when refused (its form keeps what was typed)."""
+    if step == "invite":
+        form = InviteForm(request.POST, units=_not_invited(meeting))
+        forms["invite"] = form
+        return (
+            form.is_valid()
+            and run_action(
+                request,
+                actions.invite,
+                form=form,
+                success=lambda n: _("%(n)d invited and told.") % {"n": n},
+                meeting=meeting,
+                units=form.cleaned_data["units"],
+            ).ok
+        )
     if step == "minutes":
         form = MinutesForm(request.POST)
         forms["minutes"] = form

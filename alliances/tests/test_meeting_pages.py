@@ -215,3 +215,19 @@ def test_a_resolution_handed_to_the_whistle_from_its_page(cast):
     r.refresh_from_db()
     assert r.state == ResolutionState.CASE and r.case is not None
     assert "data-case" in street.get(url).content.decode()
+
+
+def test_the_secretary_invites_more_units_from_the_meeting_page(cast):
+    from alliances.members import add_member_unit
+    from alliances.tests.fixtures import street_alliance
+
+    a = street_alliance(cast)
+    add_member_unit(acting_user=cast.street, alliance=a.alliance, unit=cast.places.unit_b)
+    joint_meeting(cast, a, invite_units=[cast.places.unit_a])
+    c = client_for(cast, "street")
+    page = c.get(detail(a.meeting)).content.decode()
+    assert "data-invite-form" in page and cast.places.unit_b.name in page
+    assert c.post(detail(a.meeting), {"step": "invite"}).status_code == 400  # nothing chosen
+    done = c.post(detail(a.meeting), {"step": "invite", "units": [str(cast.places.unit_b.public_id)]})
+    assert done.status_code == 302
+    assert set(a.meeting.invitations.values_list("user__username", flat=True)) == {"unit", "unit2"}
