@@ -170,6 +170,7 @@ OUTSIDERS_ELSEWHERE = {
     "alliances:rotation": "no alliance in the cast: alliances/tests",
     "alliances:activity_detail": "no activity in the cast: alliances/tests",
     "alliances:board": "no alliance in the cast: alliances/tests",
+    "alliances:workbench": "no alliance in the cast: alliances/tests/test_workbench.py",  # desk
     "cases:case_detail": "no case in the cast: cases/tests/test_case_page.py",
     "cases:my_case": "no case in the cast: cases/tests/test_case_page.py",
     "cases:photo": "no case in the cast: cases/tests/test_case_page.py",
