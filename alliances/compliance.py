@@ -143,9 +143,9 @@ def assess(
     """The pure rule: each required period of ``kind`` beginning in [since, until] (until today), oldest
     first, with its status as of ``today``, given the held meetings as (period_start, day held)."""
     first_held: dict[date, date] = {}
-    for period_start, held_on in held:
-        if period_start not in first_held or held_on < first_held[period_start]:
-            first_held[period_start] = held_on
+    for period_start, day in held:
+        if period_start not in first_held or day < first_held[period_start]:
+            first_held[period_start] = day
     periods = []
     for start, end in periods_between(kind, since, min(until or today, today) + timedelta(days=1)):
         held_on = first_held.get(start)
@@ -249,7 +249,9 @@ def _compliance(
 ) -> Compliance:
     rows = [
         KindRow(
-            kind, assess(kind, since, today, held.get(kind, []), until=until), attendance.get(kind, Attendance())
+            kind,
+            assess(kind, since, today, held.get(kind, []), until=until),
+            attendance.get(kind, Attendance()),
         )
         for kind in kinds
     ]

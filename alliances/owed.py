@@ -237,7 +237,7 @@ def _line(c: Commitment, service: dict[int, tuple[int, int]], committed: dict[in
         )
     if c.resource is None:
         return Line(c, promised, None, _("not counted: no resource linked"))
-    given = committed.get(c.resource_id, Decimal(0))
+    given = committed.get(c.resource.pk, Decimal(0))
     if given:
         return Line(c, promised, given, _("committed to projects from the resource"))
     if c.resource.withdrawn_at is None:

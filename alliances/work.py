@@ -17,7 +17,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -43,6 +44,7 @@ from alliances.models import (
     Resolution,
 )
 from gongjian.work import Item, to_do
+from orgs.models import Unit
 
 EXPIRY_DAYS = 30
 STAFF_ROLES = (Role.STREET, Role.COMMUNITY)
@@ -125,6 +127,12 @@ def lead_work(user: Any, scope: Any) -> list[Item]:
     ]
 
 
+def _scalar(queryset, aggregate) -> Coalesce | Subquery:
+    """One figure of ``queryset`` as a scalar subquery (so that a unit's items cost one query)."""
+    rows = queryset.order_by().annotate(one=Value(1)).values("one").annotate(x=aggregate).values("x")[:1]
+    return Subquery(rows)
+
+
 @to_do
 def unit_work(user: Any, scope: Any) -> list[Item]:
     if scope.everything:
@@ -138,63 +146,79 @@ def unit_work(user: Any, scope: Any) -> list[Item]:
     to_sign = Agreement.objects.filter(
         unit_id__in=units, state=AgreementState.DRAFT, unit_signed_at__isnull=True
     )
-    signing = to_sign.aggregate(n=Count("id"), since=Min("created_at"))
-    tasks = (
-        Resolution.objects.open()
-        .filter(owner_unit_id__in=units)
-        .aggregate(
-            n=Count("id"),
-            since=Min("created_at"),
-            overdue=Count("id", filter=Q(due_on__lt=today)),
-        )
-    )
+    tasks = Resolution.objects.open().filter(owner_unit_id__in=units)
     member_of = AllianceMember.objects.current().filter(unit_id__in=units).values("alliance_id")
     read = BoardRead.objects.filter(post=OuterRef("pk"), unit_id__in=units)
-    unread = (
-        BoardPost.objects.filter(alliance_id__in=member_of)
-        .exclude(Exists(read))
-        .aggregate(n=Count("id"), since=Min("published_at"))
-    )
-    notes = InspectionNote.objects.filter(unit_id__in=units, answered_at__isnull=True).aggregate(
-        n=Count("id"), since=Min("created_at")
-    )
+    unread = BoardPost.objects.filter(alliance_id__in=member_of).exclude(Exists(read))
+    notes = InspectionNote.objects.filter(unit_id__in=units, answered_at__isnull=True)
     chair = ChairTurn.objects.filter(
         unit_id__in=units, month__gte=month, month__lte=month + timedelta(days=31), plan=""
-    ).count()
+    )
+    found = (
+        Unit.objects.filter(pk__in=units)
+        .order_by("pk")
+        .annotate(
+            signing=Coalesce(_scalar(to_sign, Count("id")), 0),
+            signing_since=_scalar(to_sign, Min("created_at")),
+            tasks=Coalesce(_scalar(tasks, Count("id")), 0),
+            tasks_since=_scalar(tasks, Min("created_at")),
+            tasks_overdue=Coalesce(_scalar(tasks.filter(due_on__lt=today), Count("id")), 0),
+            unread=Coalesce(_scalar(unread, Count("id")), 0),
+            unread_since=_scalar(unread, Min("published_at")),
+            notes=Coalesce(_scalar(notes, Count("id")), 0),
+            notes_since=_scalar(notes, Min("created_at")),
+            chair=Coalesce(_scalar(chair, Count("id")), 0),
+        )
+        .values(
+            "signing",
+            "signing_since",
+            "tasks",
+            "tasks_since",
+            "tasks_overdue",
+            "unread",
+            "unread_since",
+            "notes",
+            "notes_since",
+            "chair",
+        )
+        .first()
+    )
+    if found is None:
+        return []
     return [
         Item(
             "alliances.agreements_to_sign",
             _("Alliance agreements for your unit to sign"),
-            signing["n"],
+            found["signing"],
             f"{page}#agreements",
-            since=signing["since"],
+            since=found["signing_since"],
         ),
         Item(
             "alliances.unit_tasks",
             _("Alliance tasks your unit owns"),
-            tasks["n"],
+            found["tasks"],
             f"{page}#tasks",
-            since=tasks["since"],
-            overdue=bool(tasks["overdue"]),
+            since=found["tasks_since"],
+            overdue=bool(found["tasks_overdue"]),
         ),
         Item(
             "alliances.unread_posts",
             _("Alliance board posts your unit has not read"),
-            unread["n"],
+            found["unread"],
             f"{page}#unread",
-            since=unread["since"],
+            since=found["unread_since"],
         ),
         Item(
             "alliances.notes_to_answer",
             _("Inspection notes to answer"),
-            notes["n"],
+            found["notes"],
             f"{page}#notes",
-            since=notes["since"],
+            since=found["notes_since"],
         ),
         Item(
             "alliances.unit_chair_to_plan",
             _("Your unit chairs the alliance soon: plan its themed activity"),
-            chair,
+            found["chair"],
             f"{page}#chairs",
         ),
     ]

@@ -112,21 +112,37 @@ def desk_alliance(cast):
     recent = today - timedelta(days=10)
     service(cast, cast.m_member, unit=p.unit_a, community=p.a1, day=recent, minutes=180)
     service(cast, cast.m_a2, unit=p.unit_a, community=p.a2, day=recent, minutes=120)
-    service(cast, cast.m_a2, unit=p.unit_a, community=p.a2, day=recent, minutes=600, state=RecordState.SUBMITTED)
-    service(cast, cast.m_member, unit=p.unit_a, community=p.a1, day=ag.starts_on - timedelta(days=5), minutes=600)
+    service(
+        cast, cast.m_a2, unit=p.unit_a, community=p.a2, day=recent, minutes=600, state=RecordState.SUBMITTED
+    )
+    service(
+        cast, cast.m_member, unit=p.unit_a, community=p.a1, day=ag.starts_on - timedelta(days=5), minutes=600
+    )
     service(cast, cast.m_member, unit=p.unit_a, community=p.b1, day=recent, minutes=600)
     service(cast, cast.m_b_home_a, unit=p.unit_b, community=p.a1, day=recent, minutes=600)
 
     a.next_meeting = meeting(
-        a, MeetingKind.REGULAR, period_start=today.replace(day=1), held_on=today + timedelta(days=3),
-        state=MeetingState.PLANNED, title="下次联席会议",
+        a,
+        MeetingKind.REGULAR,
+        period_start=today.replace(day=1),
+        held_on=today + timedelta(days=3),
+        state=MeetingState.PLANNED,
+        title="下次联席会议",
     )
-    a.held = meeting(a, MeetingKind.REGULAR, period_start=today.replace(day=1), held_on=today - timedelta(days=2))
+    a.held = meeting(
+        a, MeetingKind.REGULAR, period_start=today.replace(day=1), held_on=today - timedelta(days=2)
+    )
     a.task_overdue = task(a.held, 1, p.unit_a, due_on=today - timedelta(days=1), text="逾期任务")
     a.task_open = task(a.held, 2, p.dept_a, due_on=today + timedelta(days=10), text="进行中任务")
-    Invitation.objects.create(meeting=a.held, user=cast.unit, unit=p.unit_a, name="unit", signed_in_at=at(today - timedelta(days=2)))
+    Invitation.objects.create(
+        meeting=a.held, user=cast.unit, unit=p.unit_a, name="unit", signed_in_at=at(today - timedelta(days=2))
+    )
     Invitation.objects.create(meeting=a.held, user=cast.dept, unit=p.dept_a, name="dept", excused="出差")
     a.board_task = BoardPost.objects.create(
-        alliance=a.alliance, kind=BoardPostKind.TASK, title="上级任务：创城", body="请各成员单位落实", author=cast.street
+        alliance=a.alliance,
+        kind=BoardPostKind.TASK,
+        title="上级任务：创城",
+        body="请各成员单位落实",
+        author=cast.street,
     )
     return a

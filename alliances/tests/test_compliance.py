@@ -138,7 +138,10 @@ def test_a_party_orgs_three_meetings_and_a_lecture(cast):
     assert rows["branch_committee"] == ["missed", "on_time", "due"]
     assert rows["party_lecture"] == ["due"]  # the lecture answered Q1, which began before March
     assert rows["branch_assembly"] == ["due"]
-    assert compliance.for_party_org(cast.street2, org, since=date(2026, 3, 1), today=TODAY).counts["on_time"] == 0
+    assert (
+        compliance.for_party_org(cast.street2, org, since=date(2026, 3, 1), today=TODAY).counts["on_time"]
+        == 0
+    )
 
 
 def test_two_queries_for_many_alliances(known, django_assert_max_num_queries):
@@ -148,7 +151,9 @@ def test_two_queries_for_many_alliances(known, django_assert_max_num_queries):
 
 def test_the_compliance_page(client, cast, known):
     cast.login(client, "street")
-    body = client.get(f"{reverse('alliances:compliance')}?alliance={known.alliance.public_id}").content.decode()
+    body = client.get(
+        f"{reverse('alliances:compliance')}?alliance={known.alliance.public_id}"
+    ).content.decode()
     assert 'data-kind="regular"' in body and 'data-status="missed"' in body
     assert "gj-compliance-chart" in body
     assert reverse("jobs:export_start", args=["alliance_compliance"]) in body
@@ -156,5 +161,11 @@ def test_the_compliance_page(client, cast, known):
     assert f'data-alliance="{known.alliance.public_id}"' in summary
     assert client.get(f"{reverse('alliances:compliance')}?year=abc").status_code == 200
     cast.login(client, "street2")
-    assert client.get(f"{reverse('alliances:compliance')}?alliance={known.alliance.public_id}").status_code == 404
-    assert f'data-alliance="{known.alliance.public_id}"' not in client.get(reverse("alliances:compliance")).content.decode()
+    assert (
+        client.get(f"{reverse('alliances:compliance')}?alliance={known.alliance.public_id}").status_code
+        == 404
+    )
+    assert (
+        f'data-alliance="{known.alliance.public_id}"'
+        not in client.get(reverse("alliances:compliance")).content.decode()
+    )

@@ -86,7 +86,9 @@ def test_only_agreements_in_force_owe(cast):
 
 def test_a_unit_sees_its_own_commitments_and_another_street_nothing(cast):
     a = desk_alliance(cast)
-    Commitment.objects.create(agreement=a.agreement_dept, kind=CommitmentKind.HOURS, description="x", quantity=4)
+    Commitment.objects.create(
+        agreement=a.agreement_dept, kind=CommitmentKind.HOURS, description="x", quantity=4
+    )
     assert {line.commitment.agreement_id for line in owed.owed(cast.unit).lines} == {a.agreement_a.pk}
     assert len(owed.owed(cast.street).lines) == 6
     assert owed.owed(cast.street2).lines == []
@@ -96,7 +98,9 @@ def test_a_unit_sees_its_own_commitments_and_another_street_nothing(cast):
 def test_counting_costs_a_fixed_number_of_queries(cast, django_assert_max_num_queries):
     a = desk_alliance(cast)
     for n in range(5):
-        Commitment.objects.create(agreement=a.agreement_dept, kind=CommitmentKind.HOURS, description=f"{n}", quantity=1)
+        Commitment.objects.create(
+            agreement=a.agreement_dept, kind=CommitmentKind.HOURS, description=f"{n}", quantity=1
+        )
     with django_assert_max_num_queries(4):
         found = owed.owed(cast.street)
     assert len(found.lines) == 10

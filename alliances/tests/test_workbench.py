@@ -52,7 +52,10 @@ def test_the_street_sees_the_alliance_at_a_glance(client, cast):
     assert 'data-count="open">2<' in body
     assert 'data-count="overdue">1<' in body
     assert 'data-count="owed">75%<' in body
-    assert "下次联席会议" in body and reverse("alliances:meeting_detail", args=[a.next_meeting.public_id]) in body
+    assert (
+        "下次联席会议" in body
+        and reverse("alliances:meeting_detail", args=[a.next_meeting.public_id]) in body
+    )
     assert "学雷锋志愿服务" in body  # this month's chair's activity
     assert reverse("alliances:agreement_detail", args=[a.agreement_dept.public_id]) in body  # near expiry
     # who is late: unit A's overdue task, both units' unread task from above, the street meeting missed
@@ -86,7 +89,9 @@ def test_the_alliances_readers_see_it(client, cast, who):
 
 def test_a_unit_sees_only_its_own_agreements_figure(client, cast):
     a = desk_alliance(cast)
-    Commitment.objects.create(agreement=a.agreement_dept, kind=CommitmentKind.PEOPLE, description="x", quantity=10)
+    Commitment.objects.create(
+        agreement=a.agreement_dept, kind=CommitmentKind.PEOPLE, description="x", quantity=10
+    )
     assert 'data-count="owed">75%<' in page(client, cast, "unit", a.alliance).content.decode()
     assert 'data-count="owed">' in page(client, cast, "street", a.alliance).content.decode()
 
@@ -112,9 +117,13 @@ def test_the_workbench_costs_the_same_with_more_records(client, cast, django_ass
         client.get(url)
     today = timezone.localdate()
     for n in range(4):
-        m = meeting(a, MeetingKind.STREET, period_start=today.replace(day=1), held_on=today - timedelta(days=n + 1))
+        m = meeting(
+            a, MeetingKind.STREET, period_start=today.replace(day=1), held_on=today - timedelta(days=n + 1)
+        )
         task(m, 1, cast.places.unit_a, due_on=today - timedelta(days=1))
-        Commitment.objects.create(agreement=a.agreement_a, kind=CommitmentKind.HOURS, description=f"{n}", quantity=1)
+        Commitment.objects.create(
+            agreement=a.agreement_a, kind=CommitmentKind.HOURS, description=f"{n}", quantity=1
+        )
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
 
@@ -145,7 +154,10 @@ def test_the_index_lists_several_and_says_who_founds_one(client, cast):
     assert 'data-empty="alliances"' in body and reverse("alliances:create") in body
     a = desk_alliance(cast)
     other = create_alliance(
-        acting_user=cast.community, name="龙津社区联合党委", kind=AllianceKind.COMMUNITY, area=cast.places.a1,
+        acting_user=cast.community,
+        name="龙津社区联合党委",
+        kind=AllianceKind.COMMUNITY,
+        area=cast.places.a1,
         founded_on=timezone.localdate(),
     )
     body = client.get(reverse("alliances:index")).content.decode()
