@@ -38,7 +38,7 @@ STATUS_LABELS = {
     ON_TIME: _("Held on time"),
     LATE: _("Held late"),
     MISSED: _("Missed"),
-    DUE: _("Due"),
+    DUE: _("Due, not yet held"),
 }
 # 三会一课: a party organisation's own meetings
 BRANCH_KINDS = (

@@ -103,7 +103,7 @@ SPECS: dict[str, ExportSpec] = {
                 Col(_("Promised"), "promised_shown", 10),
                 Col(_("Measure"), "measure", 8),
                 Col(_("Delivered"), "delivered_shown", 10),
-                Col(_("Rate"), "rate_shown", 8),
+                Col(_("Delivery rate"), "rate_shown", 8),
                 Col(_("How it is counted"), "how_shown", 30),
             ),
         ),

@@ -41,6 +41,7 @@ from gongjian.pages import get_visible_or_404, lookup_or_404
 
 EXPIRY_DAYS = 30
 NEXT_MEETINGS = 5
+LATE_MEETINGS_SHOWN = 6  # the latest missed periods in "who is late"; compliance lists them all
 READ_ROLES = owed.OWED_ROLES
 FOUNDER_ROLES = (Role.STREET, Role.COMMUNITY)
 
@@ -154,7 +155,7 @@ def workbench(request: HttpRequest, public_id) -> HttpResponse:
         "overdue": [row for row in tasks if row["overdue"]],
         "expired": expired,
         "unread": unread,
-        "missed": found.missed,
+        "missed": found.missed[-LATE_MEETINGS_SHOWN:],
     }
     return render(
         request,
