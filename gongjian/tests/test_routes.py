@@ -190,6 +190,7 @@ OUTSIDERS_ELSEWHERE = {
     "alliances:agreement_create": "no alliance in the cast: alliances/tests/test_agreement_pages.py",
     "alliances:agreement_file": "no agreement in the cast: alliances/tests/test_agreement_pages.py",
     "alliances:leader_detail": "no leader link in the cast: alliances/tests/test_agreement_pages.py",
+    "alliances:workbench": "no alliance in the cast: alliances/tests/test_workbench.py",  # desk
     "cases:case_detail": "no case in the cast: cases/tests/test_case_page.py",
     "cases:my_case": "no case in the cast: cases/tests/test_case_page.py",
     "cases:photo": "no case in the cast: cases/tests/test_case_page.py",
