@@ -375,3 +375,48 @@ def test_strange_bodies_make_no_500(cast, api_post):
         assert street.post(act, data).status_code < 500, data
     create = reverse("alliances:activity_create", args=[a.alliance.public_id])
     assert street.post(create, {"capacity": "-3", "starts_at": "x", "organiser_unit": "zz"}).status_code < 500
+
+
+# --- 9. a party organisation's own meetings (三会一课) -----------------------------------------------------
+def a_branch_meeting(cast, org, by, **kwargs):
+    from alliances.meetings import call_meeting
+    from alliances.models import MeetingKind
+
+    starts = timezone.now() + timedelta(days=2)
+    values = {
+        "acting_user": by,
+        "kind": MeetingKind.BRANCH_COMMITTEE,
+        "party_org": org,
+        "title": "党工委会议（内部）",
+        "place": "三楼",
+        "starts_at": starts,
+        "ends_at": starts + timedelta(hours=1),
+        "agenda": "干部人选酝酿",
+    }
+    values.update(kwargs)
+    return call_meeting(**values)
+
+
+def test_a_street_party_committees_own_meeting_is_not_read_by_the_communities_under_it(cast, api_get):
+    """docs/SCOPES.md: a party organisation's own meetings are seen by "the staff over [its] area" (and the
+    invitees). The street's working committee's meeting is not the communities' business: they sit under
+    the street, not over it (``area_q`` adds the areas above the user's, which is right for an alliance's
+    readers, not for a party organisation's own meetings)."""
+    m = a_branch_meeting(cast, cast.places.org_street_a, cast.street)
+    url = reverse("alliances:meeting_detail", args=[m.public_id])
+    assert client_for(cast, "street").get(url).status_code == 200
+    assert client_for(cast, "orgdept").get(url).status_code == 200
+    assert client_for(cast, "community").get(url).status_code == 404
+    assert api_get("community", f"meetings/{m.public_id}").status_code == 404
+    assert (
+        "党工委会议"
+        not in client_for(cast, "community").get(reverse("alliances:meeting_list")).content.decode()
+    )
+
+
+def test_a_unit_admin_who_calls_the_branch_meeting_can_open_it(cast):
+    """``keeps_party_org``: the unit's admin calls its branch's meetings; they must be able to open the
+    meeting they run (to hold it, write the minutes, add resolutions) without inviting themselves."""
+    m = a_branch_meeting(cast, cast.places.org_unit_a, cast.unit, title="支委会")
+    response = client_for(cast, "unit").get(reverse("alliances:meeting_detail", args=[m.public_id]))
+    assert response.status_code == 200
