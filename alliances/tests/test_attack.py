@@ -377,6 +377,34 @@ def test_strange_bodies_make_no_500(cast, api_post):
     assert street.post(create, {"capacity": "-3", "starts_at": "x", "organiser_unit": "zz"}).status_code < 500
 
 
+# --- 8b. exports: another member unit's commitments stay out of a unit's sheet --------------------------
+def test_the_owed_export_of_another_member_unit_holds_none_of_unit_as_commitments(cast):
+    import csv
+    import io
+
+    from alliances.tests.desk_fixtures import desk_alliance
+
+    a = desk_alliance(cast)
+
+    def rows(who):
+        client = client_for(cast, who)
+        url = (
+            reverse("jobs:export_start_as", args=["alliance_owed", "csv"])
+            + f"?alliance={a.alliance.public_id}"
+        )
+        response = client.get(url)
+        assert response.status_code == 200
+        text = b"".join(response.streaming_content) if response.streaming else response.content
+        return list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+
+    assert len(rows("street")) > 1
+    assert len(rows("unit")) > 1
+    for who in ("dept", "unit2", "street2"):
+        assert len(rows(who)) == 1, who  # the header only
+    page = client_for(cast, "dept").get(reverse("alliances:owed") + f"?alliance={a.alliance.public_id}")
+    assert "hours承诺" not in page.content.decode()
+
+
 # --- 9. a party organisation's own meetings (三会一课) -----------------------------------------------------
 def a_branch_meeting(cast, org, by, **kwargs):
     from alliances.meetings import call_meeting
@@ -524,3 +552,31 @@ def test_the_api_appoints_no_one_from_outside_the_alliance(cast, api_post):
         },
     )
     assert ok.status_code == 201
+
+
+# --- 14. activities: the QR secret, the places, the organiser's list ------------------------------------
+def test_activity_check_in_needs_the_activitys_own_secret_and_places_are_kept(cast, api_post):
+    from alliances.models import ActivitySignup
+    from alliances.tests.test_activities import an_activity
+
+    a = street_alliance(cast)
+    one = an_activity(cast, a, capacity=1, starts_at=timezone.now() + timedelta(minutes=10))
+    other = an_activity(cast, a, title="另一个活动")
+    member, resident = client_for(cast, "member"), client_for(cast, "resident")
+    forged = reverse("alliances:activity_check_in", args=[one.public_id, other.signin_secret])
+    assert member.get(forged).status_code == 404
+    assert member.post(forged).status_code == 404
+    assert api_post("member", f"activities/{one.public_id}/check-in", {"secret": "guess"}).status_code == 404
+    assert not ActivitySignup.objects.filter(activity=one).exists()
+    right = reverse("alliances:activity_check_in", args=[one.public_id, one.signin_secret])
+    assert member.post(right).status_code == 302
+    assert resident.post(right).status_code == 422  # the only place is taken
+    assert ActivitySignup.objects.filter(activity=one, cancelled_at__isnull=True).count() == 1
+    # nobody but the organiser and the lead reads who came
+    detail = reverse("alliances:activity_detail", args=[one.public_id])
+    name = ActivitySignup.objects.get(activity=one).name
+    assert name in client_for(cast, "unit").get(detail).content.decode()  # the organiser
+    for who in ("dept", "inspector", "resident"):
+        response = client_for(cast, who).get(detail)
+        assert name not in response.content.decode(), (who, response.status_code)
+    assert not PHONE.search(client_for(cast, "unit").get(detail).content.decode())
