@@ -8,17 +8,19 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access import staffs
-from accounts.models import Role
+from accounts.models import Role, RoleGrant
 from accounts.scope import scope_for
 from alliances.access import inspects, is_member_unit, speaks_for_unit
 from alliances.models import Alliance, InspectionNote, LeaderLink, LeaderVisit
 from alliances.steps import clean_text, event, lock
 from audit.actions import record_event
 from places.models import AreaLevel
+from places.paths import ancestor_paths, any_subtree_q
 
 
 # --- rules ---------------------------------------------------------------------------------------------
@@ -36,6 +38,27 @@ def logs_visits(user, link: LeaderLink) -> bool:
 
 
 # --- leader links --------------------------------------------------------------------------------------
+LEADER_ROLES = (Role.ORG_DEPT, Role.STREET)
+
+
+def leader_accounts(user):
+    """The accounts a leader link may name: people of the organisation department or a street committee
+    over, or within, the areas of whoever links, and party members living there (a leader's own member
+    account) — not every account of the platform."""
+    from accounts.models import User
+
+    grants = RoleGrant.objects.filter(role__in=LEADER_ROLES)
+    members = RoleGrant.objects.filter(role=Role.MEMBER)
+    scope = scope_for(user)
+    if not scope.everything:
+        above = sorted({a for path in scope.area_paths for a in ancestor_paths(path)})
+        grants = grants.filter(any_subtree_q("area__path", scope.area_paths) | Q(area__path__in=above))
+        members = members.filter(any_subtree_q("user__member__residence_path", scope.area_paths))
+    return User.objects.filter(is_active=True).filter(
+        Q(pk__in=grants.values("user_id")) | Q(pk__in=members.values("user_id"))
+    )
+
+
 @transaction.atomic
 def link_leader(
     *,
@@ -55,6 +78,8 @@ def link_leader(
             _("Only the organisation department or the street over %(community)s can link leaders to it.")
             % {"community": community.name}
         )
+    if leader is not None and not leader_accounts(acting_user).filter(pk=leader.pk).exists():
+        raise ValidationError(_("Choose the leader's account among the people of your areas."))
     leader_name = clean_text(leader_name, field=_("Leader"), max_length=32)
     leader_title = clean_text(leader_title, field=_("Title"), max_length=80)
     started_on = started_on or timezone.localdate()

@@ -20,6 +20,7 @@ from alliances.members import require_lead
 from alliances.models import Alliance, AllianceMember, AlliancePost, PostRole
 from alliances.steps import event, history, lock
 from audit.actions import record_event
+from places.paths import ancestor_paths, subtree_q
 
 # Posts held by people from a member unit; a liaison may also be the street's own (no unit).
 UNIT_REQUIRED = (PostRole.PART_TIME, PostRole.ENVOY)
@@ -91,6 +92,25 @@ def _revoke(acting_user, post: AlliancePost, unit_ids: Iterable[int], request) -
     return revoked
 
 
+def eligible_holders(alliance: Alliance):
+    """Who may hold a post in the alliance: a person with a grant in its area, above it (the organisation
+    department's inspectors) or on one of its grids, the admins, departments and inspectors of its member
+    units, and the members of its member units. The posts page offers exactly these; ``appoint`` refuses
+    anyone else (another street's staff cannot be made the alliance's inspector or secretary)."""
+    from accounts.models import User
+
+    units = alliance.members.current().values("unit_id")
+    grants = RoleGrant.objects.filter(
+        subtree_q("area__path", alliance.area_path)
+        | Q(area__path__in=ancestor_paths(alliance.area_path))
+        | Q(unit__in=units)
+        | Q(grid__street=alliance.area)
+        | Q(grid__community=alliance.area)
+        | Q(role=Role.MEMBER, user__member__unit__in=units)
+    )
+    return User.objects.filter(is_active=True, pk__in=grants.values("user_id"))
+
+
 @transaction.atomic
 def appoint(
     *,
@@ -137,6 +157,11 @@ def appoint(
         raise ValidationError(_("This person already holds this post."))
     if role == PostRole.INFORMANT and not is_grid_worker_in(user, alliance):
         raise ValidationError(_("An informant is a grid worker of %(area)s.") % {"area": alliance.area.name})
+    if not eligible_holders(alliance).filter(pk=user.pk).exists():
+        raise ValidationError(
+            _("%(name)s is not one of the alliance's people (its area, its grids, its member units).")
+            % {"name": user.full_name or user.username}
+        )
     started_on = started_on or timezone.localdate()
     try:
         with transaction.atomic():

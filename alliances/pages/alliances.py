@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from access import staffed_areas
 from accounts import roles as R
 from accounts.decorators import role_required
-from accounts.models import Role, RoleGrant, User
+from accounts.models import Role, User
 from alliances import posts as post_actions
 from alliances.access import leads
 from alliances.members import add_member_unit, create_alliance, remove_member_unit
@@ -33,6 +32,7 @@ from alliances.models import (
     OpenTo,
     PostRole,
 )
+from alliances.posts import eligible_holders
 from audit.actions import record_event
 from gongjian.pages import get_visible_or_404, parse_uuids, public_id_or_404, run_action
 from orgs.models import PartyOrg, Unit
@@ -223,16 +223,7 @@ class AppointForm(StyledForm):
         self.fields["unit"].queryset = units
         self.fields["followed_units"].queryset = units
         self.fields["followed_units"].widget.attrs.pop("class", None)
-        grants = RoleGrant.objects.filter(
-            subtree_q("area__path", alliance.area_path)
-            | Q(unit__in=units)
-            | Q(grid__street=alliance.area)
-            | Q(grid__community=alliance.area)
-            | Q(role=Role.MEMBER, user__member__unit__in=units)
-        )
-        self.fields["user"].queryset = User.objects.filter(pk__in=grants.values("user_id")).order_by(
-            "full_name", "username"
-        )
+        self.fields["user"].queryset = eligible_holders(alliance).order_by("full_name", "username")
 
 
 class EndPostForm(StyledForm):

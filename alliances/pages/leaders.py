@@ -51,13 +51,7 @@ class LinkForm(StyledForm):
         if not scope.everything:
             communities = communities.filter(scope.area_q("path"))
         self.fields["community"].queryset = communities.order_by("path")
-        self.fields["leader"].queryset = (
-            User.objects.filter(
-                role_grants__role__in=(Role.ORG_DEPT, Role.STREET, Role.MEMBER), is_active=True
-            )
-            .distinct()
-            .order_by("full_name", "username")
-        )
+        self.fields["leader"].queryset = actions.leader_accounts(user).order_by("full_name", "username")
 
 
 class VisitForm(StyledForm):

@@ -238,7 +238,8 @@ def test_leader_pages(cast):
 
 
 def test_members_posts_and_leader_lists_keep_their_query_counts(cast, django_assert_max_num_queries):
-    from accounts.actions import create_user
+    from accounts.actions import create_user, grant_role
+    from accounts.models import Role
     from alliances import posts
     from orgs.actions import create_unit
     from orgs.models import UnitKind
@@ -251,6 +252,7 @@ def test_members_posts_and_leader_lists_keep_their_query_counts(cast, django_ass
         add_member_unit(acting_user=cast.street, alliance=a.alliance, unit=unit)
         a.make_agreement(unit)
         holder = create_user(acting_user=None, username=f"envoy{n}", password="x-password-123")
+        grant_role(acting_user=None, user=holder, role=Role.UNIT_ADMIN, unit=unit)  # one of the unit's people
         posts.appoint(acting_user=cast.street, alliance=a.alliance, role="envoy", user=holder, unit=unit)
         leaders.link_leader(
             acting_user=cast.street, community=cast.places.a1, leader_name=f"领导{n}", leader_title="处长"

@@ -480,26 +480,14 @@ def test_an_inspector_publishes_nothing_organises_nothing_and_reports_no_progres
     assert a.meeting.state == "planned"
 
 
-# --- 11. tasks of one member unit and the other member units (a conflict between the two documents) -----
-@pytest.mark.xfail(
-    strict=True,
-    reason="docs/SCOPES.md says a unit's tasks are never seen by the other member units; "
-    "Resolution.objects.visible_to (and docs/ALLIANCES.md) give them to every reader of the meeting. "
-    "A decision is needed; this test flips to passing when SCOPES.md's rule is implemented.",
-)
-def test_another_member_unit_does_not_see_a_units_task(cast, api_get):
+# --- 11. a joint meeting's tasks are the meeting's (docs/SCOPES.md "Alliances") ---------------------------
+def test_a_joint_meetings_tasks_are_seen_by_its_readers_not_by_outsiders(cast, api_get):
     r = a_resolution(cast)  # owned by unit A; the department is another member unit, invited too
-    assert api_get("dept", f"resolutions/{r.public_id}").status_code == 404
+    assert api_get("dept", f"resolutions/{r.public_id}").status_code == 200
+    assert api_get("unit2", f"resolutions/{r.public_id}").status_code == 404
 
 
 # --- 12. the leader-link form lists people of the whole platform ----------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="LinkForm's leader choices are every active user with an org-dept, street or member grant on "
-    "the platform: a street's staff read the names of other streets' staff and of every member anywhere. "
-    "Not fixed: which accounts a leader may be chosen from is a product decision (the city's and "
-    "district's organisation departments, or the members of the viewer's area).",
-)
 def test_the_leader_link_form_does_not_list_other_streets_people(cast):
     from accounts.actions import create_user, grant_role
     from accounts.models import Role
@@ -511,13 +499,6 @@ def test_the_leader_link_form_does_not_list_other_streets_people(cast):
 
 
 # --- 13. who may hold a post: the page's rule must hold in the API too -----------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="The posts page offers as holders only the people of the alliance's area, member units and "
-    "grids (AppointForm); alliances.posts.appoint and POST /alliance-posts take any active account. Not "
-    "fixed: test_posts.py appoints fresh accounts with no grant (an inspector from outside), so the rule "
-    "for who may hold a post must be decided before it moves into the action.",
-)
 def test_the_api_appoints_no_one_from_outside_the_alliance(cast, api_post):
     """The posts page offers as holders only the people of the alliance's area, member units and grids;
     the API took any active account, so the lead could make another street's staff an inspector of a

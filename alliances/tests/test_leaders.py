@@ -91,3 +91,9 @@ def test_inspection_notes_by_the_inspector_answered_by_the_unit(cast):
         leaders.answer_inspection_note(acting_user=cast.unit, note=note, answer="again")
     assert list(InspectionNote.objects.visible_to(cast.unit)) == [note]
     assert list(InspectionNote.objects.visible_to(cast.dept)) == []
+
+
+def test_a_leader_account_comes_from_the_linkers_areas(cast):
+    with pytest.raises(ValidationError, match="people of your areas"):
+        a_link(cast, who="street", leader=cast.street2)
+    assert a_link(cast, who="street", leader=cast.orgdept).leader == cast.orgdept  # the city above

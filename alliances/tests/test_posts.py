@@ -11,24 +11,27 @@ from alliances.tests.fixtures import street_alliance
 pytestmark = pytest.mark.django_db
 
 
-def person(name):
-    return create_user(acting_user=None, username=name, password="x-password-123", full_name=name)
+def person(cast, name):
+    """One of the alliance's people: a community's staff in the alliance's street."""
+    user = create_user(acting_user=None, username=name, password="x-password-123", full_name=name)
+    grant_role(acting_user=None, user=user, role=Role.COMMUNITY, area=cast.places.a1)
+    return user
 
 
 def test_one_envoy_per_unit_refused_in_words(cast):
     a = street_alliance(cast)
     p = cast.places
     post = posts.appoint(
-        acting_user=cast.street, alliance=a.alliance, role="envoy", user=person("e1"), unit=p.unit_a
+        acting_user=cast.street, alliance=a.alliance, role="envoy", user=person(cast, "e1"), unit=p.unit_a
     )
     assert post.holder_name == "e1" and post.started_on is not None
     with pytest.raises(ValidationError, match="already has an envoy"):
         posts.appoint(
-            acting_user=cast.street, alliance=a.alliance, role="envoy", user=person("e2"), unit=p.unit_a
+            acting_user=cast.street, alliance=a.alliance, role="envoy", user=person(cast, "e2"), unit=p.unit_a
         )
     posts.end_post(acting_user=cast.street, post=post)
     again = posts.appoint(
-        acting_user=cast.street, alliance=a.alliance, role="envoy", user=person("e3"), unit=p.unit_a
+        acting_user=cast.street, alliance=a.alliance, role="envoy", user=person(cast, "e3"), unit=p.unit_a
     )
     assert again.ended_on is None
 
@@ -37,18 +40,20 @@ def test_posts_from_units_need_a_member_unit(cast):
     a = street_alliance(cast)
     p = cast.places
     with pytest.raises(ValidationError, match="member unit"):
-        posts.appoint(acting_user=cast.street, alliance=a.alliance, role="part_time", user=person("x"))
+        posts.appoint(acting_user=cast.street, alliance=a.alliance, role="part_time", user=person(cast, "x"))
     with pytest.raises(ValidationError, match="not a member unit"):
         posts.appoint(
-            acting_user=cast.street, alliance=a.alliance, role="envoy", user=person("y"), unit=p.unit_b
+            acting_user=cast.street, alliance=a.alliance, role="envoy", user=person(cast, "y"), unit=p.unit_b
         )
-    liaison = posts.appoint(acting_user=cast.street, alliance=a.alliance, role="liaison", user=person("z"))
+    liaison = posts.appoint(
+        acting_user=cast.street, alliance=a.alliance, role="liaison", user=person(cast, "z")
+    )
     assert liaison.unit is None
     with pytest.raises(ValidationError, match="Choose the post"):
-        posts.appoint(acting_user=cast.street, alliance=a.alliance, role="boss", user=person("w"))
+        posts.appoint(acting_user=cast.street, alliance=a.alliance, role="boss", user=person(cast, "w"))
     with pytest.raises(ValidationError, match="already has a secretary"):
-        posts.appoint(acting_user=cast.street, alliance=a.alliance, role="secretary", user=person("s1"))
-        posts.appoint(acting_user=cast.street, alliance=a.alliance, role="secretary", user=person("s2"))
+        posts.appoint(acting_user=cast.street, alliance=a.alliance, role="secretary", user=person(cast, "s1"))
+        posts.appoint(acting_user=cast.street, alliance=a.alliance, role="secretary", user=person(cast, "s2"))
 
 
 def test_only_the_lead_appoints(cast):
@@ -56,14 +61,17 @@ def test_only_the_lead_appoints(cast):
     for who in ("unit", "street2", "inspector", "grid"):
         with pytest.raises(PermissionDenied):
             posts.appoint(
-                acting_user=getattr(cast, who), alliance=a.alliance, role="liaison", user=person(f"l{who}")
+                acting_user=getattr(cast, who),
+                alliance=a.alliance,
+                role="liaison",
+                user=person(cast, f"l{who}"),
             )
 
 
 def test_inspector_grants_and_revokes_only_what_it_granted(cast):
     a = street_alliance(cast)
     p = cast.places
-    insp = person("督查员甲")
+    insp = person(cast, "督查员甲")
     with pytest.raises(ValidationError, match="at least one"):
         posts.appoint(acting_user=cast.street, alliance=a.alliance, role="inspector", user=insp)
     # the person already inspected dept_a by a grant of their own
@@ -95,5 +103,23 @@ def test_informants_are_grid_workers_of_the_area(cast):
     with pytest.raises(ValidationError, match="grid worker"):
         posts.appoint(acting_user=cast.street, alliance=a.alliance, role="informant", user=cast.grid2)
     with pytest.raises(ValidationError, match="grid worker"):
-        posts.appoint(acting_user=cast.street, alliance=a.alliance, role="informant", user=person("nogrid"))
+        posts.appoint(
+            acting_user=cast.street, alliance=a.alliance, role="informant", user=person(cast, "nogrid")
+        )
     assert AlliancePost.objects.visible_to(cast.grid).filter(pk=post.pk).exists()
+
+
+def test_only_the_alliances_people_hold_its_posts(cast):
+    """Another street's staff cannot be made the alliance's secretary, nor an inspector of its units."""
+    a = street_alliance(cast)
+    for who, role, extra in (
+        ("street2", "secretary", {}),
+        ("unit2", "inspector", {"followed_units": [cast.places.unit_a]}),
+        ("nobody", "liaison", {}),
+    ):
+        with pytest.raises(ValidationError, match="not one of the alliance's people"):
+            posts.appoint(
+                acting_user=cast.street, alliance=a.alliance, role=role, user=getattr(cast, who), **extra
+            )
+    assert not RoleGrant.objects.filter(user=cast.unit2, role=Role.INSPECTOR).exists()
+    assert posts.eligible_holders(a.alliance).filter(pk=cast.orgdept.pk).exists()  # the district above
