@@ -145,6 +145,7 @@ def seed_alliances(
 ) -> None:
     """The alliances of the demo city (in its build's transaction), after the cases (a meeting takes one
     up, a resolution becomes one, a leader's visit names one)."""
+    from demo.alliances.community import CommunityAlliance
     from demo.alliances.street import StreetAlliance
 
     with translation.override("zh-hans"), quiet_outbox():
@@ -153,6 +154,7 @@ def seed_alliances(
         stories = [
             StreetAlliance(s, street, full=n < FULL_STREETS) for n, street in enumerate(layout.streets)
         ]
+        stories.append(CommunityAlliance(s, layout.communities[0]))
         for story in stories:
             story.plan()
         s.clock.run()
@@ -160,7 +162,7 @@ def seed_alliances(
 
 
 def summary(layout: CityLayout, counts: Counter) -> str:
-    alliances = Alliance.objects.filter(area__in=layout.streets)
+    alliances = Alliance.objects.filter(area__in=[*layout.streets, layout.communities[0].area])
     agreements = Counter(
         "expired" if a.expired(timezone.localdate()) else a.state
         for a in Agreement.objects.filter(alliance__in=alliances).only("state", "ends_on")

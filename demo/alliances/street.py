@@ -59,6 +59,15 @@ class StreetAlliance:
         return self.street.pk == self.s.layout.streets[0].pk
 
     @property
+    def lead_name(self) -> str:
+        """The place the alliance serves, as its papers name it."""
+        return self.street.name
+
+    @property
+    def lead_org(self):
+        return self.s.layout.street_orgs[self.street.pk]
+
+    @property
     def signed_units(self):
         """The units whose agreement is signed at the founding (the draft's unit joins late)."""
         return [u for u in [*self.units, *self.departments] if self.fate[u.pk] != "draft"]
@@ -100,13 +109,12 @@ class StreetAlliance:
     # --- founding, members, agreements ----------------------------------------------------------------
 
     def found(self) -> None:
-        layout = self.s.layout
         self.alliance = members.create_alliance(
             acting_user=self.lead,
             name=f"{self.street.name}党建联盟",
             kind=AllianceKind.STREET,
             area=self.street,
-            lead_org=layout.street_orgs[self.street.pk],
+            lead_org=self.lead_org,
             charter=words.CHARTER.format(street=self.street.name),
         )
 
@@ -169,7 +177,7 @@ class StreetAlliance:
         if community is not None:
             title = words.PAIRING_TITLE.format(unit=unit.name, community=community.name)
         else:
-            title = words.AGREEMENT_TITLE.format(unit=unit.name, street=self.street.name, year=starts.year)
+            title = words.AGREEMENT_TITLE.format(unit=unit.name, street=self.lead_name, year=starts.year)
         self.agreements[unit.pk] = agreements.draft_agreement(
             acting_user=self.lead,
             alliance=self.a(),
@@ -177,7 +185,7 @@ class StreetAlliance:
             title=title[:80],
             starts_on=starts,
             ends_on=self.ends_on(unit),
-            terms=words.TERMS.format(street=self.street.name, unit=unit.name),
+            terms=words.TERMS.format(lead=self.lead_org.name, unit=unit.name),
             community=community,
             commitments=self.commitments(unit, community is not None),
         )

@@ -20,7 +20,7 @@ COMMUNITY_CHARTER = (
 AGREEMENT_TITLE = "{unit}与{street}共建协议（{year}年度）"
 PAIRING_TITLE = "{unit}与{community}结对共建协议"
 TERMS = (
-    "甲方：中共{street}工作委员会\n乙方：{unit}党组织\n"
+    "甲方：{lead}\n乙方：{unit}党组织\n"
     "一、双方本着“资源共享、优势互补、共驻共建、互利共赢”的原则开展共建。\n"
     "二、乙方按本协议所附职责清单履行义务，组织在职党员到居住社区报到服务，每季度向甲方报告一次履行情况。\n"
     "三、甲方为乙方党员参与社区服务提供阵地、信息和组织保障，将履行情况纳入年度考评。\n"
@@ -94,6 +94,7 @@ STREET_AGENDA = (
     "1. 传达学习上级会议精神；\n2. 听取各社区党组织工作汇报；\n3. 研究部署下阶段基层党建重点任务。"
 )
 COMMUNITY_TITLE = "{community}{month}月派单会议"
+COMMUNITY_REGULAR_TITLE = "{community}联合党委第{quarter}季度联席会议"
 COMMUNITY_AGENDA = "1. 梳理本月居民需求清单；\n2. 向驻区单位和在职党员派单；\n3. 通报上月派单办理情况。"
 EMERGENCY_TITLE = "{name}防汛防台紧急会议"
 EMERGENCY_AGENDA = (

@@ -358,13 +358,13 @@ def gatherings(st: StreetAlliance) -> list[Gathering]:
     return out
 
 
-def plan_meetings(st: StreetAlliance) -> None:
+def plan_meetings(st: StreetAlliance, planned: list[Gathering] | None = None) -> None:
     s = st.s
     owners = st.working_units
     if not owners:
         return
     r = 0
-    for g in gatherings(st):
+    for g in gatherings(st) if planned is None else planned:
         starts, ends = g.starts_at, g.starts_at + timedelta(hours=2)
         s.clock.at(starts - timedelta(days=7), call, st, g)
         s.clock.at(starts - timedelta(minutes=15), open_room, st, g)
@@ -406,7 +406,7 @@ def call(st: StreetAlliance, g: Gathering) -> None:
         acting_user=st.lead,
         kind=g.kind,
         title=g.title,
-        place=words.PLACES[len(g.title) % len(words.PLACES)].format(street=st.street.name),
+        place=words.PLACES[len(g.title) % len(words.PLACES)].format(street=st.lead_name),
         starts_at=g.starts_at,
         ends_at=g.starts_at + timedelta(hours=2),
         alliance=st.a(),
@@ -537,7 +537,7 @@ def minutes(st: StreetAlliance, g: Gathering, what: str) -> None:
     invited = meeting.invitations.count()
     present = meeting.invitations.filter(signed_in_at__isnull=False).count()
     text = words.MINUTES.format(
-        chair=st.lead.full_name or st.street.name,
+        chair=st.lead.full_name or st.lead_name,
         invited=invited,
         present=present,
         decisions="；".join(f"（{r.number}）{r.text}" for r in meeting.resolutions.order_by("number"))
