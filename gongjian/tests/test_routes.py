@@ -54,6 +54,7 @@ PUBLIC_PAGES = {
     "open311:service_definition": "Open311: a category's (empty) attributes",
     "open311:requests": "Open311: public fields of cases only (cases/open311.py); filing needs an api_key",
     "open311:request": "Open311: one case's public fields (cases/open311.py)",
+    "alliances:public": "the page a member unit's plaque QR points to: public facts only (no people's names or phones)",
 }
 
 # API operations anyone may call, each with its reason (the rest need a bearer token or a session).
@@ -170,6 +171,15 @@ OUTSIDERS_ELSEWHERE = {
     "alliances:rotation": "no alliance in the cast: alliances/tests",
     "alliances:activity_detail": "no activity in the cast: alliances/tests",
     "alliances:board": "no alliance in the cast: alliances/tests",
+    # alliances, part act
+    "alliances:activity_create": "no alliance in the cast: alliances/tests/test_activity_pages.py",
+    "alliances:activity_qr": "no activity in the cast: alliances/tests/test_activity_pages.py",
+    "alliances:activity_check_in": "found by the secret the QR code carries: alliances/tests/test_activity_pages.py",
+    "alliances:board_post": "no board post in the cast: alliances/tests/test_activity_pages.py",
+    "alliances:plaque": "no alliance in the cast: alliances/tests/test_plaque.py",
+    "alliances:agreement_create": "no alliance in the cast: alliances/tests/test_agreement_pages.py",
+    "alliances:agreement_file": "no agreement in the cast: alliances/tests/test_agreement_pages.py",
+    "alliances:leader_detail": "no leader link in the cast: alliances/tests/test_agreement_pages.py",
     "cases:case_detail": "no case in the cast: cases/tests/test_case_page.py",
     "cases:my_case": "no case in the cast: cases/tests/test_case_page.py",
     "cases:photo": "no case in the cast: cases/tests/test_case_page.py",

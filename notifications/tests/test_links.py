@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.second_factor_actions import sign_in_verified
+from alliances.tests.test_agreements import renewal_reminder
 from checkin import actions as checkin_actions
 from checkin import codes as checkin_codes
 from checkin import reminders as checkin_reminders
@@ -369,7 +370,19 @@ def case_accept_soon(cast) -> None:
     send_reminders()
 
 
+def activity_cancelled(cast) -> None:  # alliances, part act
+    from alliances import activities as alliance_activities
+    from alliances.tests.fixtures import street_alliance
+    from alliances.tests.test_activities import an_activity
+
+    activity = an_activity(cast, street_alliance(cast))
+    alliance_activities.sign_up(acting_user=cast.resident, activity=activity)
+    alliance_activities.sign_up(acting_user=cast.member, activity=activity)
+    alliance_activities.cancel_activity(acting_user=cast.unit, activity=activity, reason="暴雨预警")
+
+
 SCENARIOS = {
+    "alliances.activity_cancelled": [activity_cancelled],
     "case.new": [a_case],
     "case.dispatched": [case_dispatched],
     "case.returned": [case_returned],
@@ -410,6 +423,7 @@ SCENARIOS = {
     "service.project_commitment": [commitment_made],
     "service.project_moved": [project_agreed],
     "service.milestone_done": [milestone_done],
+    "alliances.renewal_due": [renewal_reminder],
 }
 
 CASES = [

@@ -249,6 +249,15 @@ def _confirm(
     return record
 
 
+def book_confirmation(
+    record: ServiceRecord, *, actor, via: str, note: str = "", request=None
+) -> ServiceRecord:
+    """The steps every confirmation takes, for confirmations decided elsewhere (an activity's organiser
+    confirming attendance: service/records/attended.py): the record confirmed, its event, its points
+    booked, its audit row, the member told. The caller checks who may confirm, inside its transaction."""
+    return _confirm(record, actor=actor, via=via, note=note, request=request)
+
+
 @transaction.atomic
 def confirm_with_code(
     *, record: ServiceRecord, code: str, acting_user=None, score=None, comment: str = "", request=None
