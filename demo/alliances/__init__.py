@@ -50,10 +50,10 @@ from orgs.models import Unit, UnitKind
 # A full year in this many streets (the home street first); beyond them, on a benchmark city, a street's
 # alliance has its members, agreements and posts only, so the build stays within seconds.
 FULL_STREETS = 12
-MEMBER_UNITS = 7  # member units of a street alliance (not departments), borrowed nearby if it has fewer
-DEPARTMENTS = 2  # functional departments of the street's district that join it
+MEMBER_UNITS = 6  # member units of a street alliance (not departments), borrowed nearby if it has fewer
+DEPARTMENTS = 1  # functional departments of the street's district that join it (two at home)
 # What each member unit's agreement does, in the order of the street's units (the demo unit first).
-FATES = ["signed", "pairing", "renewed", "expiring", "expired", "signed", "draft"]
+FATES = ["signed", "pairing", "renewed", "expiring", "expired", "draft"]
 
 
 class Missing(Exception):
@@ -137,7 +137,8 @@ def member_units(layout: CityLayout, street, d: Dice) -> tuple[list[Unit], list[
     departments = [
         p.unit for p in layout.departments if p.unit.address_area.parent_id == street.parent_id
     ] or [p.unit for p in layout.departments]
-    return units, departments[:DEPARTMENTS]
+    home = street.pk == layout.streets[0].pk
+    return units, departments[: DEPARTMENTS + home]
 
 
 def seed_alliances(

@@ -49,6 +49,10 @@ class CommunityAlliance(StreetAlliance):
     def lead_org(self):
         return self.place.org
 
+    @property
+    def area(self):
+        return self.place.area
+
     def plan(self) -> None:
         s, on = self.s, self.s.on
         if not self.units:

@@ -68,6 +68,11 @@ class StreetAlliance:
         return self.s.layout.street_orgs[self.street.pk]
 
     @property
+    def area(self):
+        """The street or community the alliance serves."""
+        return self.street
+
+    @property
     def signed_units(self):
         """The units whose agreement is signed at the founding (the draft's unit joins late)."""
         return [u for u in [*self.units, *self.departments] if self.fate[u.pk] != "draft"]
@@ -152,7 +157,12 @@ class StreetAlliance:
             lines = words.COMMITMENTS
         venue = Resource.objects.filter(unit=unit, kind=ResourceKind.VENUE).order_by("pk").first()
         funds = Resource.objects.filter(unit=unit, kind=ResourceKind.FUNDS).order_by("pk").first()
-        joined = ProjectUnit.objects.filter(unit=unit).select_related("project").order_by("pk").first()
+        joined = (  # a project of the alliance's area the unit takes part in
+            ProjectUnit.objects.filter(unit=unit, project__community__path__startswith=self.area.path)
+            .select_related("project")
+            .order_by("pk")
+            .first()
+        )
         out = []
         for kind, description, quantity, measure in lines:
             line = {

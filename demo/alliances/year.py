@@ -20,7 +20,10 @@ from demo.alliances.street import StreetAlliance
 from people.models import Member, Resident
 from service.models import ServiceCategory
 
-ATTENDEES = 4  # members of a community who come to its activities (each needs an account)
+# The activities take turns between the street's first communities, each with a few members and residents
+# who come (each needs an account: a city's worth would cost the build seconds).
+ACTIVITY_COMMUNITIES = 2
+ATTENDEES = {True: (4, 2), False: (2, 1)}  # members and residents per community: at home, elsewhere
 CASE_CATEGORY = "parking"  # what a resolution handed to the whistle is filed under
 
 
@@ -63,7 +66,7 @@ def plan_rotation(st: StreetAlliance) -> None:
         theme, title, code = words.THEMES[m - 1]
         if code not in items:
             continue
-        place = st.places[m % len(st.places)]
+        place = st.places[m % min(len(st.places), ACTIVITY_COMMUNITIES)]
         pool, neighbours = members[place.area.pk], residents[place.area.pk]
         if not pool:
             continue
@@ -83,7 +86,7 @@ def plan_rotation(st: StreetAlliance) -> None:
             holder,
         )
         came = []
-        for k in range(3 + m % 2):
+        for k in range((3 if st.home else 1) + m % 2):  # the home street's are the busier
             who = pool[(m * 3 + k) % len(pool)]
             if who in came:
                 continue
@@ -92,7 +95,7 @@ def plan_rotation(st: StreetAlliance) -> None:
         if neighbours:
             resident = neighbours[m % len(neighbours)]
             s.clock.at(starts - timedelta(days=2), sign_up, st, holder, "resident", resident)
-        for k, who in enumerate(came[:-1] if len(came) > 2 else came):  # the last one does not come
+        for k, who in enumerate(came[:-1] if len(came) > 1 else came):  # the last one does not come
             s.clock.at(starts - timedelta(minutes=10 - k), check_in, st, holder, "member", who)
         ends = starts + timedelta(hours=2)
         s.clock.at(ends + timedelta(minutes=5), held, st, turns, month, holder)
@@ -104,24 +107,25 @@ def plan_rotation(st: StreetAlliance) -> None:
 def attendees(st: StreetAlliance) -> tuple[dict, dict]:
     """Who comes to the activities in each community: members and residents living there (the demo
     accounts in theirs), as service is recorded where a member lives or reports."""
-    ids = [p.area.pk for p in st.places]
+    ids = [p.area.pk for p in st.places[:ACTIVITY_COMMUNITIES]]
     members: dict[int, list] = {pk: [] for pk in ids}
     residents: dict[int, list] = {pk: [] for pk in ids}
     demo_member = Member.objects.get(user=st.s.users["member"])
     demo_resident = Resident.objects.get(user=st.s.users["resident"])
+    most, fewer = ATTENDEES[st.home]
     for member in [
         demo_member,
         *Member.objects.filter(residence_area_id__in=ids, user__isnull=True).order_by("pk"),
     ]:
         pool = members.get(member.residence_area_id)
-        if pool is not None and len(pool) < ATTENDEES:
+        if pool is not None and len(pool) < most:
             pool.append(member)
     for resident in [
         demo_resident,
         *Resident.objects.filter(residence_area_id__in=ids, user__isnull=True).order_by("pk"),
     ]:
         pool = residents.get(resident.residence_area_id)
-        if pool is not None and len(pool) < 3:
+        if pool is not None and len(pool) < fewer:
             pool.append(resident)
     return members, residents
 
@@ -283,7 +287,7 @@ def gatherings(st: StreetAlliance) -> list[Gathering]:
             words.PLENARY_AGENDA,
             on(plenary + timedelta(days=18 + int(st.draws[40] * 10)), 9),
             plenary,
-            ["closed", "closed"],
+            ["closed", "closed"] if st.home else ["closed"],
         )
     )
     regular_fates = [
@@ -317,7 +321,7 @@ def gatherings(st: StreetAlliance) -> list[Gathering]:
                     words.STREET_AGENDA,
                     on(q + timedelta(days=20 + int(st.draws[45 + k] * 10)), 9),
                     q,
-                    ["in_progress" if k == 3 else "closed"],
+                    ["in_progress"] if k == 3 else ["closed"] if st.home or k == 0 else [],
                 )
             )
     emergency = on(quarters[2] + timedelta(days=15 + int(st.draws[50] * 10)), 16)
