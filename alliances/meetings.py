@@ -46,7 +46,7 @@ BRANCH_KINDS = frozenset(
     }
 )
 ALLIANCE_KINDS = frozenset({MeetingKind.PLENARY, MeetingKind.REGULAR, MeetingKind.EMERGENCY})
-LEVEL_KINDS = {
+LEVEL_KINDS: dict[str, str] = {
     MeetingKind.LEADING_GROUP: AreaLevel.CITY,
     MeetingKind.DISTRICT: AreaLevel.DISTRICT,
     MeetingKind.STREET: AreaLevel.STREET,
@@ -65,7 +65,7 @@ def sign_in_url(meeting: Meeting) -> str:
 
 def runs_meeting(user, meeting: Meeting) -> bool:
     """Whether the user runs the meeting: the alliance's lead, or who keeps the party organisation."""
-    if meeting.alliance_id is not None:
+    if meeting.alliance is not None:
         return leads(user, meeting.alliance)
     return meeting.party_org is not None and keeps_party_org(user, meeting.party_org)
 
@@ -76,7 +76,7 @@ def sign_in_window(meeting: Meeting) -> tuple[datetime, datetime]:
 
 def require_runs(user, meeting: Meeting) -> None:
     if not runs_meeting(user, meeting):
-        raise PermissionDenied(_("Only whoever called the meeting's host can do this."))
+        raise PermissionDenied(_("Only whoever runs the meeting can do this."))
 
 
 def _host_area(kind: str, alliance, party_org):
@@ -220,7 +220,9 @@ def invite(*, acting_user, meeting: Meeting, users: Iterable = (), units: Iterab
 
 
 @transaction.atomic
-def sign_in(*, acting_user, meeting: Meeting, secret: str, now: datetime | None = None, request=None) -> Invitation:
+def sign_in(
+    *, acting_user, meeting: Meeting, secret: str, now: datetime | None = None, request=None
+) -> Invitation:
     """An invitee scans the room's QR code: within the window (30 minutes before the start to the end),
     with the meeting's secret. A second scan changes nothing."""
     meeting = lock(meeting)
@@ -330,14 +332,16 @@ def cancel_meeting(*, acting_user, meeting: Meeting, reason: str, request=None) 
 
 
 @transaction.atomic
-def save_minutes(*, acting_user, meeting: Meeting, text: str, note: str = "", request=None) -> MinutesRevision:
+def save_minutes(
+    *, acting_user, meeting: Meeting, text: str, note: str = "", request=None
+) -> MinutesRevision:
     """A draft of the minutes, or — once published — an amendment, which needs a note and is published
     at once. Each save is a ``MinutesRevision``."""
     meeting = lock(meeting)
     require_runs(acting_user, meeting)
     if meeting.state == MeetingState.CANCELLED:
         raise ValidationError(_("The meeting was cancelled."))
-    text = clean_text(text, field=_("Minutes"), max_length=20000)
+    text = clean_text(text, field=_("Meeting minutes"), max_length=20000)
     note = clean_text(note, field=_("Note"), max_length=200, required=False)
     published = meeting.minutes_state == MinutesState.PUBLISHED
     if published and not note:

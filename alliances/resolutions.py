@@ -58,7 +58,7 @@ def may_own(meeting: Meeting, unit) -> bool:
     own unit or a department."""
     if unit.kind == UnitKind.DEPARTMENT:
         return True
-    if meeting.alliance_id is not None:
+    if meeting.alliance is not None:
         return is_member_unit(meeting.alliance, unit)
     return meeting.party_org is not None and meeting.party_org.unit_id == unit.pk
 
@@ -221,12 +221,12 @@ def hand_to_case(*, acting_user, resolution: Resolution, category, request=None)
     _require_open(resolution)
     meeting = resolution.meeting
     area = meeting.area
-    if area.level == AreaLevel.COMMUNITY:
-        place = {"community": area}
-    elif area.level == AreaLevel.STREET:
-        place = {"street": area}
-    else:
-        raise ValidationError(_("Only a street's or a community's meeting hands a resolution to the whistle."))
+    community = area if area.level == AreaLevel.COMMUNITY else None
+    street = area if area.level == AreaLevel.STREET else None
+    if community is None and street is None:
+        raise ValidationError(
+            _("Only a street's or a community's meeting hands a resolution to the whistle.")
+        )
     description = _("Resolution %(number)d of %(meeting)s (%(day)s), owned by %(unit)s: %(text)s") % {
         "number": resolution.number,
         "meeting": meeting.title,
@@ -239,8 +239,9 @@ def hand_to_case(*, acting_user, resolution: Resolution, category, request=None)
         title=resolution.text[:80],
         category=category,
         description=description,
+        community=community,
+        street=street,
         request=request,
-        **place,
     )
     resolution.state = ResolutionState.CASE
     resolution.case = case

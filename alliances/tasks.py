@@ -1,11 +1,13 @@
 """The alliances on huey's clock (djhuey discovers this module): renewal reminders before agreements
-expire. A run that fails is retried (twice, a minute apart); the reminders go through the outbox."""
+expire, reminders of resolutions past their due date. A run that fails is retried (twice, a minute apart);
+the reminders go through the outbox."""
 
 from __future__ import annotations
 
 from huey.contrib.djhuey import db_periodic_task
 
 from alliances import agreements
+from alliances.resolutions import remind_overdue
 from checkin.tasks import local_crontab
 
 
@@ -13,3 +15,9 @@ from checkin.tasks import local_crontab
 def remind_agreement_renewals() -> int:
     """Daily: agreements ending within ALLIANCE_RENEWAL_NOTICE_DAYS with no renewal (once each)."""
     return agreements.remind_renewals()
+
+
+@db_periodic_task(local_crontab(hour="8", minute="10"), retries=2, retry_delay=60)
+def remind_overdue_resolutions() -> int:
+    """Every morning: owner units of overdue resolutions are reminded (one unread reminder each)."""
+    return remind_overdue()

@@ -81,6 +81,10 @@ NAV = [
     ("cases:stuck", _("Stuck cases"), HELD(Role.STREET, Role.ORG_DEPT), CASES),
     ("cases:case_list", _("All cases"), CASE_LIST_ROLES, CASES),
     ("cases:figures", _("Case figures"), CASE_FIGURE_ROLES, CASES),
+    # Alliances (issue 14, desk): the areas' alliance list and workbench, a unit's view, an inspector's view.
+    ("alliances:index", _("Alliances"), HELD(Role.STREET, Role.COMMUNITY, Role.ORG_DEPT), None),
+    ("alliances:my_unit", _("Our alliances"), HELD(Role.UNIT_ADMIN, Role.DEPARTMENT), None),
+    ("alliances:inspector", _("Units I inspect"), HELD(Role.INSPECTOR), None),
     ("jobs:import_members", _("Roster import"), R.IMPORT_ROLES, None),
     ("accounts:activation_codes", _("Activation codes"), HELD(Role.UNIT_ADMIN), None),
     ("jobs:job_list", _("Jobs"), None, None),

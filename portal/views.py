@@ -28,6 +28,8 @@ AREA_KEYS = (
     "cases_open",
     "cases_overdue",
     "cases_on_time",
+    "alliance_units_active",
+    "alliance_tasks_overdue",
 )
 CHILD_KEYS = ("rate", "in_service", "not_reported")
 CHILDREN_SHOWN = 8

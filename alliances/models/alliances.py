@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from alliances.models.scoping import area_q
 
@@ -224,7 +225,7 @@ class ChairTurn(models.Model):
     )
     theme = models.CharField(_("theme"), max_length=80, blank=True)
     plan = models.TextField(_("plan"), max_length=2000, blank=True)
-    report = models.TextField(_("report"), max_length=4000, blank=True)
+    report = models.TextField(pgettext_lazy("chair", "report"), max_length=4000, blank=True)
     reported_at = models.DateTimeField(null=True, blank=True)
 
     objects = ChairTurnQuerySet.as_manager()

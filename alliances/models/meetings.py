@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from alliances.models.scoping import area_q
 
@@ -101,7 +102,7 @@ class Meeting(models.Model):
         "cases.Case", blank=True, related_name="alliance_meetings", verbose_name=_("cases taken up")
     )
     signin_secret = models.CharField(max_length=32, default=new_secret, editable=False)
-    minutes = models.TextField(_("minutes"), max_length=20000, blank=True)
+    minutes = models.TextField(pgettext_lazy("meeting", "minutes"), max_length=20000, blank=True)
     minutes_state = models.CharField(max_length=16, choices=MinutesState.choices, default=MinutesState.NONE)
     minutes_published_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(_("reason"), max_length=200, blank=True)
@@ -178,9 +179,9 @@ class MinutesRevision(models.Model):
 
 
 class ResolutionState(models.TextChoices):
-    OPEN = "open", _("Open")
-    IN_PROGRESS = "in_progress", _("In progress")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("resolution", "Open")
+    IN_PROGRESS = "in_progress", pgettext_lazy("resolution", "In progress")
+    CLOSED = "closed", pgettext_lazy("resolution", "Closed")
     CASE = "case", _("Handed to the whistle")  # became a case; the case tracks it
     DROPPED = "dropped", _("Dropped")
 
@@ -210,7 +211,7 @@ class Resolution(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="resolutions")
-    number = models.PositiveSmallIntegerField(_("number"))
+    number = models.PositiveSmallIntegerField(pgettext_lazy("resolution", "number"))
     text = models.CharField(_("resolution"), max_length=500)
     owner_unit = models.ForeignKey(
         "orgs.Unit", on_delete=models.PROTECT, related_name="alliance_tasks", verbose_name=_("owner")

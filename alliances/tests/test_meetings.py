@@ -116,7 +116,9 @@ def test_qr_sign_in_inside_the_window_by_invitees_only(cast):
         meetings.sign_in(acting_user=cast.community2, meeting=m, secret=m.signin_secret, now=at)
     first = meetings.sign_in(acting_user=cast.unit, meeting=m, secret=m.signin_secret, now=at)
     assert first.signed_in_at == at and first.signed_in_via == "qr"
-    again = meetings.sign_in(acting_user=cast.unit, meeting=m, secret=m.signin_secret, now=at + timedelta(minutes=5))
+    again = meetings.sign_in(
+        acting_user=cast.unit, meeting=m, secret=m.signin_secret, now=at + timedelta(minutes=5)
+    )
     assert again.signed_in_at == at
     assert AuditEvent.objects.filter(action="alliances.meeting_signed_in").count() == 1
     with pytest.raises(ValidationError, match="over"):

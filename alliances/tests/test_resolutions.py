@@ -59,7 +59,9 @@ def test_follow_up_to_closure_needs_evidence(cast):
     with pytest.raises(ValidationError, match="needs evidence"):
         resolutions.close_resolution(acting_user=cast.street, resolution=r)
     photo = SimpleUploadedFile("after.png", PNG, content_type="image/png")
-    resolutions.report_progress(acting_user=cast.unit, resolution=r, note="灯已装好", files=[photo], evidence=True)
+    resolutions.report_progress(
+        acting_user=cast.unit, resolution=r, note="灯已装好", files=[photo], evidence=True
+    )
     assert ResolutionFile.objects.filter(update__resolution=r).count() == 1
     with pytest.raises(PermissionDenied):
         resolutions.close_resolution(acting_user=cast.unit, resolution=r)

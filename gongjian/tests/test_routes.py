@@ -55,6 +55,7 @@ PUBLIC_PAGES = {
     "open311:requests": "Open311: public fields of cases only (cases/open311.py); filing needs an api_key",
     "open311:request": "Open311: one case's public fields (cases/open311.py)",
     "alliances:public": "the page a member unit's plaque QR points to: public facts only (no people's names or phones)",
+    "alliances:calendar_feed": "a calendar app has no session: a signed token in the address names the feed's owner (alliances/pages/calendar.py)",
 }
 
 # API operations anyone may call, each with its reason (the rest need a bearer token or a session).
@@ -84,6 +85,13 @@ ANY_SIGNED_IN_PAGES = {
     "accounts:second_factor_enrol": "one's own second factor: setting it up",
     "accounts:security": "one's own sign-in security (second factor, recovery codes)",
     "picker_options": "a picker's matches among the field's own choices, the user's scope (gongjian/pickers.py)",
+    "alliances:meeting_list": "anyone may be invited to a meeting: Meeting.objects.visible_to (invitations, the host's readers)",
+    "alliances:meeting_detail": "anyone may be invited to a meeting: Meeting.objects.visible_to; running it asks runs_meeting",
+    "alliances:meeting_sign_in": "any invitee signs in by the room's QR code: the action refuses non-invitees",
+    "alliances:resolution_list": "Resolution.objects.visible_to: the meeting's readers and the owner unit's people",
+    "alliances:resolution_detail": "Resolution.objects.visible_to; each step asks alliances/resolutions.py",
+    "alliances:resolution_file": "an evidence file of a resolution the viewer may see (Resolution.objects.visible_to)",
+    "alliances:calendar": "one's own calendar subscription address",
 }
 
 # A cast member who lacks a view's roles, tried in this order: real roles first, no role last.
@@ -168,6 +176,8 @@ OUTSIDERS_ELSEWHERE = {
     "alliances:agreement_detail": "no agreement in the cast: alliances/tests",
     "alliances:meeting_detail": "no meeting in the cast: alliances/tests",
     "alliances:resolution_detail": "no resolution in the cast: alliances/tests",
+    "alliances:meeting_sign_in": "no meeting in the cast: alliances/tests/test_meeting_pages.py",
+    "alliances:resolution_file": "no resolution in the cast: alliances/tests/test_meeting_pages.py",
     "alliances:rotation": "no alliance in the cast: alliances/tests",
     "alliances:activity_detail": "no activity in the cast: alliances/tests",
     "alliances:board": "no alliance in the cast: alliances/tests",
@@ -180,6 +190,7 @@ OUTSIDERS_ELSEWHERE = {
     "alliances:agreement_create": "no alliance in the cast: alliances/tests/test_agreement_pages.py",
     "alliances:agreement_file": "no agreement in the cast: alliances/tests/test_agreement_pages.py",
     "alliances:leader_detail": "no leader link in the cast: alliances/tests/test_agreement_pages.py",
+    "alliances:workbench": "no alliance in the cast: alliances/tests/test_workbench.py",  # desk
     "cases:case_detail": "no case in the cast: cases/tests/test_case_page.py",
     "cases:my_case": "no case in the cast: cases/tests/test_case_page.py",
     "cases:photo": "no case in the cast: cases/tests/test_case_page.py",

@@ -50,6 +50,8 @@ LIST_PAGES = {
     "golive_activation": ("orgdept", "golive:gap_activation"),
     "service_menu": ("orgdept", "service:menu"),  # the city's own menu and rules (issue 10)
     "point_rules": ("orgdept", "points:rules"),
+    "alliance_owed": ("street", "alliances:owed"),  # alliances desk (issue 14)
+    "alliance_compliance": ("street", "alliances:compliance"),  # alliances desk (issue 14)
 }
 
 

@@ -381,6 +381,46 @@ def activity_cancelled(cast) -> None:  # alliances, part act
     alliance_activities.cancel_activity(acting_user=cast.unit, activity=activity, reason="暴雨预警")
 
 
+# --- alliances: meetings and resolutions (issue 14, part meet) ---
+
+
+def meeting_called(cast):
+    from alliances.tests.meeting_fixtures import joint_meeting
+
+    return joint_meeting(cast).meeting
+
+
+def meeting_cancelled(cast) -> None:
+    from alliances.meetings import cancel_meeting
+
+    cancel_meeting(acting_user=cast.street, meeting=meeting_called(cast), reason="改期")
+
+
+def minutes_published(cast) -> None:
+    from alliances.meetings import publish_minutes, save_minutes
+    from alliances.tests.meeting_fixtures import held_meeting
+
+    meeting = held_meeting(cast).meeting
+    save_minutes(acting_user=cast.street, meeting=meeting, text="议定事项")
+    publish_minutes(acting_user=cast.street, meeting=meeting)
+
+
+def resolution_assigned(cast):
+    from alliances.tests.test_resolutions import a_resolution
+
+    return a_resolution(cast, owner_unit=cast.places.dept_a)
+
+
+def resolution_overdue(cast) -> None:
+    from alliances.models import Resolution
+    from alliances.resolutions import remind_overdue
+
+    resolution = resolution_assigned(cast)
+    Resolution.objects.filter(pk=resolution.pk).update(due_on=timezone.localdate() - timedelta(days=1))
+    Notification.objects.all().delete()
+    assert remind_overdue()
+
+
 SCENARIOS = {
     "alliances.activity_cancelled": [activity_cancelled],
     "case.new": [a_case],
@@ -424,6 +464,11 @@ SCENARIOS = {
     "service.project_moved": [project_agreed],
     "service.milestone_done": [milestone_done],
     "alliances.renewal_due": [renewal_reminder],
+    "alliances.meeting_invited": [meeting_called],
+    "alliances.meeting_cancelled": [meeting_cancelled],
+    "alliances.minutes_published": [minutes_published],
+    "alliances.resolution_assigned": [resolution_assigned],
+    "alliances.resolution_overdue": [resolution_overdue],
 }
 
 CASES = [
