@@ -254,12 +254,7 @@ class StreetAlliance:
                 tuple(working[:3]),
             ),
             *[(PostRole.ENVOY, lambda u=u: self.envoy_of(u), u, ()) for u in self.signed_units],
-            (
-                PostRole.LIAISON,
-                lambda: self.account("l", words.LIAISON_NAME.format(street=self.street.name)),
-                None,
-                (),
-            ),
+            (PostRole.LIAISON, lambda: s.cast.staff(self.places[-1]), None, ()),  # the street's own
             *[(PostRole.LIAISON, lambda u=u: s.speaker(u), u, ()) for u in working[2:4]],
             (PostRole.INFORMANT, lambda: s.cast.grid_worker(first), None, ()),
         ]

@@ -44,10 +44,7 @@ PAIRING_COMMITMENTS = [
     ("people", "党员结对联系社区困难家庭", 10, "人"),
     ("hours", "结对社区志愿服务时长", 80, "小时"),
 ]
-END_REASON = "协议到期未续签，单位搬迁出辖区"  # used for nothing the rules need: kept for the words' sake
-RENEW_NOTE = "协议期满，经双方协商续签"
 
-LIAISON_NAME = "{street}党建联络员"
 INSPECTOR_NAME = "{street}联盟督查员"
 
 # leaders linked to communities (领导挂钩联系): (name, title)
