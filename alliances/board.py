@@ -79,11 +79,12 @@ def publish_post(
 
 @transaction.atomic
 def mark_read(*, acting_user, post: BoardPost, request=None) -> list[BoardRead]:
-    """The user opened the post: each member unit of theirs without a receipt gets one (the first of its
+    """The user opened the post: each member unit they speak for (``posting_units``: its admin, its
+    department role; an inspector following it does not) without a receipt gets one (the first of its
     people counts). The receipts made now (none when the units had read it, or the user speaks for none)."""
     made = []
     read = set(post.reads.values_list("unit_id", flat=True))
-    for unit_id in member_unit_ids(acting_user, post.alliance):
+    for unit_id in posting_units(acting_user, post.alliance):
         if unit_id in read:
             continue
         try:

@@ -89,77 +89,89 @@ def _within(areas: Sequence[Any], path: str) -> list[int]:
     return [area.pk for area in areas if path.startswith(area.path)]
 
 
-@counts(
-    "alliances",
-    "alliance_units_active",
-    "alliance_agreements",
-    "alliance_tasks_open",
-    "alliance_tasks_overdue",
-    "alliance_meetings_on_time",
-)
-def alliance_counts(user: Any, areas: Sequence[Any], on: date) -> dict[int, dict[str, Any]]:
-    paths = [a.path for a in areas]
-    totals: dict[int, dict[str, Any]] = {
-        a.pk: {
-            definition.key: 0
-            for definition in (
-                ALLIANCES,
-                UNITS_ACTIVE,
-                AGREEMENTS,
-                TASKS_OPEN,
-                TASKS_OVERDUE,
-                MEETINGS_ON_TIME,
-            )
-        }
-        for a in areas
-    }
-    visible = Alliance.objects.visible_to(user).active().filter(any_subtree_q("area_path", paths))
+def _zero(areas: Sequence[Any], *keys: str) -> dict[int, dict[str, Any]]:
+    return {a.pk: dict.fromkeys(keys, 0) for a in areas}
 
-    def add(key: str, rows) -> None:
-        for path, n in rows:
-            for pk in _within(areas, path):
-                totals[pk][key] += n
 
-    add(
-        "alliances",
-        visible.order_by().values("area_path").annotate(n=Count("id")).values_list("area_path", "n"),
+def _visible(user: Any, areas: Sequence[Any]):
+    """The active alliances of the areas (their subtrees) the user may see."""
+    return (
+        Alliance.objects.visible_to(user).active().filter(any_subtree_q("area_path", [a.path for a in areas]))
     )
-    add(
-        "alliance_units_active",
+
+
+def _add(
+    totals: dict[int, dict[str, Any]], areas: Sequence[Any], key: str, rows
+) -> dict[int, dict[str, Any]]:
+    for path, n in rows:
+        for pk in _within(areas, path):
+            totals[pk][key] += n
+    return totals
+
+
+# One counter a figure (or two read by one query): a page asks only for the figures it shows, and only
+# their queries run (gongjian.figures.area_figures).
+@counts("alliances")
+def alliance_count(user: Any, areas: Sequence[Any], on: date) -> dict[int, dict[str, Any]]:
+    rows = _visible(user, areas).order_by().values("area_path").annotate(n=Count("id"))
+    return _add(_zero(areas, "alliances"), areas, "alliances", rows.values_list("area_path", "n"))
+
+
+@counts("alliance_units_active")
+def units_active(user: Any, areas: Sequence[Any], on: date) -> dict[int, dict[str, Any]]:
+    rows = (
         AllianceMember.objects.active_on(on)
-        .filter(alliance__in=visible)
+        .filter(alliance__in=_visible(user, areas))
         .order_by()
         .values("alliance__area_path")
         .annotate(n=Count("id"))
-        .values_list("alliance__area_path", "n"),
+        .values_list("alliance__area_path", "n")
     )
-    add(
-        "alliance_agreements",
+    return _add(_zero(areas, "alliance_units_active"), areas, "alliance_units_active", rows)
+
+
+@counts("alliance_agreements")
+def agreements_in_force(user: Any, areas: Sequence[Any], on: date) -> dict[int, dict[str, Any]]:
+    rows = (
         Agreement.objects.visible_to(user)
         .in_force_on(on)
-        .filter(alliance__in=visible)
+        .filter(alliance__in=_visible(user, areas))
         .order_by()
         .values("alliance__area_path")
         .annotate(n=Count("id"))
-        .values_list("alliance__area_path", "n"),
+        .values_list("alliance__area_path", "n")
     )
-    tasks = (
+    return _add(_zero(areas, "alliance_agreements"), areas, "alliance_agreements", rows)
+
+
+@counts("alliance_tasks_open", "alliance_tasks_overdue")
+def tasks(user: Any, areas: Sequence[Any], on: date) -> dict[int, dict[str, Any]]:
+    totals = _zero(areas, "alliance_tasks_open", "alliance_tasks_overdue")
+    rows = (
         Resolution.objects.visible_to(user)
         .open()
-        .filter(meeting__alliance__in=visible)
+        .filter(meeting__alliance__in=_visible(user, areas))
         .order_by()
         .values("meeting__alliance__area_path")
         .annotate(n=Count("id"), late=Count("id", filter=Q(due_on__lt=on)))
         .values_list("meeting__alliance__area_path", "n", "late")
     )
-    for path, n, late in tasks:
+    for path, n, late in rows:
         for pk in _within(areas, path):
             totals[pk]["alliance_tasks_open"] += n
             totals[pk]["alliance_tasks_overdue"] += late
+    return totals
+
+
+@counts("alliance_meetings_on_time")
+def meetings_on_time(user: Any, areas: Sequence[Any], on: date) -> dict[int, dict[str, Any]]:
+    totals = _zero(areas, "alliance_meetings_on_time")
     held = (
         Meeting.objects.visible_to(user)
         .held()
-        .filter(alliance__in=visible, kind__in=list(MEETING_FREQUENCY), period_start__year=on.year)
+        .filter(
+            alliance__in=_visible(user, areas), kind__in=list(MEETING_FREQUENCY), period_start__year=on.year
+        )
         .order_by()
         .values_list("alliance__area_path", "kind", "period_start", "starts_at")
     )

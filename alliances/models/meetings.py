@@ -15,8 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from alliances.models.scoping import area_q
-
 
 class MeetingKind(models.TextChoices):
     PLENARY = "plenary", _("Plenary meeting")  # 全体会议 (annual)
@@ -47,8 +45,10 @@ class MinutesState(models.TextChoices):
 
 class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user) -> MeetingQuerySet:
-        """The host alliance's readers; for a party organisation's meeting, the staff over its area; and
-        everyone invited."""
+        """The host alliance's readers; for a party organisation's meeting, the staff over its area (its
+        area's subtree holders only: the areas under it are not "over" it) and its unit's party admin,
+        who calls it (``keeps_party_org``); and everyone invited."""
+        from accounts.models import Role
         from accounts.scope import scope_for
         from alliances.models import Alliance
 
@@ -56,7 +56,8 @@ class MeetingQuerySet(models.QuerySet):
         if scope.everything:
             return self
         q = Q(alliance__in=Alliance.objects.visible_to(user)) | (
-            Q(alliance__isnull=True) & area_q(scope, "area_path")
+            Q(alliance__isnull=True)
+            & (scope.area_q("area_path") | Q(party_org__unit_id__in=scope.units_for(Role.UNIT_ADMIN)))
         )
         if getattr(user, "is_authenticated", False):
             q |= Q(pk__in=Invitation.objects.filter(user=user).values("meeting_id"))

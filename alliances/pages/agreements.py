@@ -32,7 +32,7 @@ from alliances.models import (
     InspectionNote,
 )
 from alliances.steps import history
-from gongjian.pages import get_visible_or_404, paginate, run_action
+from gongjian.pages import get_visible_or_404, lookup_or_404, paginate, run_action
 from orgs.models import Unit
 from places.forms import PublicIdChoiceField
 from places.models import Area, AreaLevel
@@ -350,8 +350,8 @@ def agreement_act(request: HttpRequest, public_id) -> HttpResponse:
             return back
         return _render_detail(request, agreement, status=400, commitment_form=form)
     if op == "uncommit":
-        commitment = get_object_or_404(
-            Commitment, agreement=agreement, public_id=request.POST.get("commitment") or None
+        commitment = lookup_or_404(
+            Commitment.objects.filter(agreement=agreement), request.POST.get("commitment") or ""
         )
         run_action(
             request, actions.remove_commitment, success=_("The commitment is removed."), commitment=commitment

@@ -320,7 +320,7 @@ def plaque(request: HttpRequest, public_id) -> HttpResponse:
     alliance = member.alliance
     url = request.build_absolute_uri(reverse("alliances:public", args=[alliance.public_id]))
     pdf = render_pdf(
-        "alliances/alliance_plaque.html",
+        "alliances/pdf/plaque.html",
         {
             "alliance": alliance,
             "member": member,

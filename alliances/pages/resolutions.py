@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -40,6 +40,8 @@ EVENT_LABELS = {
     "to_case": gettext_lazy("Handed to the whistle"),
 }
 STEPS = ("progress", "close", "to_case", "drop")
+# Evidence shown in the browser (inline); any other declared type is served as a download.
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"})
 
 
 @login_required
@@ -188,10 +190,19 @@ def resolution_file(request: HttpRequest, public_id) -> FileResponse:
         update__resolution__in=Resolution.objects.visible_to(request.user)
     )
     found = lookup_or_404(visible, public_id)
-    response = FileResponse(
-        found.file.open("rb"), content_type=found.content_type or "application/octet-stream"
-    )
-    response["Content-Disposition"] = "inline"
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    # The stored type is the one the uploader's browser declared: only raster photos and PDFs are shown
+    # in the page; anything else (an SVG can carry a script) is downloaded as bytes.
+    if found.content_type in INLINE_TYPES:
+        response = FileResponse(handle, content_type=found.content_type)
+        response["Content-Disposition"] = "inline"
+    else:
+        response = FileResponse(
+            handle, as_attachment=True, filename=found.name, content_type="application/octet-stream"
+        )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -164,15 +164,15 @@ def test_home_figures_agree_with_reconciliation(client, cast):
         # the area figures come from the roll-ups (docs/ROLLUPS.md): two queries a read (the stale
         # marks, the sums) as before; street and orgdept: + 2 for the lagging children's rates (checkin/work.py)
         # every role: + the alliances the user runs and + meetings today to sign in to (alliances/work.py);
-        # the areas' roles: + the alliance figures, one grouped query each (alliances/figures.py: alliances,
-        # member units active, agreements in force, tasks open and overdue, meetings held on time)
-        ("community", 24),  # + transfers to answer (people/work.py), + residents to verify (accounts/work.py)
+        # the areas' roles: + the two alliance figures the home shows, one grouped query each
+        # (alliances/figures.py: member units active; tasks open and overdue)
+        ("community", 21),  # + transfers to answer (people/work.py), + residents to verify (accounts/work.py)
         # street, unit and orgdept: + the second factor's device (django-otp: privileged sessions)
-        ("street", 31),  # + units without a party admin (orgs/work.py), + transfers, + residents to verify
+        ("street", 28),  # + units without a party admin (orgs/work.py), + transfers, + residents to verify
         ("unit", 17),  # + transfers to answer, + members without an account (accounts/work.py)
         (
             "orgdept",
-            27,
+            24,
         ),  # + go-live readiness (one UNION ALL query, golive/work.py), + units without an admin
         ("grid", 10),
         ("dept", 9),
