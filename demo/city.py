@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from demo import vocab
 from demo.accounts import create_demo_accounts
+from demo.alliances import seed_alliances
 from demo.cases import seed_cases
 from demo.checkins import seed_checkins
 from demo.layout import CityLayout, CitySize, CommunityPlace, Dice, Home
@@ -70,6 +71,7 @@ def build_city(size: CitySize, *, out: Callable[[str], None] = print) -> Built:
         seed_checkins(dice, layout, users, batch_size=size.batch_size, out=out)
         loop = seed_service(dice, layout, users, out=out)
         seed_cases(dice, layout, users, loop.cast, out=out)
+        seed_alliances(dice, layout, users, loop.cast, out=out)
         out(f"  roll-ups: {sum(rebuild(timezone.localdate()).values()):,} tallies")  # rows written in bulk
     return Built(layout=layout, people=seeded)
 

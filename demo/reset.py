@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.sql.subqueries import DeleteQuery
 
+from alliances.models import Alliance, LeaderLink, Meeting
 from cases.models import Case
 from checkin.models import Certificate, CheckIn, Team, UnitPairing
 from demo import vocab
@@ -126,6 +127,17 @@ def _reset_service(areas: QuerySet, units: QuerySet, orgs: QuerySet, users: Quer
     ServiceCategory.objects.filter(city__in=areas).delete()
 
 
+def _reset_alliances(areas: QuerySet, users: QuerySet) -> None:
+    """The alliances of the demo city, before the cases they took up and the people, units and places
+    their rows protect: leaders' links (their visits go with them), meetings held in the city or by its
+    organisations, then the alliances (members, posts, agreements, the chair, activities with their
+    sign-ups, the board and the events cascade). Alliances elsewhere that took a demo unit in keep it
+    protected: the reset stops there with Django's error rather than edit another city's alliance."""
+    LeaderLink.objects.filter(Q(community__in=areas) | Q(leader__in=users)).delete()
+    Meeting.objects.filter(Q(area__in=areas) | Q(alliance__area__in=areas)).delete()
+    Alliance.objects.filter(area__in=areas).delete()
+
+
 @transaction.atomic
 def reset_city(*, out: Callable[[str], None] = print) -> None:
     city = Area.objects.filter(code=vocab.CITY_CODE).first()
@@ -138,6 +150,7 @@ def reset_city(*, out: Callable[[str], None] = print) -> None:
     areas = Area.objects.filter(subtree_q("path", city.path))
     units = Unit.objects.filter(address_area__in=areas)
     orgs = PartyOrg.objects.filter(Q(area__in=areas) | Q(unit__in=units))
+    _reset_alliances(areas, users)
     # Cases protect their streets and the units they were whistled to; their dispatches, updates, photos,
     # events and meetings cascade, responsibility areas go with their grids and members.
     _delete_in_chunks(Case.objects.filter(street__in=areas), out, "cases")

@@ -346,7 +346,11 @@ def test_every_row_of_the_loop_comes_from_its_action_at_its_moment(city):
 
     audited("service.need_posted", Need.objects.all(), lambda need: need.created_at)
     audited("service.post_published", ServicePost.objects.all(), lambda post: post.created_at)
-    audited("service.record_logged", ServiceRecord.objects.all(), lambda record: record.created_at)
+    # a member's attendance at an alliance activity is recorded by its organiser (demo/alliances)
+    attended = ServiceRecord.objects.filter(activity_signup__isnull=False)
+    logged = ServiceRecord.objects.filter(activity_signup__isnull=True)
+    audited("service.record_logged", logged, lambda record: record.created_at)
+    audited("service.record_attended", attended, lambda record: record.created_at)
     confirmed = ServiceRecord.objects.confirmed()
     audited("service.record_confirmed", confirmed, lambda record: record.confirmed_at)
     audited("service.record_rejected", ServiceRecord.objects.filter(state=RecordState.REJECTED))
@@ -356,7 +360,7 @@ def test_every_row_of_the_loop_comes_from_its_action_at_its_moment(city):
     audited("points.reward_added", Reward.objects.all(), lambda reward: reward.created_at)
     audited("points.reward_redeemed", Redemption.objects.all(), lambda redemption: redemption.placed_at)
     # as the right actor: the member logs their own service, the poster is who the need says
-    assert not ServiceRecord.objects.exclude(logged_by=F("member__user")).exists()
+    assert not logged.exclude(logged_by=F("member__user")).exists()
     assert not Need.objects.filter(posted_by=None).exists()
     for record in confirmed.prefetch_related("point_entries"):  # booked by the confirmation
         assert {e.created_at for e in record.point_entries.all()} == {record.confirmed_at}
