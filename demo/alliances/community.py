@@ -10,8 +10,8 @@ from alliances import members
 from alliances.models import AllianceKind, MeetingKind, PostRole
 from alliances.periods import shift_months
 from demo.alliances import Seeder, words
+from demo.alliances.gatherings import Gathering, plan_meetings
 from demo.alliances.street import StreetAlliance
-from demo.alliances.year import Gathering, plan_meetings
 from demo.layout import CommunityPlace
 from orgs.models import UnitKind
 

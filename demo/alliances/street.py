@@ -9,7 +9,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from accounts.actions import create_user
+from accounts.actions import create_user, grant_role
+from accounts.models import Role
 from alliances import agreements, board, leaders, members, posts
 from alliances.models import AllianceKind, BoardPostKind, MeetingKind, PostRole
 from alliances.periods import period_of, shift_months
@@ -230,6 +231,13 @@ class StreetAlliance:
             full_name=full_name,
         )
 
+    def inspector_account(self, unit):
+        """The organisation department's inspector for the street, who already follows one of its units
+        (a post is held only by the alliance's people: alliances.posts.eligible_holders)."""
+        user = self.account("i", words.INSPECTOR_NAME.format(street=self.street.name))
+        grant_role(acting_user=None, user=user, role=Role.INSPECTOR, unit=unit)
+        return user
+
     def envoy_of(self, unit):
         """Who runs the unit's community projects: its party admin (the ``member`` account for the demo
         unit)."""
@@ -249,7 +257,7 @@ class StreetAlliance:
             *[(PostRole.PART_TIME, lambda u=u: s.speaker(u), u, ()) for u in working[:2]],
             (
                 PostRole.INSPECTOR,
-                lambda: inspector or self.account("i", words.INSPECTOR_NAME.format(street=self.street.name)),
+                lambda: inspector or self.inspector_account(working[0]),
                 None,
                 tuple(working[:3]),
             ),
